@@ -1,0 +1,58 @@
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Evaluator, exit, locate};
+use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli, render_error};
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The file to evaluate; defaults to the registry (lib/ports.nix here or above).
+    pub file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub evaluator: Evaluator,
+    /// Allow `import` of files outside the project root (the nearest directory with flake.nix or .git).
+    #[arg(long)]
+    pub allow_outside_root: bool,
+}
+
+pub fn run(args: EvalArgs) -> u8 {
+    let file = match locate::find_registry(args.file.as_deref()) {
+        Ok(f) => f,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::FAILURE;
+        }
+    };
+    let result = match args.evaluator {
+        Evaluator::Nix => nix_cli::eval_json(&file).map_err(|e| e.diag.message.clone()),
+        Evaluator::Portnix => eval_to_json(&file, args.allow_outside_root),
+    };
+    match result {
+        Ok(json) => {
+            let mut out = std::io::stdout().lock();
+            // nix-instantiate ends its JSON without a newline; keep that for pipes, but not for people.
+            let nl = if std::io::stdout().is_terminal() { "\n" } else { "" };
+            let _ = write!(out, "{json}{nl}");
+            exit::OK
+        }
+        Err(rendered) => {
+            eprint!("{rendered}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// Evaluates a file strictly and prints it as JSON, or returns the rendered error.
+pub fn eval_to_json(file: &std::path::Path, allow_outside_root: bool) -> Result<String, String> {
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
+    let options = EvalOptions { project_root: Some(find_project_root(&dir).unwrap_or(dir)), allow_outside_root };
+    let mut eval = Eval::new(options);
+    let result = eval.eval_file(&abs).and_then(|v| {
+        eval.deep_force(&v)?;
+        eval.to_json(&v)
+    });
+    result.map_err(|e| render_error(&eval, &e))
+}

@@ -1,0 +1,158 @@
+//! The builtins portnix evaluates, grouped by what they work on. Every other builtin Nix has
+//! exists too, but reports that portnix does not support it instead of guessing.
+
+mod attrs;
+mod control;
+mod json;
+mod lists;
+mod strings;
+mod types;
+
+use std::rc::Rc;
+
+use super::error::{EvalError, EvalResult, type_error};
+use super::value::PartialBuiltin;
+use super::{Attr, AttrSet, Eval, Thunk, Value};
+use crate::diagnostic::Span;
+
+pub type BuiltinFn = fn(&mut Eval, &[Thunk], Span) -> EvalResult<Value>;
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub arity: usize,
+    pub func: BuiltinFn,
+}
+
+impl Builtin {
+    pub const fn new(name: &'static str, arity: usize, func: BuiltinFn) -> Builtin {
+        Builtin { name, arity, func }
+    }
+}
+
+/// Builtins Nix also binds without the `builtins.` prefix.
+const GLOBAL: &[&str] = &[
+    "abort", "baseNameOf", "derivation", "derivationStrict", "dirOf", "fetchGit",
+    "fetchMercurial", "fetchTarball", "fetchTree", "fromTOML", "import", "isNull", "map",
+    "placeholder", "removeAttrs", "scopedImport", "throw", "toString",
+];
+
+/// Nix 2.8's other builtins: present, so `builtins ? x` answers as Nix does, but not evaluated.
+const UNSUPPORTED_FUNCTIONS: &[&str] = &[
+    "addErrorContext", "appendContext", "compareVersions", "derivation", "derivationStrict",
+    "fetchGit", "fetchMercurial", "fetchTarball", "fetchTree", "fetchurl", "filterSource",
+    "findFile", "fromTOML", "genericClosure", "getContext", "getEnv", "hasContext", "hashFile",
+    "hashString", "match", "parseDrvName", "path", "pathExists", "placeholder", "readDir", "readFile",
+    "scopedImport", "split", "splitVersion", "storePath", "toFile", "toPath", "toXML",
+    "unsafeDiscardOutputDependency", "unsafeDiscardStringContext",
+];
+
+const UNSUPPORTED_CONSTANTS: &[&str] =
+    &["currentSystem", "currentTime", "langVersion", "nixPath", "nixVersion", "storeDir"];
+
+fn all_builtins() -> Vec<&'static Builtin> {
+    [attrs::BUILTINS, control::BUILTINS, json::BUILTINS, lists::BUILTINS, strings::BUILTINS, types::BUILTINS]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+pub fn unsupported_error(name: &str) -> Box<EvalError> {
+    EvalError::new("unsupported-builtin", format!("builtins.{name} is not supported by portnix"))
+        .hint("keep the registry to plain data, or evaluate it with `--evaluator nix`")
+}
+
+/// Stands in for every builtin in `UNSUPPORTED_FUNCTIONS`; `Eval::apply` reports it by name.
+pub fn unsupported_fn(_: &mut Eval, _: &[Thunk], _: Span) -> EvalResult<Value> {
+    Err(EvalError::new("unsupported-builtin", "this builtin is not supported by portnix"))
+}
+
+/// The global scope: names, and a thunk for each, in matching order.
+pub fn globals() -> (Vec<Rc<str>>, Vec<Thunk>) {
+    let mut entries: Vec<(Rc<str>, Thunk)> = Vec::new();
+    for b in all_builtins() {
+        entries.push((b.name.into(), builtin_value(b)));
+    }
+    for &name in UNSUPPORTED_FUNCTIONS {
+        // Leaked once per process: builtins are 'static like Nix's primops.
+        let b: &'static Builtin = Box::leak(Box::new(Builtin::new(name, 1, unsupported_fn)));
+        entries.push((name.into(), builtin_value(b)));
+    }
+    for &name in UNSUPPORTED_CONSTANTS {
+        entries.push((name.into(), Thunk::native(move |_| Err(unsupported_error(name)))));
+    }
+    entries.push(("true".into(), Thunk::value(Value::Bool(true))));
+    entries.push(("false".into(), Thunk::value(Value::Bool(false))));
+    entries.push(("null".into(), Thunk::value(Value::Null)));
+
+    let builtins_thunk = Thunk::blank();
+    let mut attrs: Vec<Attr> =
+        entries.iter().map(|(n, t)| Attr { name: n.clone(), value: t.clone(), span: None }).collect();
+    attrs.push(Attr { name: "builtins".into(), value: builtins_thunk.clone(), span: None });
+    attrs.sort_by(|a, b| a.name.cmp(&b.name));
+    builtins_thunk.set(super::value::ThunkState::Done(Value::Attrs(Rc::new(AttrSet::from_sorted(attrs)))));
+
+    let mut names = Vec::new();
+    let mut thunks = Vec::new();
+    for (name, t) in entries {
+        let global = matches!(&*name, "true" | "false" | "null") || GLOBAL.contains(&&*name);
+        names.push(if global { name } else { format!("__{name}").into() });
+        thunks.push(t);
+    }
+    names.push("builtins".into());
+    thunks.push(builtins_thunk);
+    (names, thunks)
+}
+
+fn builtin_value(b: &'static Builtin) -> Thunk {
+    Thunk::value(Value::Builtin(Rc::new(PartialBuiltin { builtin: b, args: Vec::new() })))
+}
+
+// Argument helpers shared by the builtin files.
+
+pub(super) fn int(ev: &mut Eval, t: &Thunk) -> EvalResult<i64> {
+    match ev.force(t)? {
+        Value::Int(i) => Ok(i),
+        other => Err(type_error(&other, "an integer")),
+    }
+}
+
+pub(super) fn list(ev: &mut Eval, t: &Thunk) -> EvalResult<Rc<Vec<Thunk>>> {
+    match ev.force(t)? {
+        Value::List(l) => Ok(l),
+        other => Err(type_error(&other, "a list")),
+    }
+}
+
+pub(super) fn bool_of(ev: &mut Eval, v: Value) -> EvalResult<bool> {
+    let _ = ev;
+    match v {
+        Value::Bool(b) => Ok(b),
+        other => Err(type_error(&other, "a Boolean")),
+    }
+}
+
+pub(super) fn call(ev: &mut Eval, f: &Thunk, args: &[Thunk], span: Span) -> EvalResult<Value> {
+    let mut v = ev.force(f)?;
+    for a in args {
+        v = ev.apply(v, a.clone(), span)?;
+    }
+    Ok(v)
+}
+
+/// A thunk for `f a b ...`, applied only when someone forces it.
+pub(super) fn lazy_call(f: &Thunk, args: Vec<Thunk>, span: Span) -> Thunk {
+    let f = f.clone();
+    Thunk::native(move |ev| call(ev, &f, &args, span))
+}
+
+pub(super) fn attrs_value(attrs: Vec<(&str, Value)>) -> Value {
+    let attrs = attrs
+        .into_iter()
+        .map(|(n, v)| Attr { name: n.into(), value: Thunk::value(v), span: None })
+        .collect();
+    Value::Attrs(Rc::new(AttrSet::from_unsorted_first_wins(attrs)))
+}
+
+pub(super) fn list_value(items: Vec<Thunk>) -> Value {
+    Value::List(Rc::new(items))
+}

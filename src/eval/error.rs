@@ -1,0 +1,78 @@
+use crate::diagnostic::{Diagnostic, Span};
+
+/// Why evaluation stopped. Only `Throw` and `Assert` can be caught by `builtins.tryEval`, as in Nix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Throw,
+    Assert,
+    Abort,
+    Other,
+}
+
+#[derive(Debug)]
+pub struct EvalError {
+    pub kind: ErrorKind,
+    pub diag: Diagnostic,
+    /// Further diagnostics reported together with `diag`, such as every parse error of a file.
+    pub more: Vec<Diagnostic>,
+}
+
+pub type EvalResult<T> = Result<T, Box<EvalError>>;
+
+impl EvalError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Box<EvalError> {
+        Box::new(EvalError { kind: ErrorKind::Other, diag: Diagnostic::error(code, message), more: Vec::new() })
+    }
+
+    pub fn throw(message: impl Into<String>) -> Box<EvalError> {
+        Box::new(EvalError {
+            kind: ErrorKind::Throw,
+            diag: Diagnostic::error("throw", message),
+            more: Vec::new(),
+        })
+    }
+
+    pub fn from_diagnostics(mut diags: Vec<Diagnostic>) -> Box<EvalError> {
+        let diag = diags.remove(0);
+        Box::new(EvalError { kind: ErrorKind::Other, diag, more: diags })
+    }
+
+    pub fn with_kind(mut self: Box<Self>, kind: ErrorKind) -> Box<Self> {
+        self.kind = kind;
+        self
+    }
+
+    pub fn hint(mut self: Box<Self>, hint: impl Into<String>) -> Box<Self> {
+        self.diag.hint = Some(hint.into());
+        self
+    }
+
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        std::iter::once(self.diag.clone()).chain(self.more.iter().cloned()).collect()
+    }
+
+    pub fn catchable(&self) -> bool {
+        matches!(self.kind, ErrorKind::Throw | ErrorKind::Assert)
+    }
+}
+
+pub trait ResultExt<T> {
+    /// Gives an error that has no position yet the position of the expression being evaluated.
+    fn at(self, span: Span) -> EvalResult<T>;
+}
+
+impl<T> ResultExt<T> for EvalResult<T> {
+    fn at(self, span: Span) -> EvalResult<T> {
+        self.map_err(|mut e| {
+            if e.diag.span.is_none() {
+                e.diag.span = Some(span);
+            }
+            e
+        })
+    }
+}
+
+/// A type error with Nix's wording: "value is an integer while a set was expected".
+pub fn type_error(got: &super::Value, expected: &str) -> Box<EvalError> {
+    EvalError::new("type-error", format!("value is {} while {expected} was expected", got.show_type()))
+}

@@ -1,0 +1,124 @@
+//! The evaluator's own expression tree: lowered once from rowan, with variables resolved
+//! to environment slots, so evaluation never walks syntax nodes.
+
+use std::rc::Rc;
+
+use crate::diagnostic::Span;
+
+pub type ExprRef = Rc<Node>;
+
+#[derive(Debug)]
+pub struct Node {
+    pub span: Span,
+    pub expr: Expr,
+}
+
+#[derive(Debug)]
+pub enum Expr {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    /// An absolute, canonical path.
+    Path(Rc<str>),
+    /// `"a${b}c"` (string mode) or `./a/${b}` (first part decides, as with `+`).
+    Concat { parts: Vec<ExprRef>, force_string: bool },
+    Var(Var),
+    Attrs(Box<AttrsExpr>),
+    List(Vec<ExprRef>),
+    Select { expr: ExprRef, path: Vec<AttrName>, default: Option<ExprRef> },
+    HasAttr { expr: ExprRef, path: Vec<AttrName> },
+    Lambda(Rc<LambdaExpr>),
+    Apply { func: ExprRef, arg: ExprRef },
+    /// `let` bindings: a new environment whose slots are the bindings, recursively.
+    Let { slots: Vec<ExprRef>, body: ExprRef },
+    With { namespace: ExprRef, body: ExprRef },
+    If { cond: ExprRef, then: ExprRef, else_: ExprRef },
+    Assert { cond: ExprRef, body: ExprRef },
+    BinOp { op: BinOp, lhs: ExprRef, rhs: ExprRef },
+    Not(ExprRef),
+    Neg(ExprRef),
+    CurPos,
+    /// Syntax Nix accepts but portnix does not evaluate (search paths, pipes): an error when reached.
+    Unsupported(Rc<str>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    And,
+    Or,
+    Impl,
+    Eq,
+    NotEq,
+    Less,
+    LessEq,
+    Greater,
+    GreaterEq,
+    Update,
+    Concat,
+}
+
+#[derive(Debug, Clone)]
+pub enum Var {
+    /// `depth` environments up, slot `index`.
+    Local { depth: u32, index: u32 },
+    /// A builtin from the global scope.
+    Global(u32),
+    /// Not bound lexically: looked up at run time in the enclosing `with`s.
+    With(Rc<str>),
+}
+
+#[derive(Debug)]
+pub enum AttrName {
+    Static(Rc<str>),
+    Dynamic(ExprRef),
+}
+
+#[derive(Debug)]
+pub struct AttrsExpr {
+    /// `rec { }`: values see a new environment holding every static attribute.
+    pub rec: bool,
+    /// Sorted by name.
+    pub attrs: Vec<AttrDef>,
+    pub dynamic: Vec<DynamicAttr>,
+}
+
+#[derive(Debug)]
+pub struct AttrDef {
+    pub name: Rc<str>,
+    pub name_span: Span,
+    pub value: ExprRef,
+    /// `inherit x;` in a `rec` set reads the enclosing scope, not the set's own.
+    pub inherited: bool,
+}
+
+#[derive(Debug)]
+pub struct DynamicAttr {
+    pub name: ExprRef,
+    pub value: ExprRef,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct LambdaExpr {
+    pub param: Param,
+    pub body: ExprRef,
+}
+
+#[derive(Debug)]
+pub enum Param {
+    Ident,
+    /// Slots: one per formal in order, then the `@` binding if any.
+    Pattern { formals: Vec<Formal>, ellipsis: bool, bind: bool },
+}
+
+#[derive(Debug)]
+pub struct Formal {
+    pub name: Rc<str>,
+    pub default: Option<ExprRef>,
+}

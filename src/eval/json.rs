@@ -1,0 +1,135 @@
+//! Values as JSON, byte for byte as Nix 2.8 prints them (`--json`, `builtins.toJSON`).
+
+use super::coerce::Coerce;
+use super::error::{EvalError, EvalResult};
+use super::{Eval, MAX_DEPTH, Value};
+
+/// C++'s default `ostream << double`: `%g` with six significant digits.
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() {
+        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let sci = format!("{x:.5e}");
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
+    let exp: i32 = exp.parse().expect("`{:e}` exponents are integers");
+    if !(-4..6).contains(&exp) {
+        let m = strip_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{m}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = (5 - exp) as usize;
+        strip_zeros(&format!("{x:.decimals$}")).to_string()
+    }
+}
+
+fn strip_zeros(s: &str) -> &str {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
+}
+
+pub fn escape_into(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl Eval {
+    pub fn to_json(&mut self, v: &Value) -> EvalResult<String> {
+        let mut out = String::new();
+        self.write_json(v, &mut out, 0)?;
+        Ok(out)
+    }
+
+    fn write_json(&mut self, v: &Value, out: &mut String, depth: usize) -> EvalResult<()> {
+        if depth > MAX_DEPTH {
+            return Err(EvalError::new("stack-overflow", "value nested too deeply to print as JSON"));
+        }
+        match v {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Float(f) => out.push_str(&format_float(*f)),
+            Value::String(s) => escape_into(out, s),
+            Value::Path(_) => {
+                let s = self.coerce(v, Coerce::Interpolate { copy_paths: true })?;
+                escape_into(out, &s);
+            }
+            Value::List(items) => {
+                out.push('[');
+                for (i, t) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let item = self.force(t)?;
+                    self.write_json(&item, out, depth + 1)?;
+                }
+                out.push(']');
+            }
+            Value::Attrs(a) => {
+                if a.get("__toString").is_some() {
+                    let s = self.coerce(v, Coerce::Interpolate { copy_paths: false })?;
+                    escape_into(out, &s);
+                    return Ok(());
+                }
+                if let Some(o) = a.get("outPath") {
+                    let o = o.value.clone();
+                    let ov = self.force(&o)?;
+                    return self.write_json(&ov, out, depth + 1);
+                }
+                out.push('{');
+                for (i, attr) in a.attrs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    escape_into(out, &attr.name);
+                    out.push(':');
+                    let item = self.force(&attr.value)?;
+                    self.write_json(&item, out, depth + 1)?;
+                }
+                out.push('}');
+            }
+            Value::Lambda(_) | Value::Builtin(_) => {
+                return Err(EvalError::new("type-error", "cannot convert a function to JSON"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_print_like_cpp_streams() {
+        for (x, s) in [
+            (1.0, "1"),
+            (0.1, "0.1"),
+            (123456789.0, "1.23457e+08"),
+            (1.5e20, "1.5e+20"),
+            (1.0 / 3.0, "0.333333"),
+            (-2.5, "-2.5"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (999999.5, "1e+06"),
+            (100000.0, "100000"),
+        ] {
+            assert_eq!(format_float(x), s, "{x}");
+        }
+    }
+}

@@ -1,0 +1,719 @@
+//! Lowering rnix's lossless tree into the evaluator's IR.
+//!
+//! This is where Nix does its static work, so it is where the same errors come from:
+//! undefined variables, attributes defined twice, dynamic attributes where none are allowed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+
+use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
+use rowan::ast::AstNode;
+
+use super::ir::*;
+use super::paths::canon_path;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::syntax::FileId;
+
+pub struct Lowerer<'g> {
+    file: FileId,
+    dir: String,
+    globals: &'g HashMap<Rc<str>, u32>,
+    scopes: Vec<Scope>,
+    errors: Vec<Diagnostic>,
+}
+
+enum Scope {
+    Slots(HashMap<Rc<str>, u32>),
+    With,
+}
+
+/// Lowers a whole file. `dir` is the directory relative paths resolve against.
+pub fn lower_file(
+    root: &ast::Root,
+    file: FileId,
+    dir: &Path,
+    globals: &HashMap<Rc<str>, u32>,
+) -> Result<ExprRef, Vec<Diagnostic>> {
+    let mut l = Lowerer {
+        file,
+        dir: dir.to_string_lossy().into_owned(),
+        globals,
+        scopes: Vec::new(),
+        errors: Vec::new(),
+    };
+    let expr = match root.expr() {
+        Some(e) => l.expr(&e),
+        None => l.error_node(root.syntax(), "the file contains no expression"),
+    };
+    if l.errors.is_empty() { Ok(expr) } else { Err(l.errors) }
+}
+
+/// Attribute sets as Nix's parser builds them: attrpaths merged, before names are resolved.
+struct RawAttrs {
+    rec: bool,
+    entries: Vec<RawEntry>,
+    index: HashMap<Rc<str>, usize>,
+    dynamic: Vec<RawDynamic>,
+}
+
+struct RawEntry {
+    name: Rc<str>,
+    span: Span,
+    value: RawValue,
+}
+
+enum RawValue {
+    Expr(ast::Expr),
+    Nested(RawAttrs, Span),
+    Inherit(Span),
+    InheritFrom(Rc<ast::Expr>),
+}
+
+struct RawDynamic {
+    name: ast::Expr,
+    value: RawValue,
+    span: Span,
+}
+
+enum Name {
+    Static(Rc<str>),
+    Dynamic(ast::Expr),
+}
+
+impl RawAttrs {
+    fn new(rec: bool) -> Self {
+        RawAttrs { rec, entries: Vec::new(), index: HashMap::new(), dynamic: Vec::new() }
+    }
+}
+
+fn strip_parens(e: &ast::Expr) -> ast::Expr {
+    let mut e = e.clone();
+    while let ast::Expr::Paren(p) = &e {
+        match p.expr() {
+            Some(inner) => e = inner,
+            None => break,
+        }
+    }
+    e
+}
+
+impl Lowerer<'_> {
+    fn span(&self, node: &rnix::SyntaxNode) -> Span {
+        Span::new(self.file, node.text_range())
+    }
+
+    fn node(&self, node: &rnix::SyntaxNode, expr: Expr) -> ExprRef {
+        Rc::new(Node { span: self.span(node), expr })
+    }
+
+    fn error_node(&mut self, node: &rnix::SyntaxNode, msg: &str) -> ExprRef {
+        let span = self.span(node);
+        self.errors.push(Diagnostic::error("syntax-error", msg).at(span));
+        Rc::new(Node { span, expr: Expr::Null })
+    }
+
+    fn push_error(&mut self, diag: Diagnostic) {
+        self.errors.push(diag);
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> ExprRef {
+        let syn = e.syntax();
+        match e {
+            ast::Expr::Paren(p) => match p.expr() {
+                Some(inner) => self.expr(&inner),
+                None => self.error_node(syn, "empty parentheses"),
+            },
+            ast::Expr::Root(r) => match r.expr() {
+                Some(inner) => self.expr(&inner),
+                None => self.error_node(syn, "empty expression"),
+            },
+            ast::Expr::Literal(lit) => self.literal(lit),
+            ast::Expr::Str(s) => self.string(s),
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => {
+                self.path(e)
+            }
+            ast::Expr::PathSearch(_) => self.node(
+                syn,
+                Expr::Unsupported(
+                    format!(
+                        "search path {} is not supported by portnix: import the file by a relative path",
+                        syn.text()
+                    )
+                    .into(),
+                ),
+            ),
+            ast::Expr::Ident(id) => self.ident(id),
+            ast::Expr::CurPos(_) => self.node(syn, Expr::CurPos),
+            ast::Expr::List(list) => {
+                let items = list.items().map(|i| self.expr(&i)).collect();
+                self.node(syn, Expr::List(items))
+            }
+            ast::Expr::AttrSet(set) => {
+                let raw = self.raw_attrs(set, set.rec_token().is_some());
+                self.lower_attrs(raw, syn)
+            }
+            ast::Expr::LetIn(let_in) => self.let_in(let_in),
+            ast::Expr::LegacyLet(legacy) => self.legacy_let(legacy),
+            ast::Expr::With(w) => {
+                let namespace = self.opt_expr(w.namespace(), syn);
+                self.scopes.push(Scope::With);
+                let body = self.opt_expr(w.body(), syn);
+                self.scopes.pop();
+                self.node(syn, Expr::With { namespace, body })
+            }
+            ast::Expr::IfElse(i) => {
+                let cond = self.opt_expr(i.condition(), syn);
+                let then = self.opt_expr(i.body(), syn);
+                let else_ = self.opt_expr(i.else_body(), syn);
+                self.node(syn, Expr::If { cond, then, else_ })
+            }
+            ast::Expr::Assert(a) => {
+                let cond = self.opt_expr(a.condition(), syn);
+                let body = self.opt_expr(a.body(), syn);
+                self.node(syn, Expr::Assert { cond, body })
+            }
+            ast::Expr::Lambda(lam) => self.lambda(lam),
+            ast::Expr::Apply(app) => {
+                let func = self.opt_expr(app.lambda(), syn);
+                let arg = self.opt_expr(app.argument(), syn);
+                self.node(syn, Expr::Apply { func, arg })
+            }
+            ast::Expr::Select(sel) => {
+                let expr = self.opt_expr(sel.expr(), syn);
+                let path = self.attrpath(sel.attrpath(), syn);
+                let default = sel.default_expr().map(|d| self.expr(&d));
+                self.node(syn, Expr::Select { expr, path, default })
+            }
+            ast::Expr::HasAttr(h) => {
+                let expr = self.opt_expr(h.expr(), syn);
+                let path = self.attrpath(h.attrpath(), syn);
+                self.node(syn, Expr::HasAttr { expr, path })
+            }
+            ast::Expr::UnaryOp(u) => {
+                let inner = self.opt_expr(u.expr(), syn);
+                match u.operator() {
+                    Some(ast::UnaryOpKind::Invert) => self.node(syn, Expr::Not(inner)),
+                    Some(ast::UnaryOpKind::Negate) => self.node(syn, Expr::Neg(inner)),
+                    None => self.error_node(syn, "unknown unary operator"),
+                }
+            }
+            ast::Expr::BinOp(b) => self.binop(b),
+            ast::Expr::Error(_) => self.error_node(syn, "syntax error"),
+        }
+    }
+
+    fn opt_expr(&mut self, e: Option<ast::Expr>, parent: &rnix::SyntaxNode) -> ExprRef {
+        match e {
+            Some(e) => self.expr(&e),
+            None => self.error_node(parent, "incomplete expression"),
+        }
+    }
+
+    fn literal(&mut self, lit: &ast::Literal) -> ExprRef {
+        let syn = lit.syntax();
+        let expr = match lit.kind() {
+            ast::LiteralKind::Integer(i) => match i.value() {
+                Ok(v) => Expr::Int(v),
+                Err(_) => {
+                    let span = self.span(syn);
+                    self.push_error(
+                        Diagnostic::error("invalid-literal", format!("invalid integer '{}'", syn.text()))
+                            .at(span)
+                            .with_hint("Nix integers are signed 64-bit: at most 9223372036854775807"),
+                    );
+                    Expr::Null
+                }
+            },
+            ast::LiteralKind::Float(f) => match f.value() {
+                Ok(v) => Expr::Float(v),
+                Err(_) => {
+                    let span = self.span(syn);
+                    self.push_error(
+                        Diagnostic::error("invalid-literal", format!("invalid float '{}'", syn.text())).at(span),
+                    );
+                    Expr::Null
+                }
+            },
+            ast::LiteralKind::Uri(u) => Expr::Str(u.syntax().text().into()),
+        };
+        self.node(syn, expr)
+    }
+
+    fn string(&mut self, s: &ast::Str) -> ExprRef {
+        let syn = s.syntax();
+        let parts = s.normalized_parts();
+        if parts.iter().all(|p| matches!(p, InterpolPart::Literal(_))) {
+            let text: String = parts
+                .into_iter()
+                .map(|p| match p {
+                    InterpolPart::Literal(t) => t,
+                    InterpolPart::Interpolation(_) => String::new(),
+                })
+                .collect();
+            return self.node(syn, Expr::Str(text.into()));
+        }
+        let parts = parts
+            .into_iter()
+            .map(|p| match p {
+                InterpolPart::Literal(t) => self.node(syn, Expr::Str(t.into())),
+                InterpolPart::Interpolation(i) => self.opt_expr(i.expr(), i.syntax()),
+            })
+            .collect();
+        self.node(syn, Expr::Concat { parts, force_string: true })
+    }
+
+    fn path(&mut self, e: &ast::Expr) -> ExprRef {
+        let syn = e.syntax();
+        let parts = match e {
+            ast::Expr::PathAbs(p) => p.parts(),
+            ast::Expr::PathRel(p) => p.parts(),
+            ast::Expr::PathHome(p) => p.parts(),
+            _ => Vec::new(),
+        };
+        let is_home = matches!(e, ast::Expr::PathHome(_));
+        let resolve = |l: &Self, text: &str| -> String {
+            let joined = if is_home {
+                let home = std::env::var("HOME").unwrap_or_default();
+                format!("{home}/{}", text.trim_start_matches("~/"))
+            } else if text.starts_with('/') {
+                text.to_string()
+            } else {
+                format!("{}/{}", l.dir, text)
+            };
+            let mut p = canon_path(&joined);
+            // Nix keeps the slash that ends the first segment of an interpolated path.
+            if text.ends_with('/') && text.len() > 1 {
+                p.push('/');
+            }
+            p
+        };
+        if let [InterpolPart::Literal(lit)] = parts.as_slice() {
+            let p = resolve(self, lit.syntax().text());
+            return self.node(syn, Expr::Path(p.into()));
+        }
+        let mut out = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            match part {
+                InterpolPart::Literal(lit) if i == 0 => {
+                    let p = resolve(self, lit.syntax().text());
+                    out.push(self.node(syn, Expr::Path(p.into())));
+                }
+                InterpolPart::Literal(lit) => {
+                    out.push(self.node(syn, Expr::Str(lit.syntax().text().into())))
+                }
+                InterpolPart::Interpolation(ip) => out.push(self.opt_expr(ip.expr(), ip.syntax())),
+            }
+        }
+        self.node(syn, Expr::Concat { parts: out, force_string: false })
+    }
+
+    fn ident(&mut self, id: &ast::Ident) -> ExprRef {
+        let syn = id.syntax();
+        let name: Rc<str> = syn.text().to_string().into();
+        match self.resolve(&name, 0) {
+            Some(var) => self.node(syn, Expr::Var(var)),
+            None => {
+                let span = self.span(syn);
+                self.push_error(
+                    Diagnostic::error("undefined-variable", format!("undefined variable '{name}'"))
+                        .at(span)
+                        .with_hint("bind it with `let`, a function argument, or an attribute of a `with`"),
+                );
+                Rc::new(Node { span, expr: Expr::Null })
+            }
+        }
+    }
+
+    /// Finds `name` in the scopes, ignoring the `skip` innermost ones (for `inherit`).
+    fn resolve(&self, name: &Rc<str>, skip: usize) -> Option<Var> {
+        let mut saw_with = false;
+        let n = self.scopes.len();
+        for (depth, scope) in self.scopes.iter().rev().enumerate().skip(skip) {
+            let _ = n;
+            match scope {
+                Scope::Slots(names) => {
+                    if let Some(&index) = names.get(name) {
+                        return Some(Var::Local { depth: depth as u32, index });
+                    }
+                }
+                Scope::With => saw_with = true,
+            }
+        }
+        if let Some(&g) = self.globals.get(name) {
+            return Some(Var::Global(g));
+        }
+        saw_with.then(|| Var::With(name.clone()))
+    }
+
+    fn attr_name(&mut self, attr: &ast::Attr) -> Option<Name> {
+        match attr {
+            ast::Attr::Ident(id) => Some(Name::Static(id.syntax().text().to_string().into())),
+            ast::Attr::Str(s) => Some(self.str_name(s)),
+            ast::Attr::Dynamic(d) => match d.expr() {
+                // Nix's parser turns `${"a"}` into the static name `a`.
+                Some(ast::Expr::Str(s)) => Some(self.str_name(&s)),
+                Some(e) => Some(Name::Dynamic(e)),
+                None => {
+                    self.error_node(d.syntax(), "empty attribute name");
+                    None
+                }
+            },
+        }
+    }
+
+    fn str_name(&mut self, s: &ast::Str) -> Name {
+        let parts = s.normalized_parts();
+        if parts.iter().all(|p| matches!(p, InterpolPart::Literal(_))) {
+            let text: String = parts
+                .into_iter()
+                .filter_map(|p| match p {
+                    InterpolPart::Literal(t) => Some(t),
+                    InterpolPart::Interpolation(_) => None,
+                })
+                .collect();
+            Name::Static(text.into())
+        } else {
+            Name::Dynamic(ast::Expr::Str(s.clone()))
+        }
+    }
+
+    fn attrpath(&mut self, path: Option<ast::Attrpath>, parent: &rnix::SyntaxNode) -> Vec<AttrName> {
+        let Some(path) = path else {
+            self.error_node(parent, "missing attribute path");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for attr in path.attrs() {
+            match self.attr_name(&attr) {
+                Some(Name::Static(s)) => out.push(AttrName::Static(s)),
+                Some(Name::Dynamic(e)) => out.push(AttrName::Dynamic(self.expr(&e))),
+                None => {}
+            }
+        }
+        out
+    }
+
+    fn raw_attrs(&mut self, node: &impl HasEntry, rec: bool) -> RawAttrs {
+        let mut raw = RawAttrs::new(rec);
+        for entry in node.entries() {
+            match entry {
+                ast::Entry::AttrpathValue(apv) => self.add_attrpath_value(&mut raw, &apv),
+                ast::Entry::Inherit(inh) => self.add_inherit(&mut raw, &inh),
+            }
+        }
+        raw
+    }
+
+    fn add_inherit(&mut self, raw: &mut RawAttrs, inh: &ast::Inherit) {
+        let from = inh.from().and_then(|f| f.expr()).map(Rc::new);
+        for attr in inh.attrs() {
+            let span = self.span(attr.syntax());
+            let name = match self.attr_name(&attr) {
+                Some(Name::Static(s)) => s,
+                Some(Name::Dynamic(_)) => {
+                    self.push_error(
+                        Diagnostic::error("syntax-error", "dynamic attributes not allowed in inherit")
+                            .at(span),
+                    );
+                    continue;
+                }
+                None => continue,
+            };
+            let value = match &from {
+                Some(f) => RawValue::InheritFrom(f.clone()),
+                None => RawValue::Inherit(span),
+            };
+            self.insert_static(raw, name, span, value);
+        }
+    }
+
+    fn dup_error(&mut self, name: &str, span: Span, first: Span) {
+        self.push_error(
+            Diagnostic::error("duplicate-attribute", format!("attribute '{name}' already defined"))
+                .at(span)
+                .with_label(first, "first defined here")
+                .with_hint("remove one of the definitions, or merge them into one attribute set"),
+        );
+    }
+
+    fn insert_static(&mut self, raw: &mut RawAttrs, name: Rc<str>, span: Span, value: RawValue) {
+        if let Some(&i) = raw.index.get(&name) {
+            let first = raw.entries[i].span;
+            self.dup_error(&name, span, first);
+            return;
+        }
+        raw.index.insert(name.clone(), raw.entries.len());
+        raw.entries.push(RawEntry { name, span, value });
+    }
+
+    fn raw_value(&mut self, value: ast::Expr) -> RawValue {
+        match strip_parens(&value) {
+            ast::Expr::AttrSet(set) => {
+                let span = self.span(set.syntax());
+                RawValue::Nested(self.raw_attrs(&set, set.rec_token().is_some()), span)
+            }
+            _ => RawValue::Expr(value),
+        }
+    }
+
+    fn add_attrpath_value(&mut self, raw: &mut RawAttrs, apv: &ast::AttrpathValue) {
+        let Some(path) = apv.attrpath() else { return };
+        let Some(value) = apv.value() else {
+            self.error_node(apv.syntax(), "missing value");
+            return;
+        };
+        let attrs: Vec<ast::Attr> = path.attrs().collect();
+        let Some((last, init)) = attrs.split_last() else { return };
+        let mut cur = raw;
+        for attr in init {
+            let span = self.span(attr.syntax());
+            match self.attr_name(attr) {
+                None => return,
+                Some(Name::Static(name)) => {
+                    let i = match cur.index.get(&name) {
+                        Some(&i) => i,
+                        None => {
+                            cur.index.insert(name.clone(), cur.entries.len());
+                            cur.entries.push(RawEntry {
+                                name: name.clone(),
+                                span,
+                                value: RawValue::Nested(RawAttrs::new(false), span),
+                            });
+                            cur.entries.len() - 1
+                        }
+                    };
+                    if !matches!(cur.entries[i].value, RawValue::Nested(..)) {
+                        let first = cur.entries[i].span;
+                        self.dup_error(&name, span, first);
+                        return;
+                    }
+                    let RawValue::Nested(nested, _) = &mut cur.entries[i].value else {
+                        unreachable!("checked just above")
+                    };
+                    cur = nested;
+                }
+                Some(Name::Dynamic(e)) => {
+                    cur.dynamic.push(RawDynamic {
+                        name: e,
+                        value: RawValue::Nested(RawAttrs::new(false), span),
+                        span,
+                    });
+                    match &mut cur.dynamic.last_mut().expect("just pushed").value {
+                        RawValue::Nested(nested, _) => cur = nested,
+                        _ => unreachable!("a nested set was just pushed"),
+                    }
+                }
+            }
+        }
+        let span = self.span(last.syntax());
+        match self.attr_name(last) {
+            None => {}
+            Some(Name::Dynamic(e)) => {
+                let value = self.raw_value(value);
+                cur.dynamic.push(RawDynamic { name: e, value, span });
+            }
+            Some(Name::Static(name)) => {
+                let new_value = self.raw_value(value);
+                let Some(&i) = cur.index.get(&name) else {
+                    self.insert_static(cur, name, span, new_value);
+                    return;
+                };
+                let first = cur.entries[i].span;
+                match (&mut cur.entries[i].value, new_value) {
+                    // `a.b = 1; a = { c = 2; };` merges, one level deep, as Nix does.
+                    (RawValue::Nested(existing, _), RawValue::Nested(extra, _)) => {
+                        for entry in extra.entries {
+                            if let Some(&j) = existing.index.get(&entry.name) {
+                                let first = existing.entries[j].span;
+                                self.dup_error(&entry.name, entry.span, first);
+                            } else {
+                                existing.index.insert(entry.name.clone(), existing.entries.len());
+                                existing.entries.push(entry);
+                            }
+                        }
+                        existing.dynamic.extend(extra.dynamic);
+                    }
+                    _ => self.dup_error(&name, span, first),
+                }
+            }
+        }
+    }
+
+    fn lower_attrs(&mut self, raw: RawAttrs, syn: &rnix::SyntaxNode) -> ExprRef {
+        let span = self.span(syn);
+        let attrs = self.lower_attrs_expr(raw);
+        Rc::new(Node { span, expr: Expr::Attrs(Box::new(attrs)) })
+    }
+
+    fn lower_attrs_expr(&mut self, raw: RawAttrs) -> AttrsExpr {
+        let RawAttrs { rec, mut entries, dynamic, .. } = raw;
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        if rec {
+            let names = entries.iter().enumerate().map(|(i, e)| (e.name.clone(), i as u32)).collect();
+            self.scopes.push(Scope::Slots(names));
+        }
+        let skip = usize::from(rec);
+        let attrs = entries
+            .into_iter()
+            .map(|e| {
+                let value = self.raw_value_expr(&e.name, e.value, skip);
+                AttrDef { name: e.name, name_span: e.span, value, inherited: false }
+            })
+            .collect();
+        let dynamic = dynamic
+            .into_iter()
+            .map(|d| {
+                let name = self.expr(&d.name);
+                let value = self.raw_value_expr("", d.value, 0);
+                DynamicAttr { name, value, span: d.span }
+            })
+            .collect();
+        if rec {
+            self.scopes.pop();
+        }
+        AttrsExpr { rec, attrs, dynamic }
+    }
+
+    /// `skip` is how many scopes a plain `inherit` has to look past: the set's own.
+    fn raw_value_expr(&mut self, name: &str, value: RawValue, skip: usize) -> ExprRef {
+        match value {
+            RawValue::Expr(e) => self.expr(&e),
+            RawValue::Nested(raw, span) => {
+                let attrs = self.lower_attrs_expr(raw);
+                Rc::new(Node { span, expr: Expr::Attrs(Box::new(attrs)) })
+            }
+            RawValue::Inherit(span) => {
+                let name: Rc<str> = name.into();
+                match self.resolve(&name, skip) {
+                    Some(var) => Rc::new(Node { span, expr: Expr::Var(var) }),
+                    None => {
+                        self.push_error(
+                            Diagnostic::error("undefined-variable", format!("undefined variable '{name}'"))
+                                .at(span),
+                        );
+                        Rc::new(Node { span, expr: Expr::Null })
+                    }
+                }
+            }
+            RawValue::InheritFrom(from) => {
+                let span = self.span(from.syntax());
+                let expr = self.expr(&from);
+                Rc::new(Node {
+                    span,
+                    expr: Expr::Select { expr, path: vec![AttrName::Static(name.into())], default: None },
+                })
+            }
+        }
+    }
+
+    fn let_in(&mut self, let_in: &ast::LetIn) -> ExprRef {
+        let syn = let_in.syntax();
+        let raw = self.raw_attrs(let_in, true);
+        for d in &raw.dynamic {
+            self.push_error(
+                Diagnostic::error("syntax-error", "dynamic attributes not allowed in let").at(d.span),
+            );
+        }
+        let mut entries = raw.entries;
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        let names = entries.iter().enumerate().map(|(i, e)| (e.name.clone(), i as u32)).collect();
+        self.scopes.push(Scope::Slots(names));
+        let slots = entries.into_iter().map(|e| self.raw_value_expr(&e.name, e.value, 1)).collect();
+        let body = self.opt_expr(let_in.body(), syn);
+        self.scopes.pop();
+        self.node(syn, Expr::Let { slots, body })
+    }
+
+    /// `let { body = ...; }` is `(rec { ... }).body`.
+    fn legacy_let(&mut self, legacy: &ast::LegacyLet) -> ExprRef {
+        let syn = legacy.syntax();
+        let raw = self.raw_attrs(legacy, true);
+        let set = self.lower_attrs(raw, syn);
+        self.node(
+            syn,
+            Expr::Select { expr: set, path: vec![AttrName::Static("body".into())], default: None },
+        )
+    }
+
+    fn lambda(&mut self, lam: &ast::Lambda) -> ExprRef {
+        let syn = lam.syntax();
+        let (param, names) = match lam.param() {
+            Some(ast::Param::IdentParam(p)) => {
+                let name: Rc<str> = p.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default().into();
+                (None, vec![name])
+            }
+            Some(ast::Param::Pattern(pat)) => {
+                let mut names: Vec<Rc<str>> = Vec::new();
+                let mut defaults = Vec::new();
+                for entry in pat.pat_entries() {
+                    let name: Rc<str> =
+                        entry.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default().into();
+                    names.push(name);
+                    defaults.push(entry.default());
+                }
+                let bind = pat.pat_bind().and_then(|b| b.ident()).map(|i| i.syntax().text().to_string());
+                if let Some(b) = &bind {
+                    if names.iter().any(|n| **n == **b) {
+                        let span = self.span(pat.syntax());
+                        self.push_error(
+                            Diagnostic::error("syntax-error", format!("duplicate formal function argument '{b}'"))
+                                .at(span),
+                        );
+                    }
+                    names.push(b.as_str().into());
+                }
+                (Some((defaults, pat.ellipsis_token().is_some(), bind.is_some())), names)
+            }
+            None => return self.error_node(syn, "missing function parameter"),
+        };
+        let slots = names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
+        self.scopes.push(Scope::Slots(slots));
+        let param = match param {
+            None => Param::Ident,
+            Some((defaults, ellipsis, bind)) => {
+                let formals = defaults
+                    .into_iter()
+                    .zip(&names)
+                    .map(|(d, n)| Formal { name: n.clone(), default: d.map(|d| self.expr(&d)) })
+                    .collect();
+                Param::Pattern { formals, ellipsis, bind }
+            }
+        };
+        let body = self.opt_expr(lam.body(), syn);
+        self.scopes.pop();
+        self.node(syn, Expr::Lambda(Rc::new(LambdaExpr { param, body })))
+    }
+
+    fn binop(&mut self, b: &ast::BinOp) -> ExprRef {
+        use rnix::ast::BinOpKind as K;
+        let syn = b.syntax();
+        let lhs = self.opt_expr(b.lhs(), syn);
+        let rhs = self.opt_expr(b.rhs(), syn);
+        let op = match b.operator() {
+            Some(K::Concat) => BinOp::Concat,
+            Some(K::Update) => BinOp::Update,
+            Some(K::Add) => BinOp::Add,
+            Some(K::Sub) => BinOp::Sub,
+            Some(K::Mul) => BinOp::Mul,
+            Some(K::Div) => BinOp::Div,
+            Some(K::And) => BinOp::And,
+            Some(K::Or) => BinOp::Or,
+            Some(K::Implication) => BinOp::Impl,
+            Some(K::Equal) => BinOp::Eq,
+            Some(K::NotEqual) => BinOp::NotEq,
+            Some(K::Less) => BinOp::Less,
+            Some(K::LessOrEq) => BinOp::LessEq,
+            Some(K::More) => BinOp::Greater,
+            Some(K::MoreOrEq) => BinOp::GreaterEq,
+            Some(K::PipeLeft) | Some(K::PipeRight) => {
+                return self.node(
+                    syn,
+                    Expr::Unsupported("the pipe operators `|>` and `<|` are not supported by portnix".into()),
+                );
+            }
+            None => return self.error_node(syn, "unknown operator"),
+        };
+        self.node(syn, Expr::BinOp { op, lhs, rhs })
+    }
+}

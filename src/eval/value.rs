@@ -1,0 +1,223 @@
+//! Runtime values, thunks and environments.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::builtins::Builtin;
+use super::error::EvalResult;
+use super::ir::{ExprRef, LambdaExpr};
+use super::Eval;
+use crate::diagnostic::Span;
+
+#[derive(Clone)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(Rc<str>),
+    Path(Rc<str>),
+    Attrs(Rc<AttrSet>),
+    List(Rc<Vec<Thunk>>),
+    Lambda(Rc<Closure>),
+    /// A builtin with the arguments it has been given so far.
+    Builtin(Rc<PartialBuiltin>),
+}
+
+pub struct Closure {
+    pub lambda: Rc<LambdaExpr>,
+    pub env: Rc<Env>,
+    pub span: Span,
+}
+
+pub struct PartialBuiltin {
+    pub builtin: &'static Builtin,
+    pub args: Vec<Thunk>,
+}
+
+impl Value {
+    pub fn str(s: impl Into<Rc<str>>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// `builtins.typeOf`.
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Path(_) => "path",
+            Value::Attrs(_) => "set",
+            Value::List(_) => "list",
+            Value::Lambda(_) | Value::Builtin(_) => "lambda",
+        }
+    }
+
+    /// The noun Nix's error messages use.
+    pub fn show_type(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a Boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::String(_) => "a string",
+            Value::Path(_) => "a path",
+            Value::Attrs(_) => "a set",
+            Value::List(_) => "a list",
+            Value::Lambda(_) => "a function",
+            Value::Builtin(b) if b.args.is_empty() => "a built-in function",
+            Value::Builtin(_) => "a partially applied built-in function",
+        }
+    }
+
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::Lambda(_) | Value::Builtin(_))
+    }
+}
+
+/// A named attribute with the place that defined it, when there is one.
+#[derive(Clone)]
+pub struct Attr {
+    pub name: Rc<str>,
+    pub value: Thunk,
+    pub span: Option<Span>,
+}
+
+/// Attributes sorted by name (byte order), which is also the order Nix prints them in.
+#[derive(Clone, Default)]
+pub struct AttrSet {
+    pub attrs: Vec<Attr>,
+}
+
+impl AttrSet {
+    pub fn from_sorted(attrs: Vec<Attr>) -> Self {
+        debug_assert!(attrs.windows(2).all(|w| w[0].name < w[1].name));
+        AttrSet { attrs }
+    }
+
+    /// Sorts and keeps the first of each name, like `listToAttrs`.
+    pub fn from_unsorted_first_wins(mut attrs: Vec<Attr>) -> Self {
+        attrs.sort_by(|a, b| a.name.cmp(&b.name));
+        attrs.dedup_by(|later, earlier| later.name == earlier.name);
+        AttrSet { attrs }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Attr> {
+        self.attrs.binary_search_by(|a| (*a.name).cmp(name)).ok().map(|i| &self.attrs[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.attrs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.attrs.is_empty()
+    }
+
+    /// `a // b` in one linear merge.
+    pub fn update(&self, other: &AttrSet) -> AttrSet {
+        let (a, b) = (&self.attrs, &other.attrs);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].name.cmp(&b[j].name) {
+                std::cmp::Ordering::Less => {
+                    out.push(a[i].clone());
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(b[j].clone());
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push(b[j].clone());
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        AttrSet { attrs: out }
+    }
+}
+
+/// A lazily computed value shared by everyone who holds it.
+#[derive(Clone)]
+pub struct Thunk(pub Rc<RefCell<ThunkState>>);
+
+pub type NativeFn = Rc<dyn Fn(&mut Eval) -> EvalResult<Value>>;
+
+pub enum ThunkState {
+    Done(Value),
+    Pending(ExprRef, Rc<Env>),
+    /// A computation a builtin deferred, such as one element of `map f xs`.
+    Native(NativeFn),
+    /// Being forced right now: forcing it again is infinite recursion.
+    Blackhole,
+}
+
+impl Thunk {
+    pub fn value(v: Value) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Done(v))))
+    }
+
+    pub fn pending(expr: ExprRef, env: Rc<Env>) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Pending(expr, env))))
+    }
+
+    pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Native(Rc::new(f)))))
+    }
+
+    /// A slot to be filled once its environment exists (recursive bindings).
+    pub fn blank() -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Blackhole)))
+    }
+
+    pub fn set(&self, state: ThunkState) {
+        *self.0.borrow_mut() = state;
+    }
+
+    pub fn ptr_eq(&self, other: &Thunk) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The value if it has been computed already.
+    pub fn peek(&self) -> Option<Value> {
+        match &*self.0.borrow() {
+            ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+}
+
+pub struct Env {
+    pub parent: Option<Rc<Env>>,
+    pub kind: EnvKind,
+}
+
+pub enum EnvKind {
+    Slots(Box<[Thunk]>),
+    /// `with e;`: variables not bound lexically are looked up in `e`.
+    With(Thunk),
+}
+
+impl Env {
+    pub fn slots(parent: Option<Rc<Env>>, slots: Vec<Thunk>) -> Rc<Env> {
+        Rc::new(Env { parent, kind: EnvKind::Slots(slots.into_boxed_slice()) })
+    }
+
+    pub fn slot(self: &Rc<Env>, depth: u32, index: u32) -> Thunk {
+        let mut env = self;
+        for _ in 0..depth {
+            env = env.parent.as_ref().expect("lowering resolved a variable deeper than the environment");
+        }
+        match &env.kind {
+            EnvKind::Slots(s) => s[index as usize].clone(),
+            EnvKind::With(_) => unreachable!("lowering never resolves a variable to a `with` environment"),
+        }
+    }
+}

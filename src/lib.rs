@@ -1,0 +1,21 @@
+//! portnix: a checked, single source of truth for service ports, kept in a Nix file.
+//!
+//! The layers follow the data: `syntax` (files, parsing) → `eval` (a lazy Nix evaluator)
+//! → `cli`. Diagnostics are plain data in `diagnostic`, rendered separately.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod eval;
+pub mod suggest;
+pub mod syntax;
+
+/// Runs `f` on a thread with a stack large enough for `eval::MAX_DEPTH` nested evaluations,
+/// so that deep input ends in an error, never in a stack overflow.
+pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(eval::STACK_SIZE)
+        .spawn(f)
+        .expect("cannot spawn the evaluator thread")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}

@@ -1,0 +1,55 @@
+/// Byte offsets of line starts, so that any offset maps to a 1-based line:column in O(log n).
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and 1-based column, counting columns in characters as editors do.
+    pub fn line_col_in(&self, text: &str, offset: u32) -> (u32, u32) {
+        let offset = offset.min(text.len() as u32);
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line] as usize;
+        let mut end = offset as usize;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = text[start..end].chars().count() as u32 + 1;
+        (line as u32 + 1, col)
+    }
+
+    pub fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
+        let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);
+        let start = self.starts[i] as usize;
+        let end = self.starts.get(i + 1).map_or(text.len(), |&e| e as usize);
+        text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_offsets_to_lines_and_char_columns() {
+        let text = "a\né = 1;\n\nx";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col_in(text, 0), (1, 1));
+        assert_eq!(idx.line_col_in(text, 2), (2, 1));
+        // 'é' is two bytes: the '=' after it is the third character.
+        assert_eq!(idx.line_col_in(text, 5), (2, 3));
+        assert_eq!(idx.line_col_in(text, 12), (4, 1));
+        assert_eq!(idx.line_text(text, 2), "é = 1;");
+        assert_eq!(idx.line_count(), 4);
+    }
+}

@@ -1,0 +1,78 @@
+use rnix::{ParseError, SyntaxKind, TextRange, TextSize};
+
+use super::{FileId, Sources};
+use crate::diagnostic::{Diagnostic, Span};
+
+/// Parses a file and returns its root, or every parse error rnix found.
+pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
+    let text = &sources.get(file).text;
+    let parsed = rnix::Root::parse(text);
+    if parsed.errors().is_empty() {
+        return Ok(parsed.tree());
+    }
+    let end = TextRange::empty(TextSize::of(text.as_str()));
+    let diags = parsed
+        .errors()
+        .iter()
+        .map(|err| {
+            let (range, message) = describe(err, end);
+            Diagnostic::error("syntax-error", message)
+                .at(Span::new(file, range))
+                .with_hint("fix the Nix syntax here; `nix-instantiate --parse FILE` shows how Nix reads it")
+        })
+        .collect();
+    Err(diags)
+}
+
+fn describe(err: &ParseError, eof: TextRange) -> (TextRange, String) {
+    match err {
+        ParseError::Unexpected(r) => (*r, "unexpected input".into()),
+        ParseError::UnexpectedExtra(r) => (*r, "unexpected input after the end of the expression".into()),
+        ParseError::UnexpectedWanted(got, r, want) => {
+            (*r, format!("unexpected {}, expected {}", token_name(*got), wanted(want)))
+        }
+        ParseError::UnexpectedDoubleBind(r) => (*r, "this pattern is bound twice with `@`".into()),
+        ParseError::UnexpectedEOF => (eof, "unexpected end of file".into()),
+        ParseError::UnexpectedEOFWanted(want) => {
+            (eof, format!("unexpected end of file, expected {}", wanted(want)))
+        }
+        ParseError::DuplicatedArgs(r, name) => (*r, format!("duplicate formal function argument '{name}'")),
+        ParseError::RecursionLimitExceeded => (eof, "the expression is nested too deeply to parse".into()),
+        other => (eof, other.to_string()),
+    }
+}
+
+fn wanted(kinds: &[SyntaxKind]) -> String {
+    let names: Vec<String> = kinds.iter().map(|k| token_name(*k)).collect();
+    match names.len() {
+        0 => "something else".into(),
+        1 => names[0].clone(),
+        _ => format!("one of {}", names.join(", ")),
+    }
+}
+
+fn token_name(kind: SyntaxKind) -> String {
+    use SyntaxKind::*;
+    let s = match kind {
+        TOKEN_SEMICOLON => "`;`",
+        TOKEN_ASSIGN => "`=`",
+        TOKEN_L_BRACE => "`{`",
+        TOKEN_R_BRACE => "`}`",
+        TOKEN_L_BRACK => "`[`",
+        TOKEN_R_BRACK => "`]`",
+        TOKEN_L_PAREN => "`(`",
+        TOKEN_R_PAREN => "`)`",
+        TOKEN_COLON => "`:`",
+        TOKEN_COMMA => "`,`",
+        TOKEN_DOT => "`.`",
+        TOKEN_IN => "`in`",
+        TOKEN_THEN => "`then`",
+        TOKEN_ELSE => "`else`",
+        TOKEN_IDENT => "an identifier",
+        TOKEN_STRING_END => "the end of the string",
+        TOKEN_INTERPOL_END => "`}` closing the interpolation",
+        NODE_ATTRPATH => "an attribute path",
+        other => return format!("{other:?}").to_lowercase().replace('_', " "),
+    };
+    s.to_string()
+}
