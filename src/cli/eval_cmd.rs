@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Evaluator, exit, locate};
-use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli, render_error};
+use crate::eval::{eval_to_json, nix_cli};
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -42,17 +42,4 @@ pub fn run(args: EvalArgs) -> u8 {
             exit::FAILURE
         }
     }
-}
-
-/// Evaluates a file strictly and prints it as JSON, or returns the rendered error.
-pub fn eval_to_json(file: &std::path::Path, allow_outside_root: bool) -> Result<String, String> {
-    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
-    let options = EvalOptions { project_root: Some(find_project_root(&dir).unwrap_or(dir)), allow_outside_root };
-    let mut eval = Eval::new(options);
-    let result = eval.eval_file(&abs).and_then(|v| {
-        eval.deep_force(&v)?;
-        eval.to_json(&v)
-    });
-    result.map_err(|e| render_error(&eval, &e))
 }

@@ -33,7 +33,7 @@ impl Eval {
             Value::Path(p) => match mode {
                 Coerce::Interpolate { copy_paths: true } => Err(EvalError::new(
                     "unsupported",
-                    format!("portnix does not copy paths to the Nix store (interpolating {p})"),
+                    format!("portnix does not copy paths to the Nix store ('{p}')"),
                 )
                 .hint("use `toString ./path` to get the path as a string")),
                 _ => Ok(p.clone()),

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
 use rowan::ast::AstNode;
 
+use super::indented::{self, Piece};
 use super::ir::*;
 use super::paths::canon_path;
 use crate::diagnostic::{Diagnostic, Span};
@@ -85,6 +86,17 @@ impl RawAttrs {
     fn new(rec: bool) -> Self {
         RawAttrs { rec, entries: Vec::new(), index: HashMap::new(), dynamic: Vec::new() }
     }
+}
+
+/// The whole text when a string has no interpolation.
+fn all_text<E>(pieces: &[Piece<E>]) -> Option<String> {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t, _) => Some(t.as_str()),
+            Piece::Interpolation(_) => None,
+        })
+        .collect()
 }
 
 fn strip_parens(e: &ast::Expr) -> ast::Expr {
@@ -242,22 +254,15 @@ impl Lowerer<'_> {
 
     fn string(&mut self, s: &ast::Str) -> ExprRef {
         let syn = s.syntax();
-        let parts = s.normalized_parts();
-        if parts.iter().all(|p| matches!(p, InterpolPart::Literal(_))) {
-            let text: String = parts
-                .into_iter()
-                .map(|p| match p {
-                    InterpolPart::Literal(t) => t,
-                    InterpolPart::Interpolation(_) => String::new(),
-                })
-                .collect();
+        let pieces = indented::parts(s);
+        if let Some(text) = all_text(&pieces) {
             return self.node(syn, Expr::Str(text.into()));
         }
-        let parts = parts
+        let parts = pieces
             .into_iter()
             .map(|p| match p {
-                InterpolPart::Literal(t) => self.node(syn, Expr::Str(t.into())),
-                InterpolPart::Interpolation(i) => self.opt_expr(i.expr(), i.syntax()),
+                Piece::Text(t, _) => self.node(syn, Expr::Str(t.into())),
+                Piece::Interpolation(i) => self.opt_expr(i.expr(), i.syntax()),
             })
             .collect();
         self.node(syn, Expr::Concat { parts, force_string: true })
@@ -363,18 +368,9 @@ impl Lowerer<'_> {
     }
 
     fn str_name(&mut self, s: &ast::Str) -> Name {
-        let parts = s.normalized_parts();
-        if parts.iter().all(|p| matches!(p, InterpolPart::Literal(_))) {
-            let text: String = parts
-                .into_iter()
-                .filter_map(|p| match p {
-                    InterpolPart::Literal(t) => Some(t),
-                    InterpolPart::Interpolation(_) => None,
-                })
-                .collect();
-            Name::Static(text.into())
-        } else {
-            Name::Dynamic(ast::Expr::Str(s.clone()))
+        match all_text(&indented::parts(s)) {
+            Some(text) => Name::Static(text.into()),
+            None => Name::Dynamic(ast::Expr::Str(s.clone())),
         }
     }
 
@@ -466,11 +462,15 @@ impl Lowerer<'_> {
         let attrs: Vec<ast::Attr> = path.attrs().collect();
         let Some((last, init)) = attrs.split_last() else { return };
         let mut cur = raw;
+        // The dotted path so far, for messages: `a.b` already defined.
+        let mut dotted = String::new();
         for attr in init {
             let span = self.span(attr.syntax());
             match self.attr_name(attr) {
                 None => return,
                 Some(Name::Static(name)) => {
+                    dotted.push_str(&name);
+                    dotted.push('.');
                     let i = match cur.index.get(&name) {
                         Some(&i) => i,
                         None => {
@@ -485,7 +485,7 @@ impl Lowerer<'_> {
                     };
                     if !matches!(cur.entries[i].value, RawValue::Nested(..)) {
                         let first = cur.entries[i].span;
-                        self.dup_error(&name, span, first);
+                        self.dup_error(dotted.trim_end_matches('.'), span, first);
                         return;
                     }
                     let RawValue::Nested(nested, _) = &mut cur.entries[i].value else {
@@ -494,6 +494,7 @@ impl Lowerer<'_> {
                     cur = nested;
                 }
                 Some(Name::Dynamic(e)) => {
+                    dotted.push_str("${...}.");
                     cur.dynamic.push(RawDynamic {
                         name: e,
                         value: RawValue::Nested(RawAttrs::new(false), span),
@@ -519,6 +520,7 @@ impl Lowerer<'_> {
                     self.insert_static(cur, name, span, new_value);
                     return;
                 };
+                dotted.push_str(&name);
                 let first = cur.entries[i].span;
                 match (&mut cur.entries[i].value, new_value) {
                     // `a.b = 1; a = { c = 2; };` merges, one level deep, as Nix does.
@@ -526,7 +528,7 @@ impl Lowerer<'_> {
                         for entry in extra.entries {
                             if let Some(&j) = existing.index.get(&entry.name) {
                                 let first = existing.entries[j].span;
-                                self.dup_error(&entry.name, entry.span, first);
+                                self.dup_error(&format!("{dotted}.{}", entry.name), entry.span, first);
                             } else {
                                 existing.index.insert(entry.name.clone(), existing.entries.len());
                                 existing.entries.push(entry);
@@ -534,7 +536,7 @@ impl Lowerer<'_> {
                         }
                         existing.dynamic.extend(extra.dynamic);
                     }
-                    _ => self.dup_error(&name, span, first),
+                    _ => self.dup_error(&dotted, span, first),
                 }
             }
         }
@@ -649,6 +651,13 @@ impl Lowerer<'_> {
                 for entry in pat.pat_entries() {
                     let name: Rc<str> =
                         entry.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default().into();
+                    if names.contains(&name) {
+                        let span = self.span(entry.syntax());
+                        self.push_error(
+                            Diagnostic::error("syntax-error", format!("duplicate formal function argument '{name}'"))
+                                .at(span),
+                        );
+                    }
                     names.push(name);
                     defaults.push(entry.default());
                 }

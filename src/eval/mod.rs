@@ -6,6 +6,7 @@ pub mod builtins;
 mod coerce;
 pub mod error;
 pub mod import;
+mod indented;
 pub mod ir;
 pub mod json;
 mod lower;
@@ -616,6 +617,20 @@ fn missing_attr(name: &str, attrs: &AttrSet) -> Box<EvalError> {
         Some(s) => err.hint(format!("did you mean '{s}'?")),
         None => err,
     }
+}
+
+/// `nix-instantiate --eval --strict --json FILE`: the JSON text, or the rendered error.
+/// Imports may not leave the file's project root unless `allow_outside_root`.
+pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, String> {
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
+    let root = import::find_project_root(&dir).unwrap_or(dir);
+    let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root });
+    let result = eval.eval_file(&abs).and_then(|v| {
+        eval.deep_force(&v)?;
+        eval.to_json(&v)
+    });
+    result.map_err(|e| render_error(&eval, &e))
 }
 
 /// Renders an evaluation error with all its diagnostics.

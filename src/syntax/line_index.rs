@@ -48,7 +48,7 @@ mod tests {
         assert_eq!(idx.line_col_in(text, 2), (2, 1));
         // 'é' is two bytes: the '=' after it is the third character.
         assert_eq!(idx.line_col_in(text, 5), (2, 3));
-        assert_eq!(idx.line_col_in(text, 12), (4, 1));
+        assert_eq!(idx.line_col_in(text, 11), (4, 1));
         assert_eq!(idx.line_text(text, 2), "é = 1;");
         assert_eq!(idx.line_count(), 4);
     }

@@ -1,0 +1,43 @@
+//! Helpers shared by the integration tests: running the real Nix next to portnix.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+
+/// Whether the tests that need the real Nix should run. They fail loudly when it is missing,
+/// unless `PORTNIX_SKIP_NIX=1` says to skip them.
+pub fn nix_available() -> bool {
+    if std::env::var("PORTNIX_SKIP_NIX").is_ok_and(|v| v == "1") {
+        eprintln!("PORTNIX_SKIP_NIX=1: skipping the comparison with real Nix");
+        return false;
+    }
+    match Command::new("nix-instantiate").arg("--version").output() {
+        Ok(o) if o.status.success() => true,
+        _ => panic!(
+            "nix-instantiate is not installed, and these tests compare portnix with it.\n\
+             Install it with `apt-get install -y nix-bin`, or set PORTNIX_SKIP_NIX=1 to skip explicitly."
+        ),
+    }
+}
+
+/// `nix-instantiate --eval --strict --json FILE`: Ok(json) or Err(stderr).
+pub fn nix_eval(file: &Path) -> Result<String, String> {
+    let out = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "--option", "substituters", ""])
+        .arg(file)
+        .env("NIX_REMOTE", "")
+        .output()
+        .expect("nix-instantiate runs");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// portnix's evaluation of a file, on a thread with the evaluator's stack.
+pub fn portnix_eval(file: &Path) -> Result<String, String> {
+    let file = file.to_path_buf();
+    portnix::with_big_stack(move || portnix::eval::eval_to_json(&file, false))
+}

@@ -1,0 +1,1 @@
+{ "with space" = 1; "dotted.name" = 2; "" = 3; }

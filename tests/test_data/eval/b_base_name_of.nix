@@ -1,0 +1,1 @@
+[ (baseNameOf "/a/b/c.nix") (baseNameOf "/a/b/") (baseNameOf "x") ]

@@ -1,0 +1,1 @@
+builtins.catAttrs "port" [ { port = 1; } { other = 2; } { port = 3; } ]

@@ -1,0 +1,1 @@
+builtins.filter (x: x > 1024) [ 22 80 5432 8080 ]

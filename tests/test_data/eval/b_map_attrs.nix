@@ -1,0 +1,1 @@
+builtins.mapAttrs (name: value: "${name}=${toString value}") { web = 80; db = 5432; }

@@ -1,0 +1,1 @@
+builtins.partition (x: x > 2) [ 1 2 3 4 ]

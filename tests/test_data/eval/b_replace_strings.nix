@@ -1,0 +1,1 @@
+builtins.replaceStrings [ "." "-" ] [ "_" "_" ] "a.b-c"

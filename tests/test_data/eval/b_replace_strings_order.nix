@@ -1,0 +1,1 @@
+builtins.replaceStrings [ "ab" "a" ] [ "1" "2" ] "aab"

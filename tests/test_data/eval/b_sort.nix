@@ -1,0 +1,1 @@
+builtins.sort builtins.lessThan [ 5 3 9 1 ]

@@ -1,0 +1,1 @@
+builtins.toJSON "quote\" tab\t nl\n"

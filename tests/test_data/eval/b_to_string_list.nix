@@ -1,0 +1,1 @@
+toString [ 1 "a" [ 2 3 ] null ]

@@ -1,0 +1,1 @@
+import ./imported/does-not-exist.nix

@@ -1,0 +1,1 @@
+({ a ? throw "unused" }: a) { a = 2; }

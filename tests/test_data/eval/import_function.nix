@@ -1,0 +1,1 @@
+import ./imported/mkport.nix { base = 8000; }

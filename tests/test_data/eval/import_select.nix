@@ -1,0 +1,1 @@
+(import ./imported/ports.nix).databases.postgresql

@@ -1,0 +1,1 @@
+(import (toString ./imported/ports.nix)).databases.redis

@@ -1,0 +1,1 @@
+let a = import ./imported/ports.nix; b = import ./imported/ports.nix; in a == b

@@ -1,0 +1,1 @@
+{ fromDefault = "default.nix was imported"; }

@@ -1,0 +1,5 @@
+{ base, offset ? 80 }:
+{
+  http = base + offset;
+  https = base + 443;
+}

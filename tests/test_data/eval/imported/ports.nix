@@ -1,0 +1,7 @@
+{
+  databases = {
+    postgresql = 5432;
+    redis = 6379;
+  };
+  development.api = 3000;
+}

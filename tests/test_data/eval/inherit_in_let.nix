@@ -1,0 +1,1 @@
+let s = { p = 80; }; inherit (s) p; in p

@@ -1,0 +1,1 @@
+let xs = [ 1 2 ] ++ [ (builtins.length xs) ]; in xs

@@ -1,0 +1,1 @@
+let map = 5; in map

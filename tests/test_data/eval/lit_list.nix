@@ -1,0 +1,1 @@
+[ 1 2.5 "three" null true [ ] { } ]

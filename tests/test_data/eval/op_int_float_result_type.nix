@@ -1,0 +1,1 @@
+builtins.typeOf (2 * 1.0)

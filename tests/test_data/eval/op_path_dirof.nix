@@ -1,0 +1,1 @@
+baseNameOf (dirOf ./a/b/c)

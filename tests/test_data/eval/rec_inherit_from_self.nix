@@ -1,0 +1,1 @@
+rec { set = { x = 5; }; inherit (set) x; }

@@ -1,0 +1,1 @@
+rec { base = 8000; web = { port = base + 80; }; }

@@ -1,0 +1,6 @@
+# ports
+{
+  /* block comment */
+  a = 1; # trailing
+  b = 2;
+}

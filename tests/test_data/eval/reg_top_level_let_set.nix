@@ -1,0 +1,1 @@
+let p = import ./imported/ports.nix; in p.databases // { extra = 1; }

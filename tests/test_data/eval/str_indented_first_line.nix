@@ -1,0 +1,2 @@
+''  text on first line
+  next''

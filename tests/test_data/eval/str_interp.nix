@@ -1,0 +1,1 @@
+let port = "5432"; in "postgres://localhost:${port}/db"

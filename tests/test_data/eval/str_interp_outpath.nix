@@ -1,0 +1,1 @@
+let s = { outPath = "/some/where"; }; in "${s}/bin"

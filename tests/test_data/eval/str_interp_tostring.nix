@@ -1,0 +1,1 @@
+let p = 6379; in "redis-server --port ${toString p}"

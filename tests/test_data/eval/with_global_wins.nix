@@ -1,0 +1,1 @@
+with { map = 1; }; builtins.isFunction map

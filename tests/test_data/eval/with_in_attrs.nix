@@ -1,0 +1,1 @@
+let ports = { web = 80; }; in with ports; { inherit web; }

@@ -1,0 +1,1 @@
+with { a = 1; }; with { b = 2; }; a + b
