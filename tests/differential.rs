@@ -57,10 +57,16 @@ fn portnix_matches_recorded_outputs() {
         }
         let want = std::fs::read_to_string(&out).unwrap_or_default();
         if got != want {
-            mismatches.push(format!("{}:\n--- recorded\n{want}+++ portnix\n{got}", relative(&file).display()));
+            mismatches
+                .push(format!("{}:\n--- recorded\n{want}+++ portnix\n{got}", relative(&file).display()));
         }
     }
-    assert!(mismatches.is_empty(), "{} programs differ from their .out:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} programs differ from their .out:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 #[test]

@@ -197,11 +197,7 @@ fn random_programs_agree_with_nix() {
             ))),
         }
     });
-    eprintln!(
-        "{} random programs run ({} failed in both evaluators)",
-        total.get(),
-        failed_both.get()
-    );
+    eprintln!("{} random programs run ({} failed in both evaluators)", total.get(), failed_both.get());
     assert!(total.get() >= cases, "ran {} cases, wanted {cases}", total.get());
     if let Err(e) = result {
         panic!("{e}");

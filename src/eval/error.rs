@@ -21,7 +21,11 @@ pub type EvalResult<T> = Result<T, Box<EvalError>>;
 
 impl EvalError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Box<EvalError> {
-        Box::new(EvalError { kind: ErrorKind::Other, diag: Diagnostic::error(code, message), more: Vec::new() })
+        Box::new(EvalError {
+            kind: ErrorKind::Other,
+            diag: Diagnostic::error(code, message),
+            more: Vec::new(),
+        })
     }
 
     pub fn throw(message: impl Into<String>) -> Box<EvalError> {

@@ -166,12 +166,11 @@ pub fn strip<E>(pieces: Vec<Piece<E>>) -> Vec<Piece<E>> {
                     }
                 }
                 // The last line goes if it is only spaces.
-                if idx + 1 == n {
-                    if let Some(p) = s2.rfind('\n') {
-                        if s2[p + 1..].bytes().all(|c| c == b' ') {
-                            s2.truncate(p + 1);
-                        }
-                    }
+                if idx + 1 == n
+                    && let Some(p) = s2.rfind('\n')
+                    && s2[p + 1..].bytes().all(|c| c == b' ')
+                {
+                    s2.truncate(p + 1);
                 }
                 out.push(Piece::Text(s2, indentation));
             }

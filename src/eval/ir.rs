@@ -23,20 +23,50 @@ pub enum Expr {
     /// An absolute, canonical path.
     Path(Rc<str>),
     /// `"a${b}c"` (string mode) or `./a/${b}` (first part decides, as with `+`).
-    Concat { parts: Vec<ExprRef>, force_string: bool },
+    Concat {
+        parts: Vec<ExprRef>,
+        force_string: bool,
+    },
     Var(Var),
     Attrs(Box<AttrsExpr>),
     List(Vec<ExprRef>),
-    Select { expr: ExprRef, path: Vec<AttrName>, default: Option<ExprRef> },
-    HasAttr { expr: ExprRef, path: Vec<AttrName> },
+    Select {
+        expr: ExprRef,
+        path: Vec<AttrName>,
+        default: Option<ExprRef>,
+    },
+    HasAttr {
+        expr: ExprRef,
+        path: Vec<AttrName>,
+    },
     Lambda(Rc<LambdaExpr>),
-    Apply { func: ExprRef, arg: ExprRef },
+    Apply {
+        func: ExprRef,
+        arg: ExprRef,
+    },
     /// `let` bindings: a new environment whose slots are the bindings, recursively.
-    Let { slots: Vec<ExprRef>, body: ExprRef },
-    With { namespace: ExprRef, body: ExprRef },
-    If { cond: ExprRef, then: ExprRef, else_: ExprRef },
-    Assert { cond: ExprRef, body: ExprRef },
-    BinOp { op: BinOp, lhs: ExprRef, rhs: ExprRef },
+    Let {
+        slots: Vec<ExprRef>,
+        body: ExprRef,
+    },
+    With {
+        namespace: ExprRef,
+        body: ExprRef,
+    },
+    If {
+        cond: ExprRef,
+        then: ExprRef,
+        else_: ExprRef,
+    },
+    Assert {
+        cond: ExprRef,
+        body: ExprRef,
+    },
+    BinOp {
+        op: BinOp,
+        lhs: ExprRef,
+        rhs: ExprRef,
+    },
     Not(ExprRef),
     Neg(ExprRef),
     CurPos,
@@ -114,7 +144,11 @@ pub struct LambdaExpr {
 pub enum Param {
     Ident,
     /// Slots: one per formal in order, then the `@` binding if any.
-    Pattern { formals: Vec<Formal>, ellipsis: bool, bind: bool },
+    Pattern {
+        formals: Vec<Formal>,
+        ellipsis: bool,
+        bind: bool,
+    },
 }
 
 #[derive(Debug)]

@@ -142,9 +142,7 @@ impl Lowerer<'_> {
             },
             ast::Expr::Literal(lit) => self.literal(lit),
             ast::Expr::Str(s) => self.string(s),
-            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => {
-                self.path(e)
-            }
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => self.path(e),
             ast::Expr::PathSearch(_) => self.node(
                 syn,
                 Expr::Unsupported(
@@ -242,7 +240,8 @@ impl Lowerer<'_> {
                 Err(_) => {
                     let span = self.span(syn);
                     self.push_error(
-                        Diagnostic::error("invalid-literal", format!("invalid float '{}'", syn.text())).at(span),
+                        Diagnostic::error("invalid-literal", format!("invalid float '{}'", syn.text()))
+                            .at(span),
                     );
                     Expr::Null
                 }
@@ -304,9 +303,7 @@ impl Lowerer<'_> {
                     let p = resolve(self, lit.syntax().text());
                     out.push(self.node(syn, Expr::Path(p.into())));
                 }
-                InterpolPart::Literal(lit) => {
-                    out.push(self.node(syn, Expr::Str(lit.syntax().text().into())))
-                }
+                InterpolPart::Literal(lit) => out.push(self.node(syn, Expr::Str(lit.syntax().text().into()))),
                 InterpolPart::Interpolation(ip) => out.push(self.opt_expr(ip.expr(), ip.syntax())),
             }
         }
@@ -632,17 +629,15 @@ impl Lowerer<'_> {
         let syn = legacy.syntax();
         let raw = self.raw_attrs(legacy, true);
         let set = self.lower_attrs(raw, syn);
-        self.node(
-            syn,
-            Expr::Select { expr: set, path: vec![AttrName::Static("body".into())], default: None },
-        )
+        self.node(syn, Expr::Select { expr: set, path: vec![AttrName::Static("body".into())], default: None })
     }
 
     fn lambda(&mut self, lam: &ast::Lambda) -> ExprRef {
         let syn = lam.syntax();
         let (param, names) = match lam.param() {
             Some(ast::Param::IdentParam(p)) => {
-                let name: Rc<str> = p.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default().into();
+                let name: Rc<str> =
+                    p.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default().into();
                 (None, vec![name])
             }
             Some(ast::Param::Pattern(pat)) => {
@@ -654,8 +649,11 @@ impl Lowerer<'_> {
                     if names.contains(&name) {
                         let span = self.span(entry.syntax());
                         self.push_error(
-                            Diagnostic::error("syntax-error", format!("duplicate formal function argument '{name}'"))
-                                .at(span),
+                            Diagnostic::error(
+                                "syntax-error",
+                                format!("duplicate formal function argument '{name}'"),
+                            )
+                            .at(span),
                         );
                     }
                     names.push(name);
@@ -666,8 +664,11 @@ impl Lowerer<'_> {
                     if names.iter().any(|n| **n == **b) {
                         let span = self.span(pat.syntax());
                         self.push_error(
-                            Diagnostic::error("syntax-error", format!("duplicate formal function argument '{b}'"))
-                                .at(span),
+                            Diagnostic::error(
+                                "syntax-error",
+                                format!("duplicate formal function argument '{b}'"),
+                            )
+                            .at(span),
                         );
                     }
                     names.push(b.as_str().into());

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 pub use coerce::Coerce;
-pub use error::{EvalError, EvalResult};
 use error::{ErrorKind, ResultExt, type_error};
+pub use error::{EvalError, EvalResult};
 use ir::{AttrName, AttrsExpr, Expr, ExprRef, Param};
 pub use value::{Attr, AttrSet, Thunk, Value};
 use value::{Closure, Env, EnvKind, PartialBuiltin, ThunkState};
@@ -40,6 +40,9 @@ pub struct EvalOptions {
     /// Imports may not leave this directory unless `allow_outside_root` is set.
     pub project_root: Option<PathBuf>,
     pub allow_outside_root: bool,
+    /// A budget of evaluation steps (and allocated elements), for callers such as the fuzzer
+    /// that must stop on programs which run for very long. `None` is unlimited, as in Nix.
+    pub max_steps: Option<u64>,
 }
 
 pub struct Eval {
@@ -49,6 +52,7 @@ pub struct Eval {
     globals: HashMap<Rc<str>, u32>,
     global_values: Vec<Thunk>,
     depth: usize,
+    steps: u64,
     /// The expression being evaluated most recently: the best position for errors raised
     /// where no syntax is at hand, such as inside a builtin.
     pub here: Span,
@@ -65,6 +69,7 @@ impl Eval {
             globals,
             global_values,
             depth: 0,
+            steps: 0,
             here: Span { file: FileId(0), start: 0, end: 0 },
         }
     }
@@ -158,11 +163,23 @@ impl Eval {
             .hint("this is usually unbounded recursion: a function that calls itself without a base case"))
             .at(e.span);
         }
+        self.charge(1)?;
         self.depth += 1;
         self.here = e.span;
         let r = self.eval_inner(e, env).at(e.span);
         self.depth -= 1;
         r
+    }
+
+    /// Spends `n` units of the step budget, if there is one.
+    pub fn charge(&mut self, n: usize) -> EvalResult<()> {
+        self.steps += n as u64;
+        match self.options.max_steps {
+            Some(max) if self.steps > max => {
+                Err(EvalError::new("step-limit", format!("evaluation took more than {max} steps")))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn eval_inner(&mut self, node: &ExprRef, env: &Rc<Env>) -> EvalResult<Value> {
@@ -184,7 +201,9 @@ impl Eval {
             Expr::List(items) => Ok(Value::List(Rc::new(items.iter().map(|i| self.thunk(i, env)).collect()))),
             Expr::Select { expr, path, default } => self.select(expr, path, default.as_ref(), env),
             Expr::HasAttr { expr, path } => self.has_attr(expr, path, env),
-            Expr::Lambda(l) => Ok(Value::Lambda(Rc::new(Closure { lambda: l.clone(), env: env.clone(), span }))),
+            Expr::Lambda(l) => {
+                Ok(Value::Lambda(Rc::new(Closure { lambda: l.clone(), env: env.clone(), span })))
+            }
             Expr::Apply { func, arg } => {
                 let f = self.eval(func, env)?;
                 let a = self.thunk(arg, env);
@@ -320,7 +339,10 @@ impl Eval {
                 other => return Err(type_error(&other, "a string")).at(d.name.span),
             };
             if let Some(prev) = attrs.iter().find(|x| x.name == name) {
-                let mut err = EvalError::new("duplicate-attribute", format!("dynamic attribute '{name}' already defined"));
+                let mut err = EvalError::new(
+                    "duplicate-attribute",
+                    format!("dynamic attribute '{name}' already defined"),
+                );
                 if let Some(first) = prev.span {
                     err.diag = err.diag.with_label(first, "first defined here");
                 }
@@ -442,28 +464,34 @@ impl Eval {
                             defaults.push((i, d.clone()));
                         }
                         (None, None) => {
-                            return Err(EvalError::new(
+                            return Err(call_error(
                                 "missing-argument",
-                                format!("function 'anonymous lambda' called without required argument '{}'", formal.name),
-                            )
-                            .hint("pass the argument, or give it a default with `name ? value`"))
-                            .map_err(|mut e| {
-                                e.diag = e.diag.clone().at(span).with_label(c.span, "the function is defined here");
-                                e
-                            });
+                                format!(
+                                    "function 'anonymous lambda' called without required argument '{}'",
+                                    formal.name
+                                ),
+                                "pass the argument, or give it a default with `name ? value`",
+                                span,
+                                c.span,
+                            ));
                         }
                     }
                 }
-                if !ellipsis && attrs.len() > formals.len() - defaults.len() {
-                    if let Some(extra) = attrs.attrs.iter().find(|a| !formals.iter().any(|f| f.name == a.name)) {
-                        let mut e = EvalError::new(
-                            "unexpected-argument",
-                            format!("function 'anonymous lambda' called with unexpected argument '{}'", extra.name),
-                        )
-                        .hint("remove the argument, or add `...` to the function's pattern");
-                        e.diag = e.diag.at(span).with_label(c.span, "the function is defined here");
-                        return Err(e);
-                    }
+                if !ellipsis
+                    && attrs.len() > formals.len() - defaults.len()
+                    && let Some(extra) =
+                        attrs.attrs.iter().find(|a| !formals.iter().any(|f| f.name == a.name))
+                {
+                    return Err(call_error(
+                        "unexpected-argument",
+                        format!(
+                            "function 'anonymous lambda' called with unexpected argument '{}'",
+                            extra.name
+                        ),
+                        "remove the argument, or add `...` to the function's pattern",
+                        span,
+                        c.span,
+                    ));
                 }
                 if *bind {
                     slots.push(arg.clone());
@@ -480,7 +508,14 @@ impl Eval {
         self.eval(&lambda.body, &env)
     }
 
-    fn binop(&mut self, op: ir::BinOp, lhs: &ExprRef, rhs: &ExprRef, env: &Rc<Env>, span: Span) -> EvalResult<Value> {
+    fn binop(
+        &mut self,
+        op: ir::BinOp,
+        lhs: &ExprRef,
+        rhs: &ExprRef,
+        env: &Rc<Env>,
+        span: Span,
+    ) -> EvalResult<Value> {
         use ir::BinOp::*;
         match op {
             And => Ok(Value::Bool(self.eval_bool(lhs, env)? && self.eval_bool(rhs, env)?)),
@@ -526,6 +561,7 @@ impl Eval {
                 let b = self.eval(rhs, env)?;
                 match (&a, &b) {
                     (Value::List(x), Value::List(y)) => {
+                        self.charge((x.len() + y.len()) / 16)?;
                         let mut out = Vec::with_capacity(x.len() + y.len());
                         out.extend(x.iter().cloned());
                         out.extend(y.iter().cloned());
@@ -572,6 +608,7 @@ impl Eval {
                     let v = self.eval(part, env)?;
                     s.push_str(&self.coerce(&v, mode).at(part.span)?);
                 }
+                self.charge(s.len() / 16)?;
                 Ok(Value::str(s))
             }
         }
@@ -611,6 +648,13 @@ impl Eval {
     }
 }
 
+/// An error in calling a function: at the call, with the function's definition as a label.
+fn call_error(code: &'static str, message: String, hint: &str, call: Span, lambda: Span) -> Box<EvalError> {
+    let mut e = EvalError::new(code, message).hint(hint);
+    e.diag = e.diag.at(call).with_label(lambda, "the function is defined here");
+    e
+}
+
 fn missing_attr(name: &str, attrs: &AttrSet) -> Box<EvalError> {
     let err = EvalError::new("missing-attribute", format!("attribute '{name}' missing"));
     match crate::suggest::nearest(name, attrs.attrs.iter().map(|a| &*a.name)) {
@@ -625,7 +669,7 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, Str
     let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
     let root = import::find_project_root(&dir).unwrap_or(dir);
-    let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root });
+    let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root, max_steps: None });
     let result = eval.eval_file(&abs).and_then(|v| {
         eval.deep_force(&v)?;
         eval.to_json(&v)

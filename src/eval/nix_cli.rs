@@ -7,14 +7,13 @@ use std::process::Command;
 use super::error::{EvalError, EvalResult};
 
 pub fn eval_json(file: &Path) -> EvalResult<String> {
-    let out = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
-        .arg(file)
-        .output()
-        .map_err(|e| {
-            EvalError::new("nix-not-found", format!("cannot run nix-instantiate: {e}"))
-                .hint("install Nix (on Debian: apt-get install nix-bin), or drop `--evaluator nix`")
-        })?;
+    let out =
+        Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(file).output().map_err(
+            |e| {
+                EvalError::new("nix-not-found", format!("cannot run nix-instantiate: {e}"))
+                    .hint("install Nix (on Debian: apt-get install nix-bin), or drop `--evaluator nix`")
+            },
+        )?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {

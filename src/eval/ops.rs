@@ -21,7 +21,9 @@ pub fn add_numbers(a: Value, b: Value) -> EvalResult<Value> {
         (Value::Int(_), other) => {
             Err(EvalError::new("type-error", format!("cannot add {} to an integer", other.show_type())))
         }
-        (_, other) => Err(EvalError::new("type-error", format!("cannot add {} to a float", other.show_type()))),
+        (_, other) => {
+            Err(EvalError::new("type-error", format!("cannot add {} to a float", other.show_type())))
+        }
     }
 }
 
@@ -33,7 +35,9 @@ pub fn arith(op: BinOp, a: Value, b: Value) -> EvalResult<Value> {
     };
     num(&a)?;
     num(&b)?;
-    if op == BinOp::Div && matches!(b, Value::Int(0)) || matches!(b, Value::Float(f) if op == BinOp::Div && f == 0.0) {
+    if op == BinOp::Div && matches!(b, Value::Int(0))
+        || matches!(b, Value::Float(f) if op == BinOp::Div && f == 0.0)
+    {
         return Err(EvalError::new("division-by-zero", "division by zero"));
     }
     match (a, b) {
@@ -93,12 +97,13 @@ impl Eval {
                 if std::rc::Rc::ptr_eq(x, y) {
                     return Ok(true);
                 }
-                if self.is_derivation(x)? && self.is_derivation(y)? {
-                    if let (Some(p), Some(q)) = (x.get("outPath"), y.get("outPath")) {
-                        let (p, q) = (p.value.clone(), q.value.clone());
-                        let (pv, qv) = (self.force(&p)?, self.force(&q)?);
-                        return self.equal(&pv, &qv);
-                    }
+                if self.is_derivation(x)?
+                    && self.is_derivation(y)?
+                    && let (Some(p), Some(q)) = (x.get("outPath"), y.get("outPath"))
+                {
+                    let (p, q) = (p.value.clone(), q.value.clone());
+                    let (pv, qv) = (self.force(&p)?, self.force(&q)?);
+                    return self.equal(&pv, &qv);
                 }
                 if x.len() != y.len() {
                     return Ok(false);
@@ -157,7 +162,11 @@ impl Eval {
                 for (p, q) in x.iter().zip(y.iter()) {
                     let (pv, qv) = (self.force(p)?, self.force(q)?);
                     if !self.equal(&pv, &qv)? {
-                        return Ok(if self.less_than(&pv, &qv)? { Ordering::Less } else { Ordering::Greater });
+                        return Ok(if self.less_than(&pv, &qv)? {
+                            Ordering::Less
+                        } else {
+                            Ordering::Greater
+                        });
                     }
                 }
                 x.len().cmp(&y.len())

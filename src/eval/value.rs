@@ -3,10 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::Eval;
 use super::builtins::Builtin;
 use super::error::EvalResult;
 use super::ir::{ExprRef, LambdaExpr};
-use super::Eval;
 use crate::diagnostic::Span;
 
 #[derive(Clone)]

@@ -131,7 +131,11 @@ fn zip_attrs_with(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
         .into_iter()
         .map(|(name, values)| Attr {
             name: name.clone(),
-            value: lazy_call(&a[0], vec![Thunk::value(Value::String(name)), Thunk::value(list_value(values))], span),
+            value: lazy_call(
+                &a[0],
+                vec![Thunk::value(Value::String(name)), Thunk::value(list_value(values))],
+                span,
+            ),
             span: None,
         })
         .collect();

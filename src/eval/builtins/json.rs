@@ -5,7 +5,8 @@ use crate::diagnostic::Span;
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Attr, AttrSet, Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] = &[Builtin::new("toJSON", 1, to_json), Builtin::new("fromJSON", 1, from_json)];
+pub const BUILTINS: &[Builtin] =
+    &[Builtin::new("toJSON", 1, to_json), Builtin::new("fromJSON", 1, from_json)];
 
 fn to_json(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let v = ev.force(&a[0])?;
@@ -26,7 +27,10 @@ fn convert(j: &serde_json::Value) -> EvalResult<Value> {
         serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Value::Int(i),
             (None, Some(_)) if n.is_u64() => {
-                return Err(EvalError::new("integer-overflow", format!("fromJSON: {n} does not fit in an integer")));
+                return Err(EvalError::new(
+                    "integer-overflow",
+                    format!("fromJSON: {n} does not fit in an integer"),
+                ));
             }
             (None, Some(f)) => Value::Float(f),
             (None, None) => return Err(EvalError::new("invalid-json", format!("fromJSON: bad number {n}"))),

@@ -28,6 +28,15 @@ fn gen_list(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     if n < 0 {
         return Err(EvalError::new("invalid-argument", format!("cannot create list of size {n}")));
     }
+    // Nix would die allocating such a list; portnix says so instead.
+    const MAX_LIST: i64 = 1 << 32;
+    if n > MAX_LIST {
+        return Err(EvalError::new(
+            "invalid-argument",
+            format!("cannot create a list of {n} elements: too large"),
+        ));
+    }
+    ev.charge(n as usize)?;
     let items = (0..n).map(|i| lazy_call(&a[0], vec![Thunk::value(Value::Int(i))], span)).collect();
     Ok(list_value(items))
 }

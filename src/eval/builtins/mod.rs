@@ -31,19 +31,63 @@ impl Builtin {
 
 /// Builtins Nix also binds without the `builtins.` prefix.
 const GLOBAL: &[&str] = &[
-    "abort", "baseNameOf", "derivation", "derivationStrict", "dirOf", "fetchGit",
-    "fetchMercurial", "fetchTarball", "fetchTree", "fromTOML", "import", "isNull", "map",
-    "placeholder", "removeAttrs", "scopedImport", "throw", "toString",
+    "abort",
+    "baseNameOf",
+    "derivation",
+    "derivationStrict",
+    "dirOf",
+    "fetchGit",
+    "fetchMercurial",
+    "fetchTarball",
+    "fetchTree",
+    "fromTOML",
+    "import",
+    "isNull",
+    "map",
+    "placeholder",
+    "removeAttrs",
+    "scopedImport",
+    "throw",
+    "toString",
 ];
 
 /// Nix 2.8's other builtins: present, so `builtins ? x` answers as Nix does, but not evaluated.
 const UNSUPPORTED_FUNCTIONS: &[&str] = &[
-    "addErrorContext", "appendContext", "compareVersions", "derivation", "derivationStrict",
-    "fetchGit", "fetchMercurial", "fetchTarball", "fetchTree", "fetchurl", "filterSource",
-    "findFile", "fromTOML", "genericClosure", "getContext", "getEnv", "hasContext", "hashFile",
-    "hashString", "match", "parseDrvName", "path", "pathExists", "placeholder", "readDir", "readFile",
-    "scopedImport", "split", "splitVersion", "storePath", "toFile", "toPath", "toXML",
-    "unsafeDiscardOutputDependency", "unsafeDiscardStringContext",
+    "addErrorContext",
+    "appendContext",
+    "compareVersions",
+    "derivation",
+    "derivationStrict",
+    "fetchGit",
+    "fetchMercurial",
+    "fetchTarball",
+    "fetchTree",
+    "fetchurl",
+    "filterSource",
+    "findFile",
+    "fromTOML",
+    "genericClosure",
+    "getContext",
+    "getEnv",
+    "hasContext",
+    "hashFile",
+    "hashString",
+    "match",
+    "parseDrvName",
+    "path",
+    "pathExists",
+    "placeholder",
+    "readDir",
+    "readFile",
+    "scopedImport",
+    "split",
+    "splitVersion",
+    "storePath",
+    "toFile",
+    "toPath",
+    "toXML",
+    "unsafeDiscardOutputDependency",
+    "unsafeDiscardStringContext",
 ];
 
 const UNSUPPORTED_CONSTANTS: &[&str] =
@@ -146,10 +190,8 @@ pub(super) fn lazy_call(f: &Thunk, args: Vec<Thunk>, span: Span) -> Thunk {
 }
 
 pub(super) fn attrs_value(attrs: Vec<(&str, Value)>) -> Value {
-    let attrs = attrs
-        .into_iter()
-        .map(|(n, v)| Attr { name: n.into(), value: Thunk::value(v), span: None })
-        .collect();
+    let attrs =
+        attrs.into_iter().map(|(n, v)| Attr { name: n.into(), value: Thunk::value(v), span: None }).collect();
     Value::Attrs(Rc::new(AttrSet::from_unsorted_first_wins(attrs)))
 }
 

@@ -89,8 +89,12 @@ fn replace_strings(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
             }
         }
     }
+    ev.charge(out.len() / 16)?;
     String::from_utf8(out).map(Value::str).map_err(|_| {
-        EvalError::new("unsupported", "replaceStrings would produce invalid UTF-8, which portnix does not support")
+        EvalError::new(
+            "unsupported",
+            "replaceStrings would produce invalid UTF-8, which portnix does not support",
+        )
     })
 }
 
@@ -104,6 +108,7 @@ fn concat_strings_sep(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> 
         }
         out.push_str(&coerced(ev, t, STRICT)?);
     }
+    ev.charge(out.len() / 16)?;
     Ok(Value::str(out))
 }
 

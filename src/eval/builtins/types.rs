@@ -65,7 +65,10 @@ fn rounding(ev: &mut Eval, a: &[Thunk], f: fn(f64) -> f64) -> EvalResult<Value> 
             if r.is_finite() && r >= i64::MIN as f64 && r < i64::MAX as f64 {
                 Ok(Value::Int(r as i64))
             } else {
-                Err(crate::eval::EvalError::new("integer-overflow", format!("{x} does not fit in an integer")))
+                Err(crate::eval::EvalError::new(
+                    "integer-overflow",
+                    format!("{x} does not fit in an integer"),
+                ))
             }
         }
         _ => unreachable!("number() returns numbers"),

@@ -1,0 +1,29 @@
+//! Parse, lower and evaluate arbitrary text: any outcome but a panic, hang or crash is fine.
+#![no_main]
+
+use std::path::{Path, PathBuf};
+
+use libfuzzer_sys::fuzz_target;
+use portnix::eval::{Eval, EvalOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    // libFuzzer's threads have small stacks; the evaluator needs its own, as in the CLI.
+    let text = text.to_string();
+    portnix::with_big_stack(move || {
+        let options = EvalOptions {
+            project_root: Some(PathBuf::from("/nonexistent-fuzz-root")),
+            allow_outside_root: false,
+            max_steps: Some(200_000),
+        };
+        let mut eval = Eval::new(options);
+        let result = eval.eval_text("fuzz.nix", &text, Path::new("/nonexistent-fuzz-root")).and_then(|v| {
+            eval.deep_force(&v)?;
+            eval.to_json(&v)
+        });
+        // Rendering must not panic either, whatever spans the error carries.
+        if let Err(e) = result {
+            let _ = portnix::eval::render_error(&eval, &e);
+        }
+    });
+});
