@@ -32,17 +32,19 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: Option<&str>)
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {loc}");
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{} | {}", loc.line, line_text);
-    // Columns are counted in characters so that the caret lines up under non-ASCII text.
-    let start_col = loc.column as usize - 1;
-    let span_len = (span.end.saturating_sub(span.start)) as usize;
-    let rest: usize = line_text.chars().count().saturating_sub(start_col);
-    let width = file.text[span.start as usize..]
-        .get(..span_len.min(file.text.len() - span.start as usize))
-        .map_or(1, |s| s.chars().take_while(|c| *c != '\n').count())
-        .clamp(1, rest.max(1));
+    // Columns count characters, so the caret lines up under non-ASCII text; very long lines
+    // (generated registries) are cut to a window around the caret.
+    let chars: Vec<char> = line_text.chars().collect();
+    let col = (loc.column as usize - 1).min(chars.len());
+    let (from, to) = window(chars.len(), col);
+    let shown: String = chars[from..to].iter().collect();
+    let (pre, post) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
+    let _ = writeln!(out, "{} | {pre}{shown}{post}", loc.line);
+    let span_chars = file.text.get(span.start as usize..span.end as usize).map_or(1, |s| s.chars().count());
+    let width = span_chars.clamp(1, (to - col).max(1));
     let indent: String =
-        line_text.chars().take(start_col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        pre.chars().chain(chars[from..col].iter().map(|&c| if c == '\t' { '\t' } else { ' ' })).collect();
+    let indent = indent.replace('.', " ");
     let _ = write!(out, "{pad} | {indent}{}", "^".repeat(width));
     match label {
         Some(msg) => {
@@ -50,4 +52,14 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: Option<&str>)
         }
         None => out.push('\n'),
     }
+}
+
+/// The part of a line to show: all of it when short, else about 100 characters around `col`.
+fn window(len: usize, col: usize) -> (usize, usize) {
+    const WIDTH: usize = 100;
+    if len <= WIDTH {
+        return (0, len);
+    }
+    let from = col.saturating_sub(WIDTH / 2);
+    (from, (from + WIDTH).min(len))
 }

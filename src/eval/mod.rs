@@ -30,7 +30,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::{FileId, Sources};
 
 /// How deep evaluation may nest before it is reported as an error instead of overflowing the stack.
-pub const MAX_DEPTH: usize = 10_000;
+pub const MAX_DEPTH: usize = 100_000;
 
 /// The stack evaluation needs for `MAX_DEPTH`; callers run the evaluator on a thread this big.
 pub const STACK_SIZE: usize = 1 << 30;
@@ -53,6 +53,9 @@ pub struct Eval {
     global_values: Vec<Thunk>,
     depth: usize,
     steps: u64,
+    /// Recursive environments (`let`, `rec`, defaults) hold thunks that point back at them.
+    /// Rc cannot free such cycles, so dropping the evaluator empties them.
+    recursive_envs: Vec<std::rc::Weak<Env>>,
     /// The expression being evaluated most recently: the best position for errors raised
     /// where no syntax is at hand, such as inside a builtin.
     pub here: Span,
@@ -70,6 +73,7 @@ impl Eval {
             global_values,
             depth: 0,
             steps: 0,
+            recursive_envs: Vec::new(),
             here: Span { file: FileId(0), start: 0, end: 0 },
         }
     }
@@ -171,6 +175,12 @@ impl Eval {
         r
     }
 
+    fn recursive_env(&mut self, parent: &Rc<Env>, slots: Vec<Thunk>) -> Rc<Env> {
+        let env = Env::slots(Some(parent.clone()), slots);
+        self.recursive_envs.push(Rc::downgrade(&env));
+        env
+    }
+
     /// Spends `n` units of the step budget, if there is one.
     pub fn charge(&mut self, n: usize) -> EvalResult<()> {
         self.steps += n as u64;
@@ -211,7 +221,7 @@ impl Eval {
             }
             Expr::Let { slots, body } => {
                 let thunks: Vec<Thunk> = slots.iter().map(|_| Thunk::blank()).collect();
-                let new_env = Env::slots(Some(env.clone()), thunks);
+                let new_env = self.recursive_env(env, thunks);
                 if let EnvKind::Slots(s) = &new_env.kind {
                     for (t, e) in s.iter().zip(slots) {
                         t.set(ThunkState::Pending(e.clone(), new_env.clone()));
@@ -306,7 +316,7 @@ impl Eval {
     fn build_attrs(&mut self, a: &AttrsExpr, env: &Rc<Env>) -> EvalResult<Value> {
         let (mut attrs, dyn_env): (Vec<Attr>, Rc<Env>) = if a.rec {
             let thunks: Vec<Thunk> = a.attrs.iter().map(|_| Thunk::blank()).collect();
-            let new_env = Env::slots(Some(env.clone()), thunks.clone());
+            let new_env = self.recursive_env(env, thunks.clone());
             let attrs = a
                 .attrs
                 .iter()
@@ -496,7 +506,11 @@ impl Eval {
                 if *bind {
                     slots.push(arg.clone());
                 }
-                let env = Env::slots(Some(c.env.clone()), slots);
+                let env = if defaults.is_empty() {
+                    Env::slots(Some(c.env.clone()), slots)
+                } else {
+                    self.recursive_env(&c.env, slots)
+                };
                 if let EnvKind::Slots(s) = &env.kind {
                     for (i, d) in defaults {
                         s[i].set(ThunkState::Pending(d, env.clone()));
@@ -645,6 +659,22 @@ impl Eval {
         let r = self.deep_force(v);
         self.depth -= 1;
         r
+    }
+}
+
+impl Drop for Eval {
+    fn drop(&mut self) {
+        for env in self.recursive_envs.drain(..).filter_map(|w| w.upgrade()) {
+            if let EnvKind::Slots(slots) = &env.kind {
+                for t in slots.iter() {
+                    t.set(ThunkState::Blackhole);
+                }
+            }
+        }
+        // `builtins.builtins` is the builtins set itself.
+        for t in &self.global_values {
+            t.set(ThunkState::Blackhole);
+        }
     }
 }
 

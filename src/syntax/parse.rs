@@ -3,9 +3,20 @@ use rnix::{ParseError, SyntaxKind, TextRange, TextSize};
 use super::{FileId, Sources};
 use crate::diagnostic::{Diagnostic, Span};
 
+/// Brackets nested deeper than this are refused before parsing: rowan's node cache takes
+/// quadratic time on deep identical nesting, and rnix limits its own recursion to 512 too.
+pub const MAX_NESTING: usize = 512;
+
 /// Parses a file and returns its root, or every parse error rnix found.
 pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
     let text = &sources.get(file).text;
+    if let Some(range) = too_deep(text) {
+        return Err(vec![
+            Diagnostic::error("syntax-error", format!("brackets nested more than {MAX_NESTING} levels deep"))
+                .at(Span::new(file, range))
+                .with_hint("flatten the expression, for example with `let` bindings"),
+        ]);
+    }
     let parsed = rnix::Root::parse(text);
     if parsed.errors().is_empty() {
         return Ok(parsed.tree());
@@ -22,6 +33,29 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnost
         })
         .collect();
     Err(diags)
+}
+
+fn too_deep(text: &str) -> Option<TextRange> {
+    use SyntaxKind::*;
+    let mut depth = 0usize;
+    let mut offset = TextSize::from(0);
+    for (kind, tok) in rnix::tokenize(text) {
+        let len = TextSize::of(tok);
+        match kind {
+            TOKEN_L_BRACE | TOKEN_L_BRACK | TOKEN_L_PAREN | TOKEN_INTERPOL_START => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(TextRange::at(offset, len));
+                }
+            }
+            TOKEN_R_BRACE | TOKEN_R_BRACK | TOKEN_R_PAREN | TOKEN_INTERPOL_END => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        offset += len;
+    }
+    None
 }
 
 fn describe(err: &ParseError, eof: TextRange) -> (TextRange, String) {

@@ -52,42 +52,42 @@ const GLOBAL: &[&str] = &[
 ];
 
 /// Nix 2.8's other builtins: present, so `builtins ? x` answers as Nix does, but not evaluated.
-const UNSUPPORTED_FUNCTIONS: &[&str] = &[
-    "addErrorContext",
-    "appendContext",
-    "compareVersions",
-    "derivation",
-    "derivationStrict",
-    "fetchGit",
-    "fetchMercurial",
-    "fetchTarball",
-    "fetchTree",
-    "fetchurl",
-    "filterSource",
-    "findFile",
-    "fromTOML",
-    "genericClosure",
-    "getContext",
-    "getEnv",
-    "hasContext",
-    "hashFile",
-    "hashString",
-    "match",
-    "parseDrvName",
-    "path",
-    "pathExists",
-    "placeholder",
-    "readDir",
-    "readFile",
-    "scopedImport",
-    "split",
-    "splitVersion",
-    "storePath",
-    "toFile",
-    "toPath",
-    "toXML",
-    "unsafeDiscardOutputDependency",
-    "unsafeDiscardStringContext",
+const UNSUPPORTED_FUNCTIONS: &[Builtin] = &[
+    Builtin::new("addErrorContext", 1, unsupported_fn),
+    Builtin::new("appendContext", 1, unsupported_fn),
+    Builtin::new("compareVersions", 1, unsupported_fn),
+    Builtin::new("derivation", 1, unsupported_fn),
+    Builtin::new("derivationStrict", 1, unsupported_fn),
+    Builtin::new("fetchGit", 1, unsupported_fn),
+    Builtin::new("fetchMercurial", 1, unsupported_fn),
+    Builtin::new("fetchTarball", 1, unsupported_fn),
+    Builtin::new("fetchTree", 1, unsupported_fn),
+    Builtin::new("fetchurl", 1, unsupported_fn),
+    Builtin::new("filterSource", 1, unsupported_fn),
+    Builtin::new("findFile", 1, unsupported_fn),
+    Builtin::new("fromTOML", 1, unsupported_fn),
+    Builtin::new("genericClosure", 1, unsupported_fn),
+    Builtin::new("getContext", 1, unsupported_fn),
+    Builtin::new("getEnv", 1, unsupported_fn),
+    Builtin::new("hasContext", 1, unsupported_fn),
+    Builtin::new("hashFile", 1, unsupported_fn),
+    Builtin::new("hashString", 1, unsupported_fn),
+    Builtin::new("match", 1, unsupported_fn),
+    Builtin::new("parseDrvName", 1, unsupported_fn),
+    Builtin::new("path", 1, unsupported_fn),
+    Builtin::new("pathExists", 1, unsupported_fn),
+    Builtin::new("placeholder", 1, unsupported_fn),
+    Builtin::new("readDir", 1, unsupported_fn),
+    Builtin::new("readFile", 1, unsupported_fn),
+    Builtin::new("scopedImport", 1, unsupported_fn),
+    Builtin::new("split", 1, unsupported_fn),
+    Builtin::new("splitVersion", 1, unsupported_fn),
+    Builtin::new("storePath", 1, unsupported_fn),
+    Builtin::new("toFile", 1, unsupported_fn),
+    Builtin::new("toPath", 1, unsupported_fn),
+    Builtin::new("toXML", 1, unsupported_fn),
+    Builtin::new("unsafeDiscardOutputDependency", 1, unsupported_fn),
+    Builtin::new("unsafeDiscardStringContext", 1, unsupported_fn),
 ];
 
 const UNSUPPORTED_CONSTANTS: &[&str] =
@@ -116,10 +116,8 @@ pub fn globals() -> (Vec<Rc<str>>, Vec<Thunk>) {
     for b in all_builtins() {
         entries.push((b.name.into(), builtin_value(b)));
     }
-    for &name in UNSUPPORTED_FUNCTIONS {
-        // Leaked once per process: builtins are 'static like Nix's primops.
-        let b: &'static Builtin = Box::leak(Box::new(Builtin::new(name, 1, unsupported_fn)));
-        entries.push((name.into(), builtin_value(b)));
+    for b in UNSUPPORTED_FUNCTIONS {
+        entries.push((b.name.into(), builtin_value(b)));
     }
     for &name in UNSUPPORTED_CONSTANTS {
         entries.push((name.into(), Thunk::native(move |_| Err(unsupported_error(name)))));

@@ -1,0 +1,99 @@
+//! Hostile input ends in a clear error with a position: never a panic, a hang or a stack overflow.
+
+use std::path::Path;
+
+use portnix::eval::{Eval, EvalOptions};
+
+/// Evaluates `text` strictly to JSON; Err holds the rendered diagnostics.
+fn eval(text: &str, max_steps: Option<u64>) -> Result<String, String> {
+    let text = text.to_string();
+    portnix::with_big_stack(move || {
+        let mut ev = Eval::new(EvalOptions { max_steps, ..EvalOptions::default() });
+        let r = ev.eval_text("input.nix", &text, Path::new("/")).and_then(|v| {
+            ev.deep_force(&v)?;
+            ev.to_json(&v)
+        });
+        r.map_err(|e| portnix::eval::render_error(&ev, &e))
+    })
+}
+
+fn assert_error(text: &str, code: &str) {
+    match eval(text, None) {
+        Ok(v) => panic!("expected error[{code}], got {v}"),
+        Err(msg) => {
+            assert!(msg.contains(&format!("error[{code}]")), "wanted {code}, got:\n{msg}");
+            assert!(msg.contains("--> input.nix:"), "no position in:\n{msg}");
+        }
+    }
+}
+
+#[test]
+fn unbounded_recursion_is_an_error_in_every_shape() {
+    let shapes = [
+        "let f = n: 1 + f (n + 1); in f 0",
+        "let f = n: builtins.map (x: x) (f (n + 1)); in builtins.length (f 0)",
+        "let f = n: builtins.foldl' (a: b: a + b) 0 [ (f (n + 1)) ]; in f 0",
+        "let f = n: builtins.head (builtins.sort (a: b: a < b) [ (f (n + 1)) ]); in f 0",
+        "let f = n: \"${f (n + 1)}x\"; in f 0",
+        "let f = n: (builtins.tryEval (f (n + 1))).value; in f 0",
+        "let f = n: (builtins.mapAttrs (k: v: f (n + 1)) { a = 1; }).a; in f 0",
+    ];
+    for s in shapes {
+        assert_error(s, "stack-overflow");
+    }
+}
+
+#[test]
+fn deeply_nested_values_print_or_fail_cleanly() {
+    // 200 000 levels of nested sets, built lazily and then forced for printing.
+    let err = eval("let f = n: if n == 0 then { } else { a = f (n - 1); }; in f 200000", None).unwrap_err();
+    assert!(err.contains("error[stack-overflow]"), "{err}");
+    // Moderate depth still works.
+    let ok = eval("let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 5000", None).unwrap();
+    assert_eq!(ok, "5000");
+}
+
+#[test]
+fn deeply_nested_syntax_is_a_parse_error() {
+    for (open, close) in [("(", "1)"), ("[", "]"), ("{a=", ";}"), ("\"${", "}\"")] {
+        let deep = format!("{}{}", open.repeat(100_000), close.repeat(100_000));
+        let err = eval(&deep, None).unwrap_err();
+        assert!(err.contains("error[syntax-error]: brackets nested more than 512 levels deep"), "{err}");
+        assert!(err.contains("--> input.nix:1:"), "{err}");
+    }
+    // Nesting below the limit is fine.
+    let ok = format!("{}{}", "[".repeat(400), "]".repeat(400));
+    assert!(eval(&ok, None).is_ok());
+}
+
+#[test]
+fn step_budget_stops_long_programs() {
+    let slow = "let f = n: if n == 0 then 0 else f (n - 1) + f (n - 1); in f 40";
+    let err = eval(slow, Some(100_000)).unwrap_err();
+    assert!(err.contains("error[step-limit]"), "{err}");
+}
+
+#[test]
+fn huge_allocations_are_refused() {
+    assert_error("builtins.length (builtins.genList (x: x) 9000000000000)", "invalid-argument");
+}
+
+#[test]
+fn unsupported_builtins_say_so_with_a_position() {
+    let err = eval("builtins.readFile ./x", None).unwrap_err();
+    assert!(
+        err.contains("error[unsupported-builtin]: builtins.readFile is not supported by portnix"),
+        "{err}"
+    );
+    assert!(err.contains("--> input.nix:1:1"), "{err}");
+    let err = eval("builtins.currentSystem", None).unwrap_err();
+    assert!(err.contains("builtins.currentSystem is not supported by portnix"), "{err}");
+    let err = eval("<nixpkgs>", None).unwrap_err();
+    assert!(err.contains("search path <nixpkgs> is not supported"), "{err}");
+}
+
+#[test]
+fn integer_overflow_is_reported_not_wrapped() {
+    assert_error("9223372036854775807 + 1", "integer-overflow");
+    assert_error("(-9223372036854775807 - 1) / (-1)", "integer-overflow");
+}
