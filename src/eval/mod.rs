@@ -53,9 +53,10 @@ pub struct Eval {
     global_values: Vec<Thunk>,
     depth: usize,
     steps: u64,
-    /// Recursive environments (`let`, `rec`, defaults) hold thunks that point back at them.
-    /// Rc cannot free such cycles, so dropping the evaluator empties them.
-    recursive_envs: Vec<std::rc::Weak<Env>>,
+    /// Recursive environments (`let`, `rec`, defaults): every reference cycle among values
+    /// passes through one of their slots, and Rc cannot free cycles, so they are kept here
+    /// and emptied when the evaluator is dropped.
+    recursive_envs: Vec<Rc<Env>>,
     /// The expression being evaluated most recently: the best position for errors raised
     /// where no syntax is at hand, such as inside a builtin.
     pub here: Span,
@@ -177,7 +178,7 @@ impl Eval {
 
     fn recursive_env(&mut self, parent: &Rc<Env>, slots: Vec<Thunk>) -> Rc<Env> {
         let env = Env::slots(Some(parent.clone()), slots);
-        self.recursive_envs.push(Rc::downgrade(&env));
+        self.recursive_envs.push(env.clone());
         env
     }
 
@@ -664,7 +665,7 @@ impl Eval {
 
 impl Drop for Eval {
     fn drop(&mut self) {
-        for env in self.recursive_envs.drain(..).filter_map(|w| w.upgrade()) {
+        for env in self.recursive_envs.drain(..) {
             if let EnvKind::Slots(slots) = &env.kind {
                 for t in slots.iter() {
                     t.set(ThunkState::Blackhole);
