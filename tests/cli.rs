@@ -82,7 +82,11 @@ fn each_file_is_imported_once() {
     std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
     // A trace in the imported file shows how often it is evaluated.
     std::fs::write(dir.join("a.nix"), "builtins.trace \"evaluated a.nix\" { x = 1; }\n").unwrap();
-    std::fs::write(dir.join("main.nix"), "[ (import ./a.nix).x (import ./a.nix).x (import ./././a.nix).x ]\n").unwrap();
+    std::fs::write(
+        dir.join("main.nix"),
+        "[ (import ./a.nix).x (import ./a.nix).x (import ./././a.nix).x ]\n",
+    )
+    .unwrap();
     let out = portnix(&dir, &["eval", "main.nix"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[1,1,1]");
     assert_eq!(String::from_utf8_lossy(&out.stderr).matches("evaluated a.nix").count(), 1);
