@@ -21,7 +21,7 @@ in
     api = 3000;
     web = 3001;
     docs = 3002;
-    storybook = 6006;
+    storybook = 3006;
   };
 
   otel = {

@@ -3,9 +3,13 @@
 //! The layers follow the data: `syntax` (files, parsing) → `eval` (a lazy Nix evaluator)
 //! → `cli`. Diagnostics are plain data in `diagnostic`, rendered separately.
 
+pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod eval;
+pub mod query;
+pub mod registry;
+pub mod report;
 pub mod suggest;
 pub mod syntax;
 

@@ -3,8 +3,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Evaluator, exit, locate};
+use super::{Evaluator, exit};
 use crate::eval::{eval_to_json, nix_cli};
+use crate::registry::load::find_registry;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -18,7 +19,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> u8 {
-    let file = match locate::find_registry(args.file.as_deref()) {
+    let file = match find_registry(args.file.as_deref()) {
         Ok(f) => f,
         Err(msg) => {
             eprintln!("error: {msg}");

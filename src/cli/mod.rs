@@ -1,7 +1,9 @@
 //! The `portnix` command line.
 
+mod check_cmd;
 mod eval_cmd;
-mod locate;
+mod project_args;
+mod query_cmd;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -17,6 +19,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Check the registry: duplicates, ranges, reserved and invalid ports.
+    Check(check_cmd::CheckArgs),
+    /// List the entries, sorted by port.
+    Ls(query_cmd::LsArgs),
+    /// Who claims a port; if nobody, which range it falls in.
+    Which(query_cmd::WhichArgs),
+    /// Print one entry's port, for scripts: PGPORT=$(portnix get databases.postgresql).
+    Get(query_cmd::GetArgs),
+    /// The next free ports inside a range.
+    Free(query_cmd::FreeArgs),
     /// Evaluate a Nix file and print it as JSON, as `nix-instantiate --eval --strict --json` does.
     Eval(eval_cmd::EvalArgs),
 }
@@ -46,6 +58,11 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Check(args) => check_cmd::run(args),
+        Command::Ls(args) => query_cmd::ls(args),
+        Command::Which(args) => query_cmd::which(args),
+        Command::Get(args) => query_cmd::get(args),
+        Command::Free(args) => query_cmd::free(args),
         Command::Eval(args) => eval_cmd::run(args),
     };
     ExitCode::from(code)

@@ -12,11 +12,19 @@ pub fn render_all(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
 pub fn render(sources: &Sources, diag: &Diagnostic) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}[{}]: {}", diag.severity, diag.code, diag.message);
+    // One gutter width for all snippets, as rustc does, so the bars line up.
+    let gutter = diag
+        .span
+        .iter()
+        .chain(diag.labels.iter().map(|l| &l.span))
+        .map(|s| Location::of(sources, *s).line.to_string().len())
+        .max()
+        .unwrap_or(1);
     if let Some(span) = diag.span {
-        snippet(&mut out, sources, span, None);
+        snippet(&mut out, sources, span, None, gutter);
     }
     for label in &diag.labels {
-        snippet(&mut out, sources, label.span, Some(&label.message));
+        snippet(&mut out, sources, label.span, Some(&label.message), gutter);
     }
     if let Some(hint) = &diag.hint {
         let _ = writeln!(out, "  = hint: {hint}");
@@ -24,11 +32,10 @@ pub fn render(sources: &Sources, diag: &Diagnostic) -> String {
     out
 }
 
-fn snippet(out: &mut String, sources: &Sources, span: Span, label: Option<&str>) {
+fn snippet(out: &mut String, sources: &Sources, span: Span, label: Option<&str>, gutter: usize) {
     let file = sources.get(span.file);
     let loc = Location::of(sources, span);
     let line_text = file.line_index.line_text(&file.text, loc.line);
-    let gutter = loc.line.to_string().len();
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {loc}");
     let _ = writeln!(out, "{pad} |");
@@ -39,7 +46,7 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: Option<&str>)
     let (from, to) = window(chars.len(), col);
     let shown: String = chars[from..to].iter().collect();
     let (pre, post) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
-    let _ = writeln!(out, "{} | {pre}{shown}{post}", loc.line);
+    let _ = writeln!(out, "{:>gutter$} | {pre}{shown}{post}", loc.line);
     let span_chars = file.text.get(span.start as usize..span.end as usize).map_or(1, |s| s.chars().count());
     let width = span_chars.clamp(1, (to - col).max(1));
     let indent: String =

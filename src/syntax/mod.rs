@@ -58,7 +58,8 @@ impl Sources {
     }
 }
 
-fn display_path(path: &Path) -> String {
+/// A path as diagnostics show it: relative to the working directory when inside it.
+pub fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
     cwd.and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
         .filter(|s| !s.is_empty())

@@ -1,0 +1,67 @@
+//! What every rule needs, computed once: valid intervals, scopes and the range for each entry.
+
+use std::collections::HashMap;
+
+use super::{CheckOptions, Finding};
+use crate::registry::config::{Config, RangeRule};
+use crate::registry::{Entry, Project};
+
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub entries: &'a [Entry],
+    pub config: &'a Config,
+    pub options: &'a CheckOptions,
+    /// The scope of each entry: the path prefix a `scopes` pattern matched, or "".
+    pub scopes: Vec<String>,
+    /// The most specific range rule covering each entry.
+    pub ranges: Vec<Option<&'a RangeRule>>,
+    pub by_name: HashMap<&'a str, usize>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(project: &'a Project, options: &'a CheckOptions) -> Context<'a> {
+        let config = &project.config;
+        let scopes = project
+            .entries
+            .iter()
+            .map(|e| {
+                config
+                    .scopes
+                    .iter()
+                    .filter(|p| p.segments.len() < e.path.len() && p.matches_prefix(&e.path))
+                    .max_by_key(|p| p.specificity())
+                    .map(|p| p.matched_prefix(&e.path))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let ranges = project.entries.iter().map(|e| range_for(config, e)).collect();
+        let by_name = project.entries.iter().enumerate().map(|(i, e)| (e.name.as_str(), i)).collect();
+        Context { project, entries: &project.entries, config, options, scopes, ranges, by_name }
+    }
+
+    /// Whether `ignore` silences this finding for all its entries.
+    pub fn ignored(&self, f: &Finding) -> bool {
+        let Some(rule) = self.config.ignore.iter().find(|i| i.code == f.diag.code) else { return false };
+        !f.paths.is_empty()
+            && f.paths.iter().all(|p| {
+                self.by_name.get(p.as_str()).is_some_and(|&i| {
+                    rule.patterns.iter().any(|pat| pat.matches_prefix(&self.entries[i].path))
+                })
+            })
+    }
+}
+
+/// The most specific range whose pattern covers the entry; ties go to the one defined first.
+pub fn range_for<'c>(config: &'c Config, e: &Entry) -> Option<&'c RangeRule> {
+    range_for_path(config, &e.path)
+}
+
+pub fn range_for_path<'c>(config: &'c Config, path: &[std::rc::Rc<str>]) -> Option<&'c RangeRule> {
+    let mut best: Option<&RangeRule> = None;
+    for r in config.ranges.iter().filter(|r| r.pattern.matches_prefix(path)) {
+        if best.is_none_or(|b| r.pattern.specificity() > b.pattern.specificity()) {
+            best = Some(r);
+        }
+    }
+    best
+}

@@ -1,0 +1,28 @@
+//! `invalid-port`: a leaf that is not a port 1-65535 or a range `{ from; to; }` within it.
+
+use super::super::{Context, Finding};
+use crate::diagnostic::Severity;
+use crate::registry::PortValue;
+
+pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+    for e in ctx.entries {
+        let problem = match &e.value {
+            PortValue::Invalid(what) => format!("{} is not a port: it is {what}", e.name),
+            PortValue::Port(p) if !(1..=65535).contains(p) => {
+                format!("{} is {p}, which is not a port: ports are 1 to 65535", e.name)
+            }
+            PortValue::Range { from, to } if from > to => {
+                format!("{} is an empty range: from = {from} is above to = {to}", e.name)
+            }
+            PortValue::Range { from, to } if *from < 1 || *to > 65535 => {
+                format!("{} is the range {from}-{to}, which leaves the ports 1 to 65535", e.name)
+            }
+            _ => continue,
+        };
+        out.push(
+            Finding::new("invalid-port", Severity::Error, problem, vec![e.name.clone()])
+                .at(e.span)
+                .hint("a registry leaf is a port (an integer) or a range { from = A; to = B; }"),
+        );
+    }
+}

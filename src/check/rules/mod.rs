@@ -1,0 +1,32 @@
+//! One rule per file. Each adds its findings; `check` sorts and filters them.
+
+mod duplicate_port;
+mod ephemeral_port;
+mod invalid_port;
+mod out_of_range;
+mod privileged_port;
+mod range_config;
+mod registered_port;
+mod reserved_port;
+mod unknown_service;
+
+use super::{Context, Finding};
+
+pub type Rule = fn(&Context, &mut Vec<Finding>);
+
+pub const ALL: &[Rule] = &[
+    invalid_port::run,
+    duplicate_port::run,
+    out_of_range::run,
+    reserved_port::run,
+    range_config::run,
+    unknown_service::run,
+    privileged_port::run,
+    ephemeral_port::run,
+    registered_port::run,
+];
+
+/// "databases.postgresql (5432)".
+fn describe(e: &crate::registry::Entry) -> String {
+    format!("{} ({})", e.name, e.value_text())
+}

@@ -1,0 +1,27 @@
+//! `unknown-service`: metadata in `services` for a path that is not in the registry.
+
+use super::super::{Context, Finding};
+use crate::diagnostic::Severity;
+
+pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+    for rule in &ctx.config.services {
+        if ctx.entries.iter().any(|e| rule.pattern.matches_exact(&e.path)) {
+            continue;
+        }
+        let names = ctx.entries.iter().map(|e| e.name.as_str());
+        let hint = match crate::suggest::nearest(&rule.pattern.text, names) {
+            Some(s) => format!("did you mean \"{s}\"? Metadata for a missing entry applies to nothing"),
+            None => "services are keyed by the full dotted path of a registry entry".to_string(),
+        };
+        out.push(
+            Finding::new(
+                "unknown-service",
+                Severity::Error,
+                format!("services.\"{}\" names no entry of the registry", rule.pattern),
+                Vec::new(),
+            )
+            .at(rule.span)
+            .hint(hint),
+        );
+    }
+}

@@ -1,0 +1,76 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use super::project_args::ProjectArgs;
+use crate::check::{CheckOptions, check, services_db::ServicesDb};
+use crate::diagnostic::Severity;
+use crate::report;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// rustc-style, with the source line.
+    #[default]
+    Human,
+    /// A JSON array of findings.
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Warn about ports registered under other names in this file (/etc/services format).
+    #[arg(long, value_name = "FILE")]
+    pub services: Option<PathBuf>,
+}
+
+pub fn run(args: CheckArgs) -> u8 {
+    let project = match args.project.load() {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return exit::FAILURE;
+        }
+    };
+    let mut options = CheckOptions::default();
+    if let Some(file) = &args.services {
+        match std::fs::read_to_string(file) {
+            Ok(text) => options.services = Some(ServicesDb::parse(&file.display().to_string(), &text)),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", file.display());
+                return exit::FAILURE;
+            }
+        }
+    }
+    let findings = check(&project, &options);
+    let sources = &project.sources;
+    let text = match args.format {
+        Format::Human => {
+            let mut t = report::human(sources, &findings);
+            t.push_str(&format!(
+                "{}: {}\n",
+                crate::syntax::display_path(&project.registry_file),
+                report::summary(&findings, project.entries.len())
+            ));
+            t
+        }
+        Format::Json => report::json(sources, &findings),
+        Format::Github => report::github(sources, &findings),
+        Format::Sarif => report::sarif(sources, &findings),
+    };
+    print!("{text}");
+    let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
+    let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
+    if errors || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
+}

@@ -1,0 +1,193 @@
+//! `ls`, `which`, `get` and `free`.
+
+use clap::Args;
+
+use super::exit;
+use super::project_args::ProjectArgs;
+use crate::diagnostic::Location;
+use crate::query;
+use crate::registry::Project;
+use crate::registry::path::Pattern;
+
+fn load(args: &ProjectArgs) -> Result<Project, u8> {
+    args.load().map_err(|e| {
+        eprint!("{}", e.render());
+        exit::FAILURE
+    })
+}
+
+fn pattern(text: &str) -> Result<Pattern, u8> {
+    Pattern::parse(text).ok_or_else(|| {
+        eprintln!("error: '{text}' is not a dotted path (names separated by dots, `*` for any one name)");
+        exit::FAILURE
+    })
+}
+
+fn location(project: &Project, e: &crate::registry::Entry) -> String {
+    e.span.map(|s| Location::of(&project.sources, s).to_string()).unwrap_or_default()
+}
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Only entries under this dotted path (`*` matches one name).
+    pub pattern: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn ls(args: LsArgs) -> u8 {
+    let run = || -> Result<u8, u8> {
+        let project = load(&args.project)?;
+        let pat = args.pattern.as_deref().map(pattern).transpose()?;
+        let entries = query::list(&project, pat.as_ref());
+        if args.json {
+            let items: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| {
+                    let (port, range) = match e.interval() {
+                        Some((f, t)) if f == t => (serde_json::json!(f), serde_json::Value::Null),
+                        Some((f, t)) => (serde_json::Value::Null, serde_json::json!({ "from": f, "to": t })),
+                        None => (serde_json::Value::Null, serde_json::Value::Null),
+                    };
+                    serde_json::json!({
+                        "path": e.name,
+                        "port": port,
+                        "range": range,
+                        "protocol": e.meta.protocol,
+                        "description": e.meta.description,
+                        "location": e.span.map(|s| Location::of(&project.sources, s)),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&items).expect("serializes"));
+            return Ok(exit::OK);
+        }
+        let rows: Vec<[String; 5]> = entries
+            .iter()
+            .map(|e| {
+                [
+                    e.value_text(),
+                    e.meta.protocol.as_str().to_string(),
+                    e.name.clone(),
+                    e.meta.description.clone().unwrap_or_default(),
+                    location(&project, e),
+                ]
+            })
+            .collect();
+        print!("{}", table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"], &rows));
+        Ok(exit::OK)
+    };
+    run().unwrap_or_else(|code| code)
+}
+
+fn table(header: &[&str; 5], rows: &[[String; 5]]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s: String =
+            cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect::<Vec<_>>().join("  ");
+        s.truncate(s.trim_end().len());
+        s + "\n"
+    };
+    let mut out = line(header.to_vec());
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+#[derive(Args, Debug)]
+pub struct WhichArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    pub port: i64,
+}
+
+pub fn which(args: WhichArgs) -> u8 {
+    let Ok(project) = load(&args.project) else { return exit::FAILURE };
+    let w = query::which(&project, args.port);
+    for e in &w.claimants {
+        println!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
+    }
+    if w.claimants.is_empty() {
+        match w.ranges.first() {
+            Some(r) => {
+                println!("{} is free, in the range for \"{}\" ({}-{})", args.port, r.pattern, r.from, r.to)
+            }
+            None => println!("{} is free, and no configured range covers it", args.port),
+        }
+    }
+    for r in &w.reserved {
+        println!("{} is reserved: {}", args.port, r.reason);
+    }
+    exit::OK
+}
+
+#[derive(Args, Debug)]
+pub struct GetArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// The entry's dotted path, e.g. databases.postgresql.
+    pub path: String,
+}
+
+pub fn get(args: GetArgs) -> u8 {
+    let Ok(project) = load(&args.project) else { return exit::FAILURE };
+    match query::get(&project, &args.path) {
+        Ok(e) => {
+            println!("{}", e.value_text());
+            exit::OK
+        }
+        Err(suggestion) => {
+            eprintln!("error: no entry '{}' in {}", args.path, project.registry_file.display());
+            if let Some(s) = suggestion {
+                eprintln!("  = hint: did you mean '{s}'?");
+            }
+            exit::FINDINGS
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct FreeArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// A range entry, or a path whose configured range to search.
+    pub pattern: String,
+    /// How many ports to list.
+    #[arg(short = 'n', default_value_t = 1)]
+    pub count: usize,
+}
+
+pub fn free(args: FreeArgs) -> u8 {
+    let Ok(project) = load(&args.project) else { return exit::FAILURE };
+    let Ok(pat) = pattern(&args.pattern) else { return exit::FAILURE };
+    match query::free(&project, &pat, args.count) {
+        Ok((block, ports)) => {
+            for p in &ports {
+                println!("{p}");
+            }
+            if ports.len() < args.count {
+                eprintln!(
+                    "error: only {} free ports in {} ({}-{})",
+                    ports.len(),
+                    block.source,
+                    block.from,
+                    block.to
+                );
+                return exit::FINDINGS;
+            }
+            exit::OK
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            exit::FAILURE
+        }
+    }
+}

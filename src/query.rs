@@ -1,0 +1,127 @@
+//! Questions about the registry: `ls`, `which`, `get`, `free`.
+
+use std::rc::Rc;
+
+use crate::check::context::range_for_path;
+use crate::registry::config::RangeRule;
+use crate::registry::path::{Pattern, split_dotted};
+use crate::registry::{Entry, PortValue, Project};
+
+/// Entries under `pattern` (all without one), sorted by port, then path.
+pub fn list<'p>(project: &'p Project, pattern: Option<&Pattern>) -> Vec<&'p Entry> {
+    let mut out: Vec<&Entry> =
+        project.entries.iter().filter(|e| pattern.is_none_or(|p| p.matches_prefix(&e.path))).collect();
+    out.sort_by(|a, b| (a.interval(), &a.name).cmp(&(b.interval(), &b.name)));
+    out
+}
+
+/// The entry at exactly `path`, or the closest name as a suggestion.
+pub fn get<'p>(project: &'p Project, path: &str) -> Result<&'p Entry, Option<String>> {
+    let segments = split_dotted(path).ok_or(None)?;
+    project
+        .entries
+        .iter()
+        .find(|e| e.path.len() == segments.len() && e.path.iter().zip(&segments).all(|(a, b)| **a == *b))
+        .ok_or_else(|| {
+            crate::suggest::nearest(path, project.entries.iter().map(|e| e.name.as_str())).map(String::from)
+        })
+}
+
+pub struct Which<'p> {
+    pub claimants: Vec<&'p Entry>,
+    /// Config ranges containing the port, most specific first.
+    pub ranges: Vec<&'p RangeRule>,
+    pub reserved: Vec<&'p crate::registry::config::Reserved>,
+}
+
+pub fn which(project: &Project, port: i64) -> Which<'_> {
+    let claimants = project
+        .entries
+        .iter()
+        .filter(|e| e.interval().is_some_and(|(from, to)| from <= port && port <= to))
+        .collect();
+    let mut ranges: Vec<&RangeRule> =
+        project.config.ranges.iter().filter(|r| r.from <= port && port <= r.to).collect();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.pattern.specificity()));
+    let reserved = project.config.reserved.iter().filter(|r| r.from <= port && port <= r.to).collect();
+    Which { claimants, ranges, reserved }
+}
+
+/// Where `free` looks: a range entry of the registry, or the config range covering the path.
+pub struct Block {
+    pub from: i64,
+    pub to: i64,
+    pub source: String,
+}
+
+/// A pattern read as a plain path (`*` stays a literal name).
+fn as_path(pattern: &Pattern) -> Vec<Rc<str>> {
+    pattern
+        .segments
+        .iter()
+        .map(|s| match s {
+            crate::registry::path::Segment::Name(n) => Rc::from(n.as_str()),
+            crate::registry::path::Segment::Any => Rc::from("*"),
+        })
+        .collect()
+}
+
+pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> {
+    let path = as_path(pattern);
+    if let Some(e) = project.entries.iter().find(|e| e.path == path)
+        && let PortValue::Range { from, to } = e.value
+    {
+        return Ok(Block { from, to, source: format!("the range entry {}", e.name) });
+    }
+    match range_for_path(&project.config, &path) {
+        Some(r) => Ok(Block { from: r.from, to: r.to, source: format!("the range for \"{}\"", r.pattern) }),
+        None => Err(format!(
+            "no range covers '{pattern}': add one under `ranges` in the config, or name a {{ from; to; }} entry"
+        )),
+    }
+}
+
+/// The first `n` ports of the block that no entry claims and no reservation holds.
+pub fn free(project: &Project, pattern: &Pattern, n: usize) -> Result<(Block, Vec<i64>), String> {
+    let block = block_for(project, pattern)?;
+    let path = as_path(pattern);
+    let mut taken: Vec<(i64, i64)> = project
+        .entries
+        .iter()
+        .filter(|e| !matches!(e.value, PortValue::Range { .. }) || e.path != path)
+        .filter_map(Entry::interval)
+        .chain(
+            project
+                .config
+                .reserved
+                .iter()
+                .filter(|r| !r.allow.iter().any(|p| p.matches_prefix(&path)))
+                .map(|r| (r.from, r.to)),
+        )
+        .filter(|&(from, to)| from <= block.to && to >= block.from)
+        .collect();
+    taken.sort_unstable();
+    let mut out = Vec::with_capacity(n.min(1024));
+    let mut next = block.from.max(1);
+    let mut taken = taken.into_iter().peekable();
+    while out.len() < n && next <= block.to {
+        match taken.peek() {
+            Some(&(from, to)) if from <= next => {
+                next = next.max(to + 1);
+                taken.next();
+            }
+            Some(&(from, _)) => {
+                let end = (from - 1).min(block.to);
+                while next <= end && out.len() < n {
+                    out.push(next);
+                    next += 1;
+                }
+            }
+            None => {
+                out.push(next);
+                next += 1;
+            }
+        }
+    }
+    Ok((block, out))
+}

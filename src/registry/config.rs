@@ -1,0 +1,370 @@
+//! `lib/portnix.nix`: ranges, reserved ports, per-service metadata, scopes, and what later
+//! commands need (processes). Every key is checked, so a typo never switches a check off.
+
+use std::rc::Rc;
+
+use super::data::{Data, Node};
+use super::path::Pattern;
+use crate::diagnostic::{Diagnostic, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Both,
+}
+
+impl Protocol {
+    /// The transport protocols an entry occupies.
+    pub fn transports(self) -> &'static [Protocol] {
+        match self {
+            Protocol::Tcp => &[Protocol::Tcp],
+            Protocol::Udp => &[Protocol::Udp],
+            Protocol::Both => &[Protocol::Tcp, Protocol::Udp],
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Both => "both",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RangeRule {
+    pub pattern: Pattern,
+    pub from: i64,
+    pub to: i64,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Reserved {
+    pub from: i64,
+    pub to: i64,
+    pub reason: String,
+    pub allow: Vec<Pattern>,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceMeta {
+    pub protocol: Protocol,
+    pub description: Option<String>,
+    pub open_firewall: bool,
+    pub interfaces: Vec<String>,
+    pub env: Option<String>,
+    pub share_with: Vec<Pattern>,
+}
+
+impl Default for ServiceMeta {
+    fn default() -> Self {
+        ServiceMeta {
+            protocol: Protocol::Tcp,
+            description: None,
+            open_firewall: false,
+            interfaces: Vec::new(),
+            env: None,
+            share_with: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceRule {
+    pub pattern: Pattern,
+    pub meta: ServiceMeta,
+    pub span: Option<Span>,
+}
+
+/// Warning codes silenced for some entries: `ignore."ephemeral-port" = [ "infrastructure.tailscale" ];`
+#[derive(Clone, Debug)]
+pub struct Ignore {
+    pub code: String,
+    pub patterns: Vec<Pattern>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub ranges: Vec<RangeRule>,
+    pub reserved: Vec<Reserved>,
+    pub services: Vec<ServiceRule>,
+    pub scopes: Vec<Pattern>,
+    pub ignore: Vec<Ignore>,
+    /// Process definitions, read by the process-compose generator.
+    pub processes: Option<Node>,
+}
+
+pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes"];
+const SERVICE_KEYS: &[&str] = &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith"];
+/// Codes whose findings `ignore` may silence: warnings only, errors are never optional.
+pub const IGNORABLE: &[&str] = &["privileged-port", "ephemeral-port", "registered-port"];
+
+struct Parser {
+    errors: Vec<Diagnostic>,
+    /// Position to fall back on for values without their own (list items).
+    file_span: Option<Span>,
+}
+
+fn err(span: Option<Span>, message: String, hint: &str) -> Diagnostic {
+    let mut d = Diagnostic::error("config-error", message).with_hint(hint);
+    d.span = span;
+    d
+}
+
+impl Parser {
+    fn fail(&mut self, node: &Node, message: String, hint: &str) {
+        self.errors.push(err(node.span.or(self.file_span), message, hint));
+    }
+
+    fn set<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [(Rc<str>, Node)]> {
+        match &node.data {
+            Data::Set(attrs) => Some(attrs),
+            other => {
+                self.fail(
+                    node,
+                    format!("{what} must be an attribute set, not {}", other.describe()),
+                    "see the config reference in the README",
+                );
+                None
+            }
+        }
+    }
+
+    fn list<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [Node]> {
+        match &node.data {
+            Data::List(items) => Some(items),
+            other => {
+                self.fail(
+                    node,
+                    format!("{what} must be a list, not {}", other.describe()),
+                    "write it as [ ... ]",
+                );
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, node: &Node, what: &str) -> Option<i64> {
+        match node.data {
+            Data::Int(i) => Some(i),
+            ref other => {
+                self.fail(
+                    node,
+                    format!("{what} must be an integer, not {}", other.describe()),
+                    "write a port number",
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match &node.data {
+            Data::Str(s) => Some(s.clone()),
+            other => {
+                self.fail(node, format!("{what} must be a string, not {}", other.describe()), "quote it");
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+        match node.data {
+            Data::Bool(b) => Some(b),
+            ref other => {
+                self.fail(node, format!("{what} must be true or false, not {}", other.describe()), "");
+                None
+            }
+        }
+    }
+
+    fn pattern(&mut self, node: &Node, text: &str, what: &str) -> Option<Pattern> {
+        let p = Pattern::parse(text);
+        if p.is_none() {
+            self.fail(
+                node,
+                format!("{what} '{text}' is not a dotted attribute path"),
+                "write names separated by dots, `*` for any one name, and quote names that contain dots",
+            );
+        }
+        p
+    }
+
+    fn patterns(&mut self, node: &Node, what: &str) -> Vec<Pattern> {
+        let Some(items) = self.list(node, what) else { return Vec::new() };
+        let mut out = Vec::new();
+        for item in items {
+            if let Some(s) = self.string(item, what)
+                && let Some(p) = self.pattern(item, &s, what)
+            {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn unknown_keys(&mut self, attrs: &[(Rc<str>, Node)], known: &[&str], what: &str) {
+        for (name, node) in attrs {
+            if !known.contains(&&**name) {
+                let hint = match crate::suggest::nearest(name, known.iter().copied()) {
+                    Some(s) => format!("did you mean '{s}'? Known keys: {}", known.join(", ")),
+                    None => format!("known keys: {}", known.join(", ")),
+                };
+                self.errors.push(err(node.span, format!("unknown key '{name}' in {what}"), &hint));
+            }
+        }
+    }
+
+    fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
+        let attrs = self.set(node, what)?;
+        self.unknown_keys(attrs, &["from", "to"], what);
+        let from = node.data.get("from");
+        let to = node.data.get("to");
+        match (from, to) {
+            (Some(f), Some(t)) => Some((self.int(f, "from")?, self.int(t, "to")?)),
+            _ => {
+                self.fail(
+                    node,
+                    format!("{what} needs both `from` and `to`"),
+                    "write { from = 5000; to = 5999; }",
+                );
+                None
+            }
+        }
+    }
+
+    fn ranges(&mut self, node: &Node) -> Vec<RangeRule> {
+        let Some(attrs) = self.set(node, "ranges") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, value) in attrs {
+            let Some(pattern) = self.pattern(value, name, "range pattern") else { continue };
+            if let Some((from, to)) = self.range_bounds(value, &format!("range \"{name}\"")) {
+                out.push(RangeRule { pattern, from, to, span: value.span });
+            }
+        }
+        out
+    }
+
+    fn reserved(&mut self, node: &Node) -> Vec<Reserved> {
+        let Some(items) = self.list(node, "reserved") else { return Vec::new() };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(attrs) = self.set(item, "a reserved entry") else { continue };
+            self.unknown_keys(attrs, &["port", "from", "to", "reason", "allow"], "a reserved entry");
+            let d = &item.data;
+            let bounds = match (d.get("port"), d.get("from"), d.get("to")) {
+                (Some(p), None, None) => self.int(p, "port").map(|p| (p, p)),
+                (None, Some(f), Some(t)) => match (self.int(f, "from"), self.int(t, "to")) {
+                    (Some(f), Some(t)) => Some((f, t)),
+                    _ => None,
+                },
+                _ => {
+                    self.fail(
+                        item,
+                        "a reserved entry needs `port`, or `from` and `to`".into(),
+                        "write { port = 8080; reason = \"...\"; }",
+                    );
+                    None
+                }
+            };
+            let reason = match d.get("reason") {
+                Some(r) => self.string(r, "reason").unwrap_or_default(),
+                None => {
+                    self.fail(
+                        item,
+                        "a reserved entry needs a `reason`".into(),
+                        "say why the port is reserved; it is shown in every finding",
+                    );
+                    String::new()
+                }
+            };
+            let allow = d.get("allow").map(|a| self.patterns(a, "allow")).unwrap_or_default();
+            if let Some((from, to)) = bounds {
+                out.push(Reserved { from, to, reason, allow, span: item.span });
+            }
+        }
+        out
+    }
+
+    fn services(&mut self, node: &Node) -> Vec<ServiceRule> {
+        let Some(attrs) = self.set(node, "services") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, value) in attrs {
+            let Some(pattern) = self.pattern(value, name, "service path") else { continue };
+            let Some(fields) = self.set(value, &format!("services.\"{name}\"")) else { continue };
+            self.unknown_keys(fields, SERVICE_KEYS, &format!("services.\"{name}\""));
+            let mut meta = ServiceMeta::default();
+            for (key, v) in fields {
+                match &**key {
+                    "protocol" => match self.string(v, "protocol").as_deref() {
+                        Some("tcp") => meta.protocol = Protocol::Tcp,
+                        Some("udp") => meta.protocol = Protocol::Udp,
+                        Some("both") => meta.protocol = Protocol::Both,
+                        Some(other) => self.fail(
+                            v,
+                            format!("unknown protocol '{other}'"),
+                            "use \"tcp\", \"udp\" or \"both\"",
+                        ),
+                        None => {}
+                    },
+                    "description" => meta.description = self.string(v, "description"),
+                    "openFirewall" => meta.open_firewall = self.bool(v, "openFirewall").unwrap_or(false),
+                    "interfaces" => {
+                        if let Some(items) = self.list(v, "interfaces") {
+                            meta.interfaces =
+                                items.iter().filter_map(|i| self.string(i, "an interface")).collect();
+                        }
+                    }
+                    "env" => meta.env = self.string(v, "env"),
+                    "shareWith" => meta.share_with = self.patterns(v, "shareWith"),
+                    _ => {}
+                }
+            }
+            out.push(ServiceRule { pattern, meta, span: value.span });
+        }
+        out
+    }
+
+    fn ignore(&mut self, node: &Node) -> Vec<Ignore> {
+        let Some(attrs) = self.set(node, "ignore") else { return Vec::new() };
+        let mut out = Vec::new();
+        for (code, value) in attrs {
+            if !IGNORABLE.contains(&&**code) {
+                self.fail(
+                    value,
+                    format!("'{code}' cannot be ignored"),
+                    &format!("only warnings can be: {}", IGNORABLE.join(", ")),
+                );
+                continue;
+            }
+            out.push(Ignore { code: code.to_string(), patterns: self.patterns(value, "ignore") });
+        }
+        out
+    }
+}
+
+/// Reads a config value; every problem is a `config-error` diagnostic.
+pub fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
+    let mut p = Parser { errors: Vec::new(), file_span: root.span };
+    let mut config = Config::default();
+    if let Some(attrs) = p.set(root, "the config") {
+        p.unknown_keys(attrs, KEYS, "the config");
+        for (key, value) in attrs {
+            match &**key {
+                "ranges" => config.ranges = p.ranges(value),
+                "reserved" => config.reserved = p.reserved(value),
+                "services" => config.services = p.services(value),
+                "scopes" => config.scopes = p.patterns(value, "scopes"),
+                "ignore" => config.ignore = p.ignore(value),
+                "processes" => config.processes = Some(value.clone()),
+                _ => {}
+            }
+        }
+    }
+    if p.errors.is_empty() { Ok(config) } else { Err(p.errors) }
+}

@@ -1,0 +1,109 @@
+//! Plain data: an evaluated Nix value, forced all the way down, with the position of each
+//! attribute where one is known. The registry and the config are read from this, whichever
+//! evaluator produced it.
+
+use std::rc::Rc;
+
+use crate::diagnostic::Span;
+use crate::eval::{Eval, EvalError, EvalResult, MAX_DEPTH, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Data {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A path, by its absolute location.
+    Path(String),
+    List(Vec<Node>),
+    Set(Vec<(Rc<str>, Node)>),
+    Function,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub data: Data,
+    /// Where the attribute holding this value was defined.
+    pub span: Option<Span>,
+}
+
+impl Data {
+    /// The noun for messages: "a string", "a list".
+    pub fn describe(&self) -> String {
+        match self {
+            Data::Null => "null".into(),
+            Data::Bool(b) => format!("the Boolean {b}"),
+            Data::Int(i) => format!("the integer {i}"),
+            Data::Float(f) => format!("the float {f}"),
+            Data::Str(s) => format!("the string {s:?}"),
+            Data::Path(p) => format!("the path {p}"),
+            Data::List(_) => "a list".into(),
+            Data::Set(_) => "an attribute set".into(),
+            Data::Function => "a function".into(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Node> {
+        match self {
+            Data::Set(attrs) => attrs.iter().find(|(n, _)| &**n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// Forces `v` completely and copies it out of the evaluator.
+pub fn from_value(eval: &mut Eval, v: &Value, span: Option<Span>) -> EvalResult<Node> {
+    from_value_at(eval, v, span, 0)
+}
+
+fn from_value_at(eval: &mut Eval, v: &Value, span: Option<Span>, depth: usize) -> EvalResult<Node> {
+    if depth > MAX_DEPTH / 10 {
+        return Err(EvalError::new("stack-overflow", "the value is nested too deeply"));
+    }
+    let data = match v {
+        Value::Null => Data::Null,
+        Value::Bool(b) => Data::Bool(*b),
+        Value::Int(i) => Data::Int(*i),
+        Value::Float(f) => Data::Float(*f),
+        Value::String(s) => Data::Str(s.to_string()),
+        Value::Path(p) => Data::Path(p.to_string()),
+        Value::Lambda(_) | Value::Builtin(_) => Data::Function,
+        Value::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for t in items.iter() {
+                let item = eval.force(t)?;
+                out.push(from_value_at(eval, &item, span, depth + 1)?);
+            }
+            Data::List(out)
+        }
+        Value::Attrs(attrs) => {
+            let mut out = Vec::with_capacity(attrs.len());
+            for a in &attrs.attrs {
+                let item = eval.force(&a.value)?;
+                let node = from_value_at(eval, &item, a.span.or(span), depth + 1)?;
+                out.push((a.name.clone(), node));
+            }
+            Data::Set(out)
+        }
+    };
+    Ok(Node { data, span })
+}
+
+/// Reads `nix-instantiate --json` output, which has no positions.
+pub fn from_json(j: &serde_json::Value) -> Node {
+    let data = match j {
+        serde_json::Value::Null => Data::Null,
+        serde_json::Value::Bool(b) => Data::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Data::Int(i),
+            None => Data::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Data::Str(s.clone()),
+        serde_json::Value::Array(items) => Data::List(items.iter().map(from_json).collect()),
+        serde_json::Value::Object(map) => {
+            Data::Set(map.iter().map(|(k, v)| (Rc::from(k.as_str()), from_json(v))).collect())
+        }
+    };
+    Node { data, span: None }
+}

@@ -1,0 +1,138 @@
+//! Evaluating the registry and its config together, so the config can `import ./ports.nix`
+//! and every position points into the same set of sources.
+
+use std::path::{Path, PathBuf};
+
+use super::config::{self, Config};
+use super::data::{self, Node};
+use super::{Entry, entries};
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli};
+use crate::syntax::Sources;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `--registry`; otherwise `lib/ports.nix` here or in the nearest ancestor.
+    pub registry: Option<PathBuf>,
+    /// `--config`; otherwise `portnix.nix` beside the registry, if it exists.
+    pub config: Option<PathBuf>,
+    pub allow_outside_root: bool,
+    /// Evaluate with the real `nix-instantiate` (no positions).
+    pub use_nix: bool,
+}
+
+pub struct Project {
+    pub entries: Vec<Entry>,
+    pub config: Config,
+    pub sources: Sources,
+    pub registry_file: PathBuf,
+    pub config_file: Option<PathBuf>,
+}
+
+/// Why loading failed: diagnostics to render against `sources`.
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl LoadError {
+    fn plain(message: String, hint: &str) -> LoadError {
+        LoadError {
+            diagnostics: vec![Diagnostic::error("load-failed", message).with_hint(hint)],
+            sources: Sources::new(),
+        }
+    }
+
+    pub fn render(&self) -> String {
+        crate::diagnostic::render_all(&self.sources, &self.diagnostics)
+    }
+}
+
+pub const REGISTRY: &str = "lib/ports.nix";
+pub const CONFIG: &str = "portnix.nix";
+
+pub fn find_registry(explicit: Option<&Path>) -> Result<PathBuf, String> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    cwd.ancestors().map(|d| d.join(REGISTRY)).find(|p| p.is_file()).ok_or_else(|| {
+        format!(
+            "no {REGISTRY} in {} or any parent directory; pass the file, or --registry PATH",
+            cwd.display()
+        )
+    })
+}
+
+pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
+    let registry_file = find_registry(opts.registry.as_deref())
+        .map_err(|m| LoadError::plain(m, "run portnix inside a project that has lib/ports.nix"))?;
+    let registry_file = std::path::absolute(&registry_file).unwrap_or(registry_file);
+    let config_file = match &opts.config {
+        Some(c) => Some(std::path::absolute(c).unwrap_or_else(|_| c.clone())),
+        None => registry_file.parent().map(|d| d.join(CONFIG)).filter(|p| p.is_file()),
+    };
+    let (registry, config_node, sources) = if opts.use_nix {
+        let reg = eval_with_nix(&registry_file)?;
+        let cfg = config_file.as_deref().map(eval_with_nix).transpose()?;
+        (reg, cfg, Sources::new())
+    } else {
+        eval_with_portnix(&registry_file, config_file.as_deref(), opts.allow_outside_root)?
+    };
+    let config = match config_node.as_ref().map(config::parse) {
+        Some(Err(diagnostics)) => return Err(LoadError { diagnostics, sources }),
+        Some(Ok(config)) => config,
+        None => Config::default(),
+    };
+    let entries = resolve_meta(entries(&registry), &config);
+    Ok(Project { entries, config, sources, registry_file, config_file })
+}
+
+fn eval_with_portnix(
+    registry: &Path,
+    config: Option<&Path>,
+    allow_outside_root: bool,
+) -> Result<(Node, Option<Node>, Sources), LoadError> {
+    let dir = registry.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+    let root = find_project_root(&dir).unwrap_or(dir);
+    let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root, max_steps: None });
+    let read = |eval: &mut Eval, file: &Path| {
+        let v = eval.eval_file(file)?;
+        data::from_value(eval, &v, None)
+    };
+    let result = read(&mut eval, registry).and_then(|reg| {
+        let cfg = config.map(|c| read(&mut eval, c)).transpose()?;
+        Ok((reg, cfg))
+    });
+    match result {
+        Ok((reg, cfg)) => Ok((reg, cfg, std::mem::take(&mut eval.sources))),
+        Err(e) => Err(LoadError { diagnostics: e.diagnostics(), sources: std::mem::take(&mut eval.sources) }),
+    }
+}
+
+fn eval_with_nix(file: &Path) -> Result<Node, LoadError> {
+    let json = nix_cli::eval_json(file)
+        .map_err(|e| LoadError { diagnostics: e.diagnostics(), sources: Sources::new() })?;
+    let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+        LoadError::plain(format!("nix-instantiate printed invalid JSON: {e}"), "report this as a bug")
+    })?;
+    Ok(data::from_json(&value))
+}
+
+/// Attaches each entry's `services` metadata: the most specific matching rule wins.
+fn resolve_meta(mut entries: Vec<Entry>, config: &Config) -> Vec<Entry> {
+    if config.services.is_empty() {
+        return entries;
+    }
+    for e in &mut entries {
+        let best = config
+            .services
+            .iter()
+            .filter(|r| r.pattern.matches_exact(&e.path))
+            .max_by_key(|r| r.pattern.specificity());
+        if let Some(rule) = best {
+            e.meta = rule.meta.clone();
+        }
+    }
+    entries
+}

@@ -1,0 +1,104 @@
+//! The registry: `lib/ports.nix` evaluated and flattened into entries, plus its config.
+
+pub mod config;
+pub mod data;
+pub mod load;
+pub mod path;
+
+pub use config::{Config, Protocol, ServiceMeta};
+pub use load::{LoadError, LoadOptions, Project, load};
+
+use std::rc::Rc;
+
+use data::{Data, Node};
+
+use crate::diagnostic::Span;
+
+/// What a leaf of the registry holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PortValue {
+    Port(i64),
+    Range {
+        from: i64,
+        to: i64,
+    },
+    /// Neither an integer nor a `{ from; to; }` range: what it is instead.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub path: Vec<Rc<str>>,
+    /// The dotted path, quoted where Nix needs quotes.
+    pub name: String,
+    pub value: PortValue,
+    /// Where the entry's attribute is defined.
+    pub span: Option<Span>,
+    pub meta: ServiceMeta,
+}
+
+impl Entry {
+    /// The ports the entry claims, when its value is valid.
+    pub fn interval(&self) -> Option<(i64, i64)> {
+        match self.value {
+            PortValue::Port(p) if (1..=65535).contains(&p) => Some((p, p)),
+            PortValue::Range { from, to } if 1 <= from && from <= to && to <= 65535 => Some((from, to)),
+            _ => None,
+        }
+    }
+
+    /// `5432` or `9500-9599`.
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            PortValue::Port(p) => p.to_string(),
+            PortValue::Range { from, to } => format!("{from}-{to}"),
+            PortValue::Invalid(what) => what.clone(),
+        }
+    }
+}
+
+/// Flattens the registry's value into entries, in attribute order.
+pub fn entries(root: &Node) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    walk(root, &mut path, &mut out);
+    out
+}
+
+fn walk(node: &Node, path: &mut Vec<Rc<str>>, out: &mut Vec<Entry>) {
+    let value = match &node.data {
+        Data::Int(i) => PortValue::Port(*i),
+        Data::Set(attrs) if is_range(attrs) => range_value(&node.data),
+        Data::Set(attrs) => {
+            for (name, child) in attrs {
+                path.push(name.clone());
+                walk(child, path, out);
+                path.pop();
+            }
+            return;
+        }
+        other => PortValue::Invalid(other.describe()),
+    };
+    out.push(Entry {
+        name: path::dotted(path),
+        path: path.clone(),
+        value,
+        span: node.span,
+        meta: ServiceMeta::default(),
+    });
+}
+
+/// A set with `from` or `to` is meant as a range, the shape `networking.firewall` uses.
+fn is_range(attrs: &[(Rc<str>, Node)]) -> bool {
+    attrs.iter().any(|(n, _)| &**n == "from" || &**n == "to")
+}
+
+fn range_value(d: &Data) -> PortValue {
+    let Data::Set(attrs) = d else { unreachable!("called on sets") };
+    match (d.get("from").map(|n| &n.data), d.get("to").map(|n| &n.data)) {
+        (Some(Data::Int(from)), Some(Data::Int(to))) if attrs.len() == 2 => {
+            PortValue::Range { from: *from, to: *to }
+        }
+        _ => PortValue::Invalid("a range that is not exactly { from = <int>; to = <int>; }".into()),
+    }
+}

@@ -1,0 +1,38 @@
+//! Rendering findings for people (`human`), programs (`json`), GitHub Actions (`github`) and
+//! code scanning (`sarif`). The checks never format anything themselves.
+
+mod github;
+mod sarif;
+
+use crate::check::Finding;
+use crate::diagnostic::Severity;
+use crate::syntax::Sources;
+
+pub use github::github;
+pub use sarif::sarif;
+
+pub fn human(sources: &Sources, findings: &[Finding]) -> String {
+    let mut out: String =
+        findings.iter().map(|f| crate::diagnostic::render(sources, &f.diag)).collect::<Vec<_>>().join("\n");
+    if !findings.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+pub fn json(sources: &Sources, findings: &[Finding]) -> String {
+    let items: Vec<_> = findings.iter().map(|f| f.to_json(sources)).collect();
+    serde_json::to_string_pretty(&items).expect("findings serialize") + "\n"
+}
+
+/// "2 errors, 1 warning" for the summary line.
+pub fn summary(findings: &[Finding], entries: usize) -> String {
+    let count = |s| findings.iter().filter(|f| f.diag.severity == s).count();
+    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+    format!(
+        "{}, {} in {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(entries, "entry").replace("entrys", "entries")
+    )
+}

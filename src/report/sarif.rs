@@ -1,0 +1,56 @@
+//! SARIF 2.1.0, for code scanning.
+
+use serde_json::{Value, json};
+
+use crate::check::Finding;
+use crate::diagnostic::Severity;
+use crate::syntax::Sources;
+
+pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
+    let mut codes: Vec<&str> = findings.iter().map(|f| f.diag.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<Value> = codes.iter().map(|c| json!({ "id": c, "name": c })).collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let locations: Vec<Value> = f
+                .locations(sources)
+                .iter()
+                .map(|l| {
+                    json!({
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": l.file },
+                            "region": { "startLine": l.line, "startColumn": l.column }
+                        }
+                    })
+                })
+                .collect();
+            let level = match f.diag.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            json!({
+                "ruleId": f.diag.code,
+                "level": level,
+                "message": { "text": f.diag.message },
+                "locations": locations,
+                "properties": { "paths": f.paths },
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "portnix",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&doc).expect("SARIF serializes") + "\n"
+}
