@@ -11,9 +11,12 @@ use super::describe;
 use crate::diagnostic::Severity;
 use crate::registry::Protocol;
 
+/// An entry's claim in one lane: (from, to, entry index).
+type Claim = (i64, i64, usize);
+
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
-    // (scope, protocol) → (from, to, entry index), over valid entries only.
-    let mut lanes: BTreeMap<(&str, Protocol), Vec<(i64, i64, usize)>> = BTreeMap::new();
+    // (scope, protocol) → claims, over valid entries only.
+    let mut lanes: BTreeMap<(&str, Protocol), Vec<Claim>> = BTreeMap::new();
     for (i, e) in ctx.entries.iter().enumerate() {
         let Some((from, to)) = e.interval() else { continue };
         for &proto in e.meta.protocol.transports() {
@@ -37,7 +40,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// Groups of clashing entries in one lane (sorted by start): equal single ports together,
 /// and each range with everything that overlaps it and starts after it or is a single port.
-fn clashes(items: &[(i64, i64, usize)]) -> Vec<(Vec<usize>, i64, i64)> {
+fn clashes(items: &[Claim]) -> Vec<(Vec<usize>, i64, i64)> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < items.len() {
