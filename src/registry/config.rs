@@ -177,7 +177,11 @@ impl Parser {
         match node.data {
             Data::Bool(b) => Some(b),
             ref other => {
-                self.fail(node, format!("{what} must be true or false, not {}", other.describe()), "");
+                self.fail(
+                    node,
+                    format!("{what} must be true or false, not {}", other.describe()),
+                    "write true or false",
+                );
                 None
             }
         }

@@ -73,7 +73,15 @@ fn from_value_at(eval: &mut Eval, v: &Value, span: Option<Span>, depth: usize) -
             let mut out = Vec::with_capacity(items.len());
             for t in items.iter() {
                 let item = eval.force(t)?;
-                out.push(from_value_at(eval, &item, span, depth + 1)?);
+                // List items have no attribute of their own; a set item is located by its
+                // first attribute, so `reserved = [ { port = 8080; ... } ]` points at the item.
+                let item_span = match &item {
+                    Value::Attrs(a) => {
+                        a.attrs.iter().filter_map(|x| x.span).min_by_key(|s| (s.file, s.start))
+                    }
+                    _ => None,
+                };
+                out.push(from_value_at(eval, &item, item_span.or(span), depth + 1)?);
             }
             Data::List(out)
         }

@@ -121,6 +121,14 @@ impl Pattern {
             })
     }
 
+    /// Whether some path is covered by both patterns.
+    pub fn intersects(&self, other: &Pattern) -> bool {
+        self.segments.iter().zip(&other.segments).all(|(a, b)| match (a, b) {
+            (Segment::Any, _) | (_, Segment::Any) => true,
+            (Segment::Name(x), Segment::Name(y)) => x == y,
+        })
+    }
+
     /// Orders patterns from least to most specific: more segments, then fewer wildcards.
     pub fn specificity(&self) -> (usize, usize) {
         let literal = self.segments.iter().filter(|s| matches!(s, Segment::Name(_))).count();

@@ -24,23 +24,32 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
         }
     }
     // The same group of entries clashing on tcp and on udp is one finding.
-    let mut groups: BTreeMap<(Vec<usize>, i64, i64), Vec<Protocol>> = BTreeMap::new();
+    let mut groups: BTreeMap<Clash, Vec<Protocol>> = BTreeMap::new();
     for ((_, proto), mut items) in lanes {
         items.sort_unstable();
-        for (members, lo, hi) in clashes(&items) {
-            if !shared_on_purpose(ctx, &members) {
-                groups.entry((members, lo, hi)).or_default().push(proto);
+        for clash in clashes(&items) {
+            if !shared_on_purpose(ctx, &clash.members) {
+                groups.entry(clash).or_default().push(proto);
             }
         }
     }
-    for ((members, lo, hi), protos) in groups {
-        out.push(finding(ctx, &members, lo, hi, &protos));
+    for (clash, protos) in groups {
+        out.push(finding(ctx, &clash, &protos));
     }
+}
+
+/// Entries that claim the same ports. `anchor` is the range the others overlap, if any.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Clash {
+    members: Vec<usize>,
+    anchor: Option<usize>,
+    from: i64,
+    to: i64,
 }
 
 /// Groups of clashing entries in one lane (sorted by start): equal single ports together,
 /// and each range with everything that overlaps it and starts after it or is a single port.
-fn clashes(items: &[Claim]) -> Vec<(Vec<usize>, i64, i64)> {
+fn clashes(items: &[Claim]) -> Vec<Clash> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < items.len() {
@@ -54,7 +63,7 @@ fn clashes(items: &[Claim]) -> Vec<(Vec<usize>, i64, i64)> {
             }
             if members.len() > 1 {
                 members.sort_unstable();
-                found.push((members, from, from));
+                found.push(Clash { members, anchor: None, from, to: from });
             }
             i = j;
         } else {
@@ -83,7 +92,7 @@ fn clashes(items: &[Claim]) -> Vec<(Vec<usize>, i64, i64)> {
         if members.len() > 1 {
             members.sort_unstable();
             members.dedup();
-            found.push((members, from, to));
+            found.push(Clash { members, anchor: Some(idx), from, to });
         }
     }
     found
@@ -99,22 +108,40 @@ fn shared_on_purpose(ctx: &Context, members: &[usize]) -> bool {
     members.iter().enumerate().all(|(k, &a)| members[k + 1..].iter().all(|&b| allows(a, b)))
 }
 
-fn finding(ctx: &Context, members: &[usize], lo: i64, hi: i64, protos: &[Protocol]) -> Finding {
+fn finding(ctx: &Context, clash: &Clash, protos: &[Protocol]) -> Finding {
     let proto = protos.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("+");
-    let what = if lo == hi { format!("port {lo}/{proto}") } else { format!("ports {lo}-{hi}/{proto}") };
-    let names: Vec<String> = members.iter().map(|&i| describe(&ctx.entries[i])).collect();
-    let first = &ctx.entries[members[0]];
-    let mut f = Finding::new(
-        "duplicate-port",
-        Severity::Error,
-        format!("{what} is claimed by {} entries: {}", members.len(), names.join(", ")),
-        members.iter().map(|&i| ctx.entries[i].name.clone()).collect(),
-    )
-    .at(first.span)
-    .hint("give each service its own port; `portnix free PATTERN` lists free ones");
-    for &i in &members[1..] {
+    // Shown in file order, so the first definition is the primary location; a range goes first.
+    let mut shown: Vec<usize> = clash.members.iter().copied().filter(|&i| Some(i) != clash.anchor).collect();
+    shown.sort_by_key(|&i| (ctx.entries[i].span.map(|s| (s.file, s.start)), ctx.entries[i].name.clone()));
+    let paths = clash.members.iter().map(|&i| ctx.entries[i].name.clone()).collect();
+    let (message, primary, others) = match clash.anchor {
+        Some(a) => {
+            let names: Vec<String> = shown.iter().map(|&i| describe(&ctx.entries[i])).collect();
+            let n = names.len();
+            let what = if n == 1 { "1 entry".to_string() } else { format!("{n} entries") };
+            (
+                format!("{} overlaps {what} on {proto}: {}", describe(&ctx.entries[a]), names.join(", ")),
+                a,
+                shown,
+            )
+        }
+        None => {
+            let names: Vec<String> = shown.iter().map(|&i| ctx.entries[i].name.clone()).collect();
+            let msg = format!(
+                "port {}/{proto} is claimed by {} entries: {}",
+                clash.from,
+                names.len(),
+                names.join(", ")
+            );
+            (msg, shown[0], shown[1..].to_vec())
+        }
+    };
+    let mut f = Finding::new("duplicate-port", Severity::Error, message, paths)
+        .at(ctx.entries[primary].span)
+        .hint("give each service its own port; `portnix free PATTERN` lists free ones");
+    for i in others {
         let e = &ctx.entries[i];
-        f = f.label(e.span, format!("{} also claims it", e.name));
+        f = f.label(e.span, format!("{} also claims it", describe(e)));
     }
     f
 }

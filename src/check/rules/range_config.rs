@@ -26,12 +26,9 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for (k, a) in valid.iter().enumerate() {
         for b in &valid[k + 1..] {
-            let (inner, outer) = if a.pattern.is_inside(&b.pattern) && a.pattern != b.pattern {
-                (a, b)
-            } else if b.pattern.is_inside(&a.pattern) && a.pattern != b.pattern {
-                (b, a)
-            } else {
-                if a.from <= b.to && b.from <= a.to {
+            let overlapping = a.from <= b.to && b.from <= a.to;
+            let Some((inner, outer)) = nesting(a, b) else {
+                if overlapping {
                     out.push(overlap(a, b));
                 }
                 continue;
@@ -49,7 +46,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
                     )
                     .at(inner.span)
                     .label(outer.span, format!("\"{}\" is defined here", outer.pattern))
-                    .hint("a nested pattern's range must lie within its parent's"),
+                    .hint("where two patterns cover the same entries, the more specific one's range must lie within the other's"),
                 );
             }
         }
@@ -65,7 +62,9 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             )
             .at(r.span);
             let first = r.pattern.text.split('.').next().unwrap_or("");
-            if let Some(s) = crate::suggest::nearest(first, names).filter(|s| *s != first) {
+            // Suggest a name only when no other range already covers it: that is the likely typo.
+            let covered = |s: &str| ranges.iter().any(|o| o.pattern.text.split('.').next() == Some(s));
+            if let Some(s) = crate::suggest::nearest(first, names).filter(|s| *s != first && !covered(s)) {
                 f = f.hint(format!("did you mean \"{s}\"? A range that covers nothing checks nothing"));
             } else {
                 f = f.hint("fine for a block kept for later; otherwise check the spelling");
@@ -75,12 +74,32 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+/// For two patterns that cover some entries in common, (the more specific, the other): the one
+/// whose range wins there must lie inside the other. `None` when they share no entries, or
+/// are equally specific and so neither governs (then their ranges must not overlap).
+fn nesting<'r>(a: &'r RangeRule, b: &'r RangeRule) -> Option<(&'r RangeRule, &'r RangeRule)> {
+    if !a.pattern.intersects(&b.pattern) {
+        return None;
+    }
+    if a.pattern.is_inside(&b.pattern) {
+        return Some((a, b));
+    }
+    if b.pattern.is_inside(&a.pattern) {
+        return Some((b, a));
+    }
+    match a.pattern.specificity().cmp(&b.pattern.specificity()) {
+        std::cmp::Ordering::Greater => Some((a, b)),
+        std::cmp::Ordering::Less => Some((b, a)),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
 fn overlap(a: &RangeRule, b: &RangeRule) -> Finding {
     Finding::new(
         "range-overlap",
         Severity::Error,
         format!(
-            "the ranges for \"{}\" ({}-{}) and \"{}\" ({}-{}) overlap, but neither pattern is inside the other",
+            "the ranges for \"{}\" ({}-{}) and \"{}\" ({}-{}) overlap, though their patterns cover different entries",
             a.pattern, a.from, a.to, b.pattern, b.from, b.to
         ),
         Vec::new(),

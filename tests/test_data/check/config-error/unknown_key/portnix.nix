@@ -1,0 +1,4 @@
+{
+  rangez = { a = { from = 1; to = 2; }; };
+  services.a = { protocl = "tcp"; };
+}

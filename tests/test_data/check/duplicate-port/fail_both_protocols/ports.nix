@@ -1,0 +1,5 @@
+{
+  dns = 53;
+  mdns = 53;
+  dnsOverTcp = 53;
+}

@@ -1,0 +1,4 @@
+{
+  proxy = { http = 8000; };
+  legacy = { http = 8000; };
+}

@@ -1,0 +1,4 @@
+{
+  syslogTcp = 5514;
+  syslogUdp = 5514;
+}

@@ -1,0 +1,1 @@
+{ ignore."ephemeral-port" = [ "vpn" ]; services."vpn.wireguard".protocol = "udp"; }

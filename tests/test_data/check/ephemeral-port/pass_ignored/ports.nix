@@ -1,0 +1,1 @@
+{ vpn.wireguard = 51820; }

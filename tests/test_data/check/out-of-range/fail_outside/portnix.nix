@@ -1,0 +1,1 @@
+{ ranges.databases = { from = 5000; to = 5999; }; }

@@ -1,0 +1,6 @@
+{
+  databases = {
+    postgresql = 5432;
+    redis = 6379;
+  };
+}

@@ -1,0 +1,1 @@
+{ ranges.testing = { from = 9000; to = 9999; }; }

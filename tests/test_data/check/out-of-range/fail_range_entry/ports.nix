@@ -1,0 +1,1 @@
+{ testing.pool = { from = 9950; to = 10050; }; }

@@ -1,0 +1,1 @@
+{ ranges = { databses = { from = 5000; to = 5999; }; }; }

@@ -1,0 +1,1 @@
+{ databases = { postgresql = 5432; cache = 6379; }; app = 8000; }

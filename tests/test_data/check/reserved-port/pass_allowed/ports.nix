@@ -1,0 +1,1 @@
+{ infrastructure.ssh = 22; }

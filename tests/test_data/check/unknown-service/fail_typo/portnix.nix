@@ -1,0 +1,1 @@
+{ services."databases.postgres" = { description = "PostgreSQL"; }; }

@@ -1,0 +1,1 @@
+{ databases.postgresql = 5432; }
