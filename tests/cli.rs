@@ -106,3 +106,96 @@ fn the_nix_evaluator_is_available_for_files_outside_the_subset() {
     assert_eq!(theirs.status.code(), Some(0), "{}", String::from_utf8_lossy(&theirs.stderr));
     assert_eq!(String::from_utf8_lossy(&theirs.stdout), r#"["b"]"#);
 }
+
+fn write_project(name: &str, ports: &str, config: Option<&str>) -> PathBuf {
+    let dir = temp(name);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
+    if let Some(c) = config {
+        std::fs::write(dir.join("lib/portnix.nix"), c).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_exit_codes_follow_the_findings() {
+    let clean = write_project("clean", "{ a = 8000; b = 8001; }\n", None);
+    assert_eq!(portnix(&clean, &["check"]).status.code(), Some(0));
+    let warned = write_project("warned", "{ web = 80; }\n", None);
+    assert_eq!(portnix(&warned, &["check"]).status.code(), Some(0));
+    assert_eq!(portnix(&warned, &["check", "--deny-warnings"]).status.code(), Some(1));
+    let dup = write_project("dup", "{\n  a = 8000;\n  b = 8000;\n}\n", None);
+    let out = portnix(&dup, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("error[duplicate-port]: port 8000/tcp is claimed by 2 entries: a, b"), "{text}");
+    assert!(text.contains("--> lib/ports.nix:2:3") && text.contains("--> lib/ports.nix:3:3"), "{text}");
+    assert!(text.contains("lib/ports.nix: 1 error, 0 warnings in 2 entries"), "{text}");
+    let broken = write_project("broken", "{ a = ; }\n", None);
+    assert_eq!(portnix(&broken, &["check"]).status.code(), Some(2));
+    let bad_config = write_project("badcfg", "{ a = 8000; }\n", Some("{ rangse = { }; }\n"));
+    let out = portnix(&bad_config, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean 'ranges'?"));
+}
+
+#[test]
+fn check_formats_are_machine_readable() {
+    let dup = write_project("formats", "{\n  a = 8000;\n  b = 8000;\n}\n", None);
+    let json: serde_json::Value =
+        serde_json::from_slice(&portnix(&dup, &["check", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json[0]["code"], "duplicate-port");
+    assert_eq!(json[0]["paths"], serde_json::json!(["a", "b"]));
+    assert_eq!(
+        json[0]["locations"][1],
+        serde_json::json!({ "file": "lib/ports.nix", "line": 3, "column": 3 })
+    );
+    let gh = String::from_utf8_lossy(&portnix(&dup, &["check", "--format", "github"]).stdout).into_owned();
+    assert_eq!(
+        gh,
+        "::error file=lib/ports.nix,line=2,col=3,title=duplicate-port::port 8000/tcp is claimed by 2 entries: a, b (also at lib/ports.nix:3:3)\n"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&portnix(&dup, &["check", "--format", "sarif"]).stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "duplicate-port");
+    assert_eq!(result["level"], "error");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    assert_eq!(sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"], "duplicate-port");
+}
+
+#[test]
+fn queries_answer_from_the_registry() {
+    let dir = write_project(
+        "queries",
+        "{\n  databases = { postgresql = 5432; redis = 5433; };\n  pool = { from = 9000; to = 9009; };\n  used = 9002;\n}\n",
+        Some(
+            "{ ranges.databases = { from = 5430; to = 5439; }; reserved = [ { port = 5434; reason = \"held\"; } ]; services.\"databases.postgresql\".description = \"PostgreSQL\"; }\n",
+        ),
+    );
+    let get = portnix(&dir, &["get", "databases.postgresql"]);
+    assert_eq!(String::from_utf8_lossy(&get.stdout), "5432\n");
+    let typo = portnix(&dir, &["get", "databases.postgres"]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("did you mean 'databases.postgresql'?"));
+    let free = portnix(&dir, &["free", "databases", "-n", "3"]);
+    assert_eq!(String::from_utf8_lossy(&free.stdout), "5430\n5431\n5435\n");
+    let pool = portnix(&dir, &["free", "pool", "-n", "3"]);
+    assert_eq!(String::from_utf8_lossy(&pool.stdout), "9000\n9001\n9003\n");
+    let short = portnix(&dir, &["free", "databases", "-n", "20"]);
+    assert_eq!(short.status.code(), Some(1));
+    let which = String::from_utf8_lossy(&portnix(&dir, &["which", "5432"]).stdout).into_owned();
+    assert!(which.starts_with("5432  databases.postgresql  5432  lib/ports.nix:2:17"), "{which}");
+    let which = String::from_utf8_lossy(&portnix(&dir, &["which", "5436"]).stdout).into_owned();
+    assert_eq!(which, "5436 is free, in the range for \"databases\" (5430-5439)\n");
+    let ls = String::from_utf8_lossy(&portnix(&dir, &["ls", "databases"]).stdout).into_owned();
+    let lines: Vec<&str> = ls.lines().collect();
+    assert_eq!(lines.len(), 3, "{ls}");
+    assert!(lines[1].starts_with("5432") && lines[1].contains("PostgreSQL"), "{ls}");
+    let json: serde_json::Value = serde_json::from_slice(&portnix(&dir, &["ls", "--json"]).stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 4);
+    assert_eq!(json[2]["range"], serde_json::json!({ "from": 9000, "to": 9009 }));
+    assert_eq!(json[3]["port"], 9002);
+}

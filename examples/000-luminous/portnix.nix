@@ -1,0 +1,21 @@
+{
+  # "Reserved ranges to avoid" from the seed; the ecosystem's own services live there.
+  reserved = [
+    { from = 3000; to = 3010; reason = "common Node.js apps"; allow = [ "ecosystem" ]; }
+    { from = 8000; to = 8090; reason = "common development servers"; allow = [ "ecosystem" ]; }
+    { from = 5000; to = 5010; reason = "common Python/Flask apps"; }
+    { from = 4200; to = 4210; reason = "Angular development"; }
+    { port = 3306; reason = "MySQL default"; }
+    { port = 5432; reason = "PostgreSQL default"; }
+    { port = 6379; reason = "Redis default"; }
+  ];
+  services = {
+    "luminous.nlpApi" = { description = "Main REST API for intent processing"; openFirewall = true; env = "NLP_API_PORT"; };
+    "luminous.websocket" = { description = "Real-time voice/text streaming"; openFirewall = true; env = "WEBSOCKET_PORT"; };
+    "luminous.learningGui" = { description = "Progressive interface server"; env = "LEARNING_GUI_PORT"; };
+    "luminous.metrics" = { description = "Local metrics collection"; env = "METRICS_PORT"; };
+    "luminous.devServer" = { description = "Webpack dev server"; };
+    "luminous.tauriDev" = { description = "Desktop app development"; };
+    "ecosystem.codex" = { description = "Glyph registry (03-integral-wisdom)"; };
+  };
+}

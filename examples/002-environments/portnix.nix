@@ -1,0 +1,12 @@
+{
+  ranges = {
+    production = { from = 8000; to = 8799; };
+    development = { from = 9000; to = 9799; };
+    test = { from = 7000; to = 7799; };
+  };
+  services = {
+    "production.pourtier" = { description = "User Management API"; openFirewall = true; };
+    "production.courier" = { description = "Event Bus (WebSocket)"; openFirewall = true; };
+    "production.passeur" = { description = "Blockchain Bridge"; openFirewall = true; };
+  };
+}

@@ -1,0 +1,48 @@
+//! The examples/: one registry per seed document, each with the findings it must produce.
+
+use std::path::Path;
+
+use portnix::check::{CheckOptions, check};
+use portnix::registry::{LoadOptions, load};
+
+#[derive(serde::Deserialize, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Expected {
+    code: String,
+    paths: Vec<String>,
+}
+
+#[test]
+fn every_example_gives_exactly_its_expected_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut seen = 0;
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        let opts = LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() };
+        let project =
+            load(&opts).unwrap_or_else(|e| panic!("{} does not load:\n{}", dir.display(), e.render()));
+        assert!(project.config_file.is_some(), "{} has no portnix.nix", dir.display());
+        let mut got: Vec<Expected> = check(&project, &CheckOptions::default())
+            .into_iter()
+            .map(|f| Expected { code: f.diag.code.to_string(), paths: f.paths })
+            .collect();
+        let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
+        let mut want: Vec<Expected> = serde_json::from_str(&text).unwrap();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{}", dir.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 5, "one example per seed document");
+}
+
+#[test]
+fn the_repository_registry_is_clean() {
+    let opts = LoadOptions {
+        registry: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("lib/ports.nix")),
+        ..LoadOptions::default()
+    };
+    let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    assert!(project.entries.len() >= 20);
+    let findings = check(&project, &CheckOptions::default());
+    assert!(findings.is_empty(), "{findings:?}");
+}
