@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::config::{self, Config};
+use std::collections::HashMap;
+
+use super::config::{self, Config, ServiceRule};
 use super::data::{self, Node};
+use super::path::{Pattern, Segment};
 use super::{Entry, entries};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli};
@@ -120,19 +123,45 @@ fn eval_with_nix(file: &Path) -> Result<Node, LoadError> {
 }
 
 /// Attaches each entry's `services` metadata: the most specific matching rule wins.
+/// Exact paths are looked up in a map, so this stays linear for large configs.
 fn resolve_meta(mut entries: Vec<Entry>, config: &Config) -> Vec<Entry> {
     if config.services.is_empty() {
         return entries;
     }
-    for e in &mut entries {
-        let best = config
-            .services
-            .iter()
-            .filter(|r| r.pattern.matches_exact(&e.path))
-            .max_by_key(|r| r.pattern.specificity());
-        if let Some(rule) = best {
+    let index = exact_index(&entries);
+    let mut best: Vec<Option<&ServiceRule>> = vec![None; entries.len()];
+    for rule in &config.services {
+        for i in matching(&index, &entries, &rule.pattern) {
+            if best[i].is_none_or(|b| rule.pattern.specificity() > b.pattern.specificity()) {
+                best[i] = Some(rule);
+            }
+        }
+    }
+    for (e, rule) in entries.iter_mut().zip(best) {
+        if let Some(rule) = rule {
             e.meta = rule.meta.clone();
         }
     }
     entries
+}
+
+/// Entries by their path segments.
+pub fn exact_index(entries: &[Entry]) -> HashMap<Vec<&str>, usize> {
+    entries.iter().enumerate().map(|(i, e)| (e.path.iter().map(|s| &**s).collect(), i)).collect()
+}
+
+/// The entries a pattern names exactly: a map lookup, or a scan when it has wildcards.
+pub fn matching(index: &HashMap<Vec<&str>, usize>, entries: &[Entry], pattern: &Pattern) -> Vec<usize> {
+    let literal: Option<Vec<&str>> = pattern
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Name(n) => Some(n.as_str()),
+            Segment::Any => None,
+        })
+        .collect();
+    match literal {
+        Some(key) => index.get(&key).copied().into_iter().collect(),
+        None => (0..entries.len()).filter(|&i| pattern.matches_exact(&entries[i].path)).collect(),
+    }
 }

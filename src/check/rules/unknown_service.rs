@@ -2,10 +2,12 @@
 
 use super::super::{Context, Finding};
 use crate::diagnostic::Severity;
+use crate::registry::load::{exact_index, matching};
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+    let index = exact_index(ctx.entries);
     for rule in &ctx.config.services {
-        if ctx.entries.iter().any(|e| rule.pattern.matches_exact(&e.path)) {
+        if !matching(&index, ctx.entries, &rule.pattern).is_empty() {
             continue;
         }
         let names = ctx.entries.iter().map(|e| e.name.as_str());
