@@ -45,6 +45,34 @@ in
     "testing.ephemeral" = { description = "Short-lived test servers"; };
   };
 
+  # `portnix gen process-compose` writes these; commands interpolate the registry's ports.
+  processes = {
+    postgres = {
+      command = "postgres -D ./.data/postgres -p ${toString ports.databases.postgresql}";
+      serves = [ "databases.postgresql" ];
+      readiness = { initial_delay_seconds = 2; period_seconds = 5; };
+      availability = { restart = "on_failure"; max_restarts = 3; };
+    };
+    redis = {
+      command = "redis-server --port ${toString ports.databases.redis}";
+      serves = [ "databases.redis" ];
+      readiness = { };
+    };
+    api = {
+      command = "cargo run --bin api";
+      serves = [ "development.api" ];
+      readiness = { path = "/health"; };
+      depends_on = { postgres = "process_healthy"; redis = "process_healthy"; };
+      environment = { RUST_LOG = "info"; };
+    };
+    web = {
+      command = "npm run dev -- --port ${toString ports.development.web}";
+      serves = [ "development.web" ];
+      depends_on.api = "process_healthy";
+      ready_log_line = "ready in";
+    };
+  };
+
   # Tailscale's port is fixed by Tailscale itself.
   ignore."ephemeral-port" = [ "infrastructure.tailscale" ];
 }

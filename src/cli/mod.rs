@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod eval_cmd;
+mod gen_cmd;
 mod project_args;
 mod query_cmd;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Get(query_cmd::GetArgs),
     /// The next free ports inside a range.
     Free(query_cmd::FreeArgs),
+    /// Generate files other tools read: firewall rules, process-compose, .env, JSON, Markdown.
+    Gen(gen_cmd::GenArgs),
     /// Evaluate a Nix file and print it as JSON, as `nix-instantiate --eval --strict --json` does.
     Eval(eval_cmd::EvalArgs),
 }
@@ -63,6 +66,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Which(args) => query_cmd::which(args),
         Command::Get(args) => query_cmd::get(args),
         Command::Free(args) => query_cmd::free(args),
+        Command::Gen(args) => gen_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
     };
     ExitCode::from(code)

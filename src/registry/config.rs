@@ -95,8 +95,8 @@ pub struct Config {
     pub services: Vec<ServiceRule>,
     pub scopes: Vec<Pattern>,
     pub ignore: Vec<Ignore>,
-    /// Process definitions, read by the process-compose generator.
-    pub processes: Option<Node>,
+    /// Process definitions for `portnix gen process-compose`.
+    pub processes: Vec<super::processes::Process>,
 }
 
 pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes"];
@@ -365,7 +365,10 @@ pub fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                 "services" => config.services = p.services(value),
                 "scopes" => config.scopes = p.patterns(value, "scopes"),
                 "ignore" => config.ignore = p.ignore(value),
-                "processes" => config.processes = Some(value.clone()),
+                "processes" => match super::processes::parse(value) {
+                    Ok(procs) => config.processes = procs,
+                    Err(errors) => p.errors.extend(errors),
+                },
                 _ => {}
             }
         }

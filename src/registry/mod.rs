@@ -4,6 +4,7 @@ pub mod config;
 pub mod data;
 pub mod load;
 pub mod path;
+pub mod processes;
 
 pub use config::{Config, Protocol, ServiceMeta};
 pub use load::{LoadError, LoadOptions, Project, load};

@@ -1,0 +1,142 @@
+//! The registry as JSON for consumers outside Nix (seed 000's port-registry.json). The shape
+//! is the `JsonRegistry` type; docs/registry.schema.json describes it.
+
+use serde::{Deserialize, Serialize};
+
+use super::Context;
+use crate::diagnostic::Location;
+use crate::registry::Protocol;
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct JsonRegistry {
+    /// The header: which registry, and the command that regenerates this file.
+    pub generated_by: String,
+    pub registry: String,
+    pub entries: Vec<JsonEntry>,
+    pub ranges: Vec<JsonRange>,
+    pub reserved: Vec<JsonReserved>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct JsonEntry {
+    pub path: String,
+    pub segments: Vec<String>,
+    /// A single port, or `null` for a range.
+    pub port: Option<i64>,
+    pub range: Option<JsonSpan>,
+    pub protocol: Protocol,
+    pub description: Option<String>,
+    pub open_firewall: bool,
+    pub interfaces: Vec<String>,
+    pub env: String,
+    pub location: Option<Location>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct JsonSpan {
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct JsonRange {
+    pub pattern: String,
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct JsonReserved {
+    pub from: i64,
+    pub to: i64,
+    pub reason: String,
+    pub allow: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Protocol {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "tcp" => Ok(Protocol::Tcp),
+            "udp" => Ok(Protocol::Udp),
+            "both" => Ok(Protocol::Both),
+            other => Err(serde::de::Error::custom(format!("unknown protocol {other}"))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct L {
+            file: String,
+            line: u32,
+            column: u32,
+        }
+        let l = L::deserialize(d)?;
+        Ok(Location { file: l.file, line: l.line, column: l.column })
+    }
+}
+
+pub fn generate(ctx: &Context) -> String {
+    let project = ctx.project;
+    let entries = ctx
+        .entries()
+        .into_iter()
+        .map(|e| {
+            let (from, to) = e.interval().expect("entries() yields valid entries");
+            JsonEntry {
+                path: e.name.clone(),
+                segments: e.path.iter().map(|s| s.to_string()).collect(),
+                port: (from == to).then_some(from),
+                range: (from != to).then_some(JsonSpan { from, to }),
+                protocol: e.meta.protocol,
+                description: e.meta.description.clone(),
+                open_firewall: e.meta.open_firewall,
+                interfaces: e.meta.interfaces.clone(),
+                env: format!("{}{}", ctx.options.prefix, super::env_name(e)),
+                location: e.span.map(|s| {
+                    let mut loc = Location::of(&project.sources, s);
+                    loc.file = relative(ctx, &project.sources.get(s.file).path);
+                    loc
+                }),
+            }
+        })
+        .collect();
+    let mut ranges: Vec<JsonRange> = project
+        .config
+        .ranges
+        .iter()
+        .map(|r| JsonRange { pattern: r.pattern.text.clone(), from: r.from, to: r.to })
+        .collect();
+    ranges.sort_by(|a, b| (a.from, &a.pattern).cmp(&(b.from, &b.pattern)));
+    let reserved = project
+        .config
+        .reserved
+        .iter()
+        .map(|r| JsonReserved {
+            from: r.from,
+            to: r.to,
+            reason: r.reason.clone(),
+            allow: r.allow.iter().map(|p| p.text.clone()).collect(),
+        })
+        .collect();
+    let doc = JsonRegistry {
+        generated_by: ctx.header_lines().join(" "),
+        registry: ctx.registry.clone(),
+        entries,
+        ranges,
+        reserved,
+    };
+    serde_json::to_string_pretty(&doc).expect("the registry serializes") + "\n"
+}
+
+/// Paths relative to the project root, so the output is the same on every machine.
+fn relative(ctx: &Context, path: &std::path::Path) -> String {
+    let root = crate::eval::import::find_project_root(
+        ctx.project.registry_file.parent().unwrap_or(std::path::Path::new("/")),
+    );
+    root.as_deref()
+        .and_then(|r| path.strip_prefix(r).ok())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| path.display().to_string())
+}
