@@ -1,0 +1,389 @@
+//! Every generator on the repository's registry and on every example, read back by the tools
+//! that consume its output: nix-instantiate, nft, python-dotenv and bash, a YAML parser with a
+//! strict model of process-compose's schema, and serde.
+
+mod common;
+#[path = "common/process_compose.rs"]
+mod process_compose;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use portnix::generate::{GenOptions, JsonRegistry, Target, generate};
+use portnix::registry::{LoadOptions, PortValue, Project, Protocol, load};
+
+const TARGETS: [Target; 6] = [
+    Target::NixosFirewall,
+    Target::Nftables,
+    Target::ProcessCompose,
+    Target::Env,
+    Target::Json,
+    Target::Markdown,
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repository's registry and every example, by name.
+fn projects() -> Vec<(String, Project)> {
+    let mut dirs = vec![("repo".to_string(), root().join("lib"))];
+    for d in std::fs::read_dir(root().join("examples")).unwrap() {
+        let d = d.unwrap().path();
+        dirs.push((d.file_name().unwrap().to_string_lossy().into_owned(), d));
+    }
+    dirs.sort();
+    dirs.into_iter()
+        .map(|(name, dir)| {
+            let opts = LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() };
+            (name, load(&opts).unwrap_or_else(|e| panic!("{}", e.render())))
+        })
+        .collect()
+}
+
+fn render(project: &Project, target: Target) -> String {
+    generate(project, target, &GenOptions::default()).unwrap_or_else(|e| panic!("{target:?}: {e:?}")).text
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portnix-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_target_on_every_example_is_pinned() {
+    std::env::set_current_dir(root()).unwrap();
+    for (name, project) in projects() {
+        for target in TARGETS {
+            let text = render(&project, target);
+            assert_eq!(text, render(&project, target), "{name} {target:?} is not deterministic");
+            insta::assert_snapshot!(format!("{name}__{}", target.name()), text);
+        }
+    }
+}
+
+/// What the open entries should put in each firewall list, computed independently of the
+/// generator: (interface or "", list name) → values.
+fn expected_firewall(project: &Project) -> BTreeMap<(String, &'static str), Vec<serde_json::Value>> {
+    let mut want: BTreeMap<(String, &'static str), Vec<(i64, serde_json::Value)>> = BTreeMap::new();
+    for e in project.entries.iter().filter(|e| e.meta.open_firewall) {
+        let Some((from, to)) = e.interval() else { continue };
+        let ifaces =
+            if e.meta.interfaces.is_empty() { vec![String::new()] } else { e.meta.interfaces.clone() };
+        for proto in e.meta.protocol.transports() {
+            let (list, value) = match (proto, from == to) {
+                (Protocol::Udp, true) => ("allowedUDPPorts", serde_json::json!(from)),
+                (Protocol::Udp, false) => {
+                    ("allowedUDPPortRanges", serde_json::json!({ "from": from, "to": to }))
+                }
+                (_, true) => ("allowedTCPPorts", serde_json::json!(from)),
+                (_, false) => ("allowedTCPPortRanges", serde_json::json!({ "from": from, "to": to })),
+            };
+            for i in &ifaces {
+                want.entry((i.clone(), list)).or_default().push((from, value.clone()));
+            }
+        }
+    }
+    want.into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by_key(|(p, _)| *p);
+            (k, v.into_iter().map(|(_, v)| v).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn nixos_firewall_evaluates_to_the_open_ports() {
+    if !common::nix_available() {
+        return;
+    }
+    for (name, project) in projects() {
+        let file = temp_file(&format!("{name}-firewall.nix"), &render(&project, Target::NixosFirewall));
+        let expr = format!("(import {}).networking.firewall", file.display());
+        let out = Command::new("nix-instantiate")
+            .args(["--eval", "--strict", "--json", "-E", &expr])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let fw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut got: BTreeMap<(String, &'static str), Vec<serde_json::Value>> = BTreeMap::new();
+        let lists = ["allowedTCPPorts", "allowedUDPPorts", "allowedTCPPortRanges", "allowedUDPPortRanges"];
+        let mut read = |iface: &str, v: &serde_json::Value| {
+            for list in lists {
+                if let Some(items) = v.get(list).and_then(|x| x.as_array()) {
+                    got.insert((iface.to_string(), list), items.clone());
+                }
+            }
+        };
+        read("", &fw);
+        if let Some(ifaces) = fw.get("interfaces").and_then(|x| x.as_object()) {
+            for (iface, v) in ifaces {
+                read(iface, v);
+            }
+        }
+        assert_eq!(got, expected_firewall(&project), "{name}");
+    }
+}
+
+#[test]
+fn nftables_rulesets_pass_nft_check() {
+    let has_nft = Command::new("nft").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !has_nft {
+        assert!(
+            std::env::var("PORTNIX_SKIP_NFT").is_ok_and(|v| v == "1"),
+            "nft is not installed: `apt-get install -y nftables`, or set PORTNIX_SKIP_NFT=1"
+        );
+        return;
+    }
+    for (name, project) in projects() {
+        let text = render(&project, Target::Nftables);
+        let file = temp_file(&format!("{name}.nft"), &text);
+        let out = Command::new("nft").args(["-c", "-f"]).arg(&file).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: nft -c rejects:\n{}\n{text}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for e in project.entries.iter().filter(|e| e.meta.open_firewall && e.interval().is_some()) {
+            let (from, to) = e.interval().unwrap();
+            let ports = if from == to { from.to_string() } else { format!("{from}-{to}") };
+            assert!(
+                text.contains(&format!("dport {ports} accept comment \"{}\"", e.name)),
+                "{name}: {}",
+                e.name
+            );
+        }
+    }
+}
+
+#[test]
+fn process_compose_matches_the_schema_and_the_registry() {
+    for (name, project) in projects() {
+        let yaml = render(&project, Target::ProcessCompose);
+        let parsed = process_compose::parse(&yaml);
+        assert_eq!(parsed.version.as_deref(), Some("0.5"), "{name}");
+        assert_eq!(parsed.processes.len(), project.config.processes.len(), "{name}");
+    }
+    let (_, repo) = projects().into_iter().find(|(n, _)| n == "repo").unwrap();
+    let pc = process_compose::parse(&render(&repo, Target::ProcessCompose));
+    let api = &pc.processes["api"];
+    assert_eq!(api.command.as_deref(), Some("cargo run --bin api"));
+    assert_eq!(
+        api.environment.as_deref(),
+        Some(&["API_PORT=3000".to_string(), "RUST_LOG=info".to_string()][..])
+    );
+    let http = api.readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
+    assert_eq!((http.num_port, http.path.as_deref()), (Some(3000), Some("/health")));
+    let deps = api.depends_on.as_ref().unwrap();
+    assert_eq!(deps["postgres"].condition, process_compose::Condition::ProcessHealthy);
+    let redis = &pc.processes["redis"];
+    assert_eq!(redis.command.as_deref(), Some("redis-server --port 6379"));
+    let exec = redis.readiness_probe.as_ref().unwrap().exec.as_ref().unwrap();
+    assert!(exec.command.contains("/dev/tcp/127.0.0.1/6379"), "{}", exec.command);
+    let pg = &pc.processes["postgres"];
+    assert_eq!(pg.availability.as_ref().unwrap().restart, Some(process_compose::Restart::OnFailure));
+    assert_eq!(pg.readiness_probe.as_ref().unwrap().initial_delay_seconds, Some(2));
+}
+
+/// The variables a .env must define: name → value, from the registry, not the generator.
+fn expected_env(project: &Project) -> BTreeMap<String, String> {
+    let mut want = BTreeMap::new();
+    for e in project.entries.iter().filter(|e| e.interval().is_some()) {
+        let name = portnix::generate::env_name(e);
+        match e.value {
+            PortValue::Port(p) => {
+                want.insert(name, p.to_string());
+            }
+            PortValue::Range { from, to } => {
+                want.insert(format!("{name}_FROM"), from.to_string());
+                want.insert(format!("{name}_TO"), to.to_string());
+            }
+            PortValue::Invalid(_) => {}
+        }
+    }
+    want
+}
+
+fn dotenv_available() -> bool {
+    let ok = Command::new("python3").args(["-c", "import dotenv"]).output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("PORTNIX_SKIP_DOTENV").is_ok_and(|v| v == "1"),
+            "python-dotenv is missing: `pip install python-dotenv`, or set PORTNIX_SKIP_DOTENV=1"
+        );
+    }
+    ok
+}
+
+#[test]
+fn env_files_read_the_same_in_python_dotenv_and_bash() {
+    let dotenv = dotenv_available();
+    for (name, project) in projects() {
+        let file = temp_file(&format!("{name}.env"), &render(&project, Target::Env));
+        let want = expected_env(&project);
+        let names: Vec<&str> = want.keys().map(String::as_str).collect();
+        let script = format!(
+            "set -a; . \"$1\"; for v in {}; do printf '%s=%s\\n' \"$v\" \"${{!v}}\"; done",
+            names.join(" ")
+        );
+        let out = Command::new("bash").args(["-c", &script, "bash"]).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let from_bash: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let (k, v) = l.split_once('=').unwrap();
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+        assert_eq!(from_bash, want, "{name}: bash");
+        if dotenv {
+            let py = "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps(dotenv_values(sys.argv[1])))";
+            let out = Command::new("python3").args(["-c", py]).arg(&file).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let from_py: BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(from_py, want, "{name}: python-dotenv");
+        }
+    }
+}
+
+#[test]
+fn json_round_trips_and_follows_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/registry.schema.json")).unwrap())
+            .unwrap();
+    for (name, project) in projects() {
+        let text = render(&project, Target::Json);
+        let parsed: JsonRegistry = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&parsed).unwrap() + "\n", text, "{name}");
+        assert_eq!(parsed.entries.len(), project.entries.iter().filter(|e| e.interval().is_some()).count());
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        let mut top = keys(&value);
+        let mut required: Vec<String> =
+            schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        top.sort();
+        required.sort();
+        assert_eq!(top, required, "{name}: top-level keys");
+        let entry_keys: Vec<String> = schema["properties"]["entries"]["items"]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        for e in value["entries"].as_array().unwrap() {
+            let mut k = keys(e);
+            k.sort();
+            let mut r = entry_keys.clone();
+            r.sort();
+            assert_eq!(k, r, "{name}: entry keys");
+        }
+    }
+}
+
+fn portnix(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().unwrap()
+}
+
+fn project_dir(name: &str, ports: &str, config: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portnix-gencli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
+    std::fs::write(dir.join("lib/portnix.nix"), config).unwrap();
+    dir
+}
+
+#[test]
+fn check_flag_reports_drift_with_a_diff() {
+    let dir = project_dir("drift", "{ web = 8000; db = 5432; }\n", "{ }\n");
+    assert_eq!(
+        portnix(&dir, &["gen", "env", "-o", ".env", "--check"]).status.code(),
+        Some(1),
+        "missing file"
+    );
+    assert_eq!(portnix(&dir, &["gen", "env", "-o", ".env"]).status.code(), Some(0));
+    assert_eq!(portnix(&dir, &["gen", "env", "-o", ".env", "--check"]).status.code(), Some(0), "equal");
+    std::fs::write(dir.join("lib/ports.nix"), "{ web = 8001; db = 5432; }\n").unwrap();
+    let out = portnix(&dir, &["gen", "env", "-o", ".env", "--check"]);
+    assert_eq!(out.status.code(), Some(1), "changed");
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("-WEB_PORT=8000") && diff.contains("+WEB_PORT=8001"), "{diff}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is out of date"));
+    // --check never writes.
+    assert!(std::fs::read_to_string(dir.join(".env")).unwrap().contains("WEB_PORT=8000"));
+}
+
+#[test]
+fn generation_refuses_a_registry_with_errors_and_keeps_the_old_file() {
+    let dir = project_dir("refuse", "{ a = 8000; b = 8000; }\n", "{ }\n");
+    std::fs::write(dir.join("old.env"), "OLD=1\n").unwrap();
+    let out = portnix(&dir, &["gen", "env", "-o", "old.env"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[duplicate-port]"));
+    assert_eq!(std::fs::read_to_string(dir.join("old.env")).unwrap(), "OLD=1\n");
+    assert_eq!(portnix(&dir, &["gen", "env", "-o", "old.env", "--force"]).status.code(), Some(0));
+    assert!(std::fs::read_to_string(dir.join("old.env")).unwrap().contains("A_PORT=8000"));
+}
+
+#[test]
+fn a_failed_write_leaves_nothing_behind() {
+    let dir = project_dir("atomic", "{ a = 8000; }\n", "{ }\n");
+    std::fs::create_dir_all(dir.join("taken")).unwrap();
+    let out = portnix(&dir, &["gen", "env", "-o", "taken"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(dir.join("taken").is_dir());
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("portnix-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn markdown_splices_between_markers() {
+    let dir =
+        project_dir("md", "{ db.pg = 5432; }\n", "{ services.\"db.pg\".description = \"PostgreSQL\"; }\n");
+    let readme =
+        "# Project\n\nIntro.\n\n<!-- portnix:begin -->\nold table\n<!-- portnix:end -->\n\nMore text.\n";
+    std::fs::write(dir.join("README.md"), readme).unwrap();
+    assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md"]).status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(text.starts_with("# Project\n\nIntro.\n\n<!-- portnix:begin -->\n"), "{text}");
+    assert!(text.ends_with("<!-- portnix:end -->\n\nMore text.\n"), "{text}");
+    assert!(text.contains("| 5432 | tcp | `db.pg` | PostgreSQL |") && !text.contains("old table"), "{text}");
+    assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md", "--check"]).status.code(), Some(0));
+}
+
+#[test]
+fn process_compose_warns_about_its_api_port() {
+    let dir = project_dir(
+        "pc8080",
+        "{ web = 8080; }\n",
+        "{ processes.web = { command = \"serve\"; serves = [ \"web\" ]; readiness.path = \"/\"; }; }\n",
+    );
+    let out = portnix(&dir, &["gen", "process-compose"]);
+    assert_eq!(out.status.code(), Some(0));
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(yaml.contains("# Warning: process-compose's API server listens on 8080"), "{yaml}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--port"));
+    process_compose::parse(&yaml);
+}
+
+#[test]
+fn process_definitions_are_checked() {
+    let dir = project_dir(
+        "pcbad",
+        "{ web = 8000; }\n",
+        "{ processes.web = { command = \"serve\"; serves = [ \"wbe\" ]; depends_on.db = \"process_healty\"; }; }\n",
+    );
+    let out = portnix(&dir, &["gen", "process-compose"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("condition 'process_healty' is not one of"), "{err}");
+    assert!(err.contains("--> lib/portnix.nix:1:"), "{err}");
+}
