@@ -199,3 +199,9 @@ fn queries_answer_from_the_registry() {
     assert_eq!(json[2]["range"], serde_json::json!({ "from": 9000, "to": 9009 }));
     assert_eq!(json[3]["port"], 9002);
 }
+
+#[test]
+fn the_readme_port_table_is_up_to_date() {
+    let out = portnix(&root(), &["gen", "markdown", "-o", "README.md", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
