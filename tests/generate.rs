@@ -353,7 +353,12 @@ fn markdown_splices_between_markers() {
     std::fs::write(dir.join("README.md"), readme).unwrap();
     assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md"]).status.code(), Some(0));
     let text = std::fs::read_to_string(dir.join("README.md")).unwrap();
-    assert!(text.starts_with("# Project\n\nIntro.\n\n<!-- portnix:begin -->\n"), "{text}");
+    assert!(
+        text.starts_with(
+            "# Project\n\nIntro: `<!-- portnix:begin -->` marks it.\n\n<!-- portnix:begin -->\n"
+        ),
+        "{text}"
+    );
     assert!(text.ends_with("<!-- portnix:end -->\n\nMore text.\n"), "{text}");
     assert!(text.contains("| 5432 | tcp | `db.pg` | PostgreSQL |") && !text.contains("old table"), "{text}");
     assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md", "--check"]).status.code(), Some(0));

@@ -13,14 +13,23 @@ pub fn desired(path: &Path, generated: &str, splice: bool) -> Result<String, Str
         return Ok(generated.to_string());
     }
     let Ok(old) = std::fs::read_to_string(path) else { return Ok(generated.to_string()) };
-    let (Some(b), Some(e)) = (old.find(BEGIN), old.find(END)) else {
+    // Markers count only on lines of their own, so prose that mentions them is left alone.
+    let line_at = |marker: &str| {
+        let mut offset = 0;
+        for line in old.split_inclusive('\n') {
+            if line.trim_end() == marker {
+                return Some((offset, offset + line.len()));
+            }
+            offset += line.len();
+        }
+        None
+    };
+    let (Some((b, _)), Some((e, end))) = (line_at(BEGIN), line_at(END)) else {
         return Ok(generated.to_string());
     };
     if e < b {
         return Err(format!("{}: {END} comes before {BEGIN}", path.display()));
     }
-    let end = e + END.len();
-    let end = if old[end..].starts_with('\n') { end + 1 } else { end };
     Ok(format!("{}{}{}", &old[..b], generated, &old[end..]))
 }
 
