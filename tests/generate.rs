@@ -348,8 +348,8 @@ fn a_failed_write_leaves_nothing_behind() {
 fn markdown_splices_between_markers() {
     let dir =
         project_dir("md", "{ db.pg = 5432; }\n", "{ services.\"db.pg\".description = \"PostgreSQL\"; }\n");
-    let readme =
-        "# Project\n\nIntro.\n\n<!-- portnix:begin -->\nold table\n<!-- portnix:end -->\n\nMore text.\n";
+    // Prose that mentions a marker inline must survive: only marker lines count.
+    let readme = "# Project\n\nIntro: `<!-- portnix:begin -->` marks it.\n\n<!-- portnix:begin -->\nold table\n<!-- portnix:end -->\n\nMore text.\n";
     std::fs::write(dir.join("README.md"), readme).unwrap();
     assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md"]).status.code(), Some(0));
     let text = std::fs::read_to_string(dir.join("README.md")).unwrap();
