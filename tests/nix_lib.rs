@@ -1,0 +1,152 @@
+//! nix/lib.nix, the pure-Nix half, evaluated by the real Nix: its findings must equal
+//! `portnix check`'s (code and paths) on every fixture and example, and its firewall and
+//! envVars must equal the generators' output.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use portnix::check::{CheckOptions, check};
+use portnix::registry::{LoadOptions, load};
+
+const SHARED_CODES: [&str; 4] = ["duplicate-port", "out-of-range", "reserved-port", "invalid-port"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn nix_json(expr: &str) -> Result<serde_json::Value, String> {
+    let out = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "-E", expr])
+        .output()
+        .expect("nix-instantiate runs");
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).expect("JSON"))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn lib_call(function: &str, dir: &Path) -> String {
+    let config = dir.join("portnix.nix");
+    let config = if config.exists() { config.display().to_string() } else { "{ }".to_string() };
+    format!(
+        "(import {}/nix/lib.nix).{function} {{ registry = {}/ports.nix; config = {config}; }}",
+        root().display(),
+        dir.display()
+    )
+}
+
+/// Every registry the Rust side is tested on, with a config portnix can read.
+fn cases() -> Vec<PathBuf> {
+    let mut dirs = vec![root().join("lib")];
+    for d in std::fs::read_dir(root().join("examples")).unwrap() {
+        dirs.push(d.unwrap().path());
+    }
+    for rule in std::fs::read_dir(root().join("tests/test_data/check")).unwrap() {
+        let rule = rule.unwrap().path();
+        if rule.ends_with("config-error") {
+            continue;
+        }
+        for case in std::fs::read_dir(&rule).unwrap() {
+            dirs.push(case.unwrap().path());
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn nix_and_rust_findings_agree_on_every_fixture_and_example() {
+    if !common::nix_available() {
+        return;
+    }
+    let mut compared = 0;
+    let mut nonempty = 0;
+    for dir in cases() {
+        let project = load(&LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() })
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        let mut rust: Vec<(String, Vec<String>)> = check(&project, &CheckOptions::default())
+            .into_iter()
+            .filter(|f| SHARED_CODES.contains(&f.diag.code))
+            .map(|f| (f.diag.code.to_string(), f.paths))
+            .collect();
+        let expr = format!("map (f: {{ inherit (f) code paths; }}) ({})", lib_call("findings", &dir));
+        let json = nix_json(&expr).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let mut nix: Vec<(String, Vec<String>)> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let paths =
+                    f["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+                (f["code"].as_str().unwrap().to_string(), paths)
+            })
+            .collect();
+        rust.sort();
+        nix.sort();
+        assert_eq!(nix, rust, "{}", dir.display());
+        compared += 1;
+        nonempty += usize::from(!rust.is_empty());
+    }
+    assert!(compared >= 30 && nonempty >= 12, "compared {compared} registries, {nonempty} with findings");
+}
+
+#[test]
+fn check_throws_a_readable_message_with_positions() {
+    if !common::nix_available() {
+        return;
+    }
+    let dir = root().join("tests/test_data/check/duplicate-port/fail_same_port");
+    let err = nix_json(&format!("builtins.attrNames ({})", lib_call("check", &dir))).unwrap_err();
+    assert!(err.contains("error[duplicate-port]: port 8080/tcp is claimed by 2 entries"), "{err}");
+    assert!(err.contains("ecosystem.codex (8080) ("), "{err}");
+    assert!(err.contains("fail_same_port/ports.nix:10:5)"), "{err}");
+    let clean = root().join("lib");
+    let ok = nix_json(&format!("builtins.attrNames ({})", lib_call("check", &clean))).unwrap();
+    assert!(ok.as_array().unwrap().iter().any(|v| v == "databases"));
+}
+
+#[test]
+fn firewall_and_env_vars_match_the_generators() {
+    if !common::nix_available() {
+        return;
+    }
+    for dir in [root().join("lib"), root().join("examples/000-luminous")] {
+        let project = load(&LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() })
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        // The generated NixOS module, evaluated, is the reference for `firewall`.
+        let module = portnix::generate::generate(
+            &project,
+            portnix::generate::Target::NixosFirewall,
+            &Default::default(),
+        )
+        .unwrap()
+        .text;
+        let file = std::env::temp_dir().join(format!("portnix-nixlib-{}.nix", std::process::id()));
+        std::fs::write(&file, module).unwrap();
+        let from_module = nix_json(&format!(
+            "let fw = (import {}).networking.firewall; lists = [ \"allowedTCPPorts\" \"allowedUDPPorts\" \"allowedTCPPortRanges\" \"allowedUDPPortRanges\" ]; \
+             full = s: builtins.listToAttrs (map (n: {{ name = n; value = s.${{n}} or [ ]; }}) lists); \
+             in full fw // (if fw ? interfaces then {{ interfaces = builtins.mapAttrs (_: full) fw.interfaces; }} else {{ }})",
+            file.display()
+        ))
+        .unwrap();
+        let from_lib = nix_json(&lib_call("firewall", &dir)).unwrap();
+        assert_eq!(from_lib, from_module, "{}", dir.display());
+        let env = portnix::generate::generate(&project, portnix::generate::Target::Env, &Default::default())
+            .unwrap()
+            .text;
+        let from_gen: serde_json::Map<String, serde_json::Value> = env
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let (k, v) = l.split_once('=').unwrap();
+                (k.to_string(), serde_json::json!(v))
+            })
+            .collect();
+        let from_lib = nix_json(&lib_call("envVars", &dir)).unwrap();
+        assert_eq!(from_lib, serde_json::Value::Object(from_gen), "{}", dir.display());
+    }
+}
