@@ -150,3 +150,42 @@ fn firewall_and_env_vars_match_the_generators() {
         assert_eq!(from_lib, serde_json::Value::Object(from_gen), "{}", dir.display());
     }
 }
+
+/// nix/module.nix called as the module system would call it. nixpkgs' `lib` cannot be fetched
+/// here, so a STAND-IN supplies the four functions the module uses (mkOption, mkIf, types,
+/// literalExpression) with their documented meaning; the module's own logic runs unchanged.
+#[test]
+fn the_nixos_module_asserts_on_findings_and_opens_the_firewall() {
+    if !common::nix_available() {
+        return;
+    }
+    let eval = |dir: &Path, open: bool| {
+        nix_json(&format!(
+            "let
+               standinLib = {{
+                 mkOption = x: x; mkIf = c: v: if c then v else {{ }}; literalExpression = x: x;
+                 types = {{ nullOr = t: t; either = a: b: a; path = null; attrs = null; bool = null; }};
+               }};
+               module = import {root}/nix/module.nix;
+               config = {{ portnix = {{ registry = {dir}/ports.nix; config = {dir}/portnix.nix; openFirewall = {open}; }}; }};
+               result = module {{ lib = standinLib; inherit config; }};
+             in {{ assertions = result.config.assertions; firewall = result.config.networking.firewall or null; }}",
+            root = root().display(),
+            dir = dir.display()
+        ))
+        .unwrap()
+    };
+    let bad = eval(&root().join("examples/000-luminous"), false);
+    let messages: Vec<&str> =
+        bad["assertions"].as_array().unwrap().iter().map(|a| a["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        messages[0]
+            .starts_with("portnix: duplicate-port: port 8080/tcp is claimed by 2 entries: ecosystem.codex")
+    );
+    assert_eq!(bad["firewall"], serde_json::json!({}), "openFirewall = false opens nothing");
+    let good = eval(&root().join("lib"), true);
+    assert_eq!(good["assertions"], serde_json::json!([]));
+    assert_eq!(good["firewall"], nix_json(&lib_call("firewall", &root().join("lib"))).unwrap());
+    assert_eq!(good["firewall"]["allowedTCPPorts"], serde_json::json!([22]));
+}
