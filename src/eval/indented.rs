@@ -13,6 +13,18 @@ pub enum Piece<E> {
     Interpolation(E),
 }
 
+/// Whether the node holds only what rnix's `Str::parts` accepts; it asserts otherwise, and
+/// rnix's error recovery can build other shapes without reporting an error.
+pub fn well_formed(s: &ast::Str) -> bool {
+    use rnix::SyntaxKind::*;
+    s.syntax().children_with_tokens().all(|c| match c {
+        rowan::NodeOrToken::Token(t) => {
+            matches!(t.kind(), TOKEN_STRING_START | TOKEN_STRING_END | TOKEN_STRING_CONTENT)
+        }
+        rowan::NodeOrToken::Node(n) => n.kind() == NODE_INTERPOL,
+    })
+}
+
 /// A string's literal text and interpolations, with escapes decoded and indentation stripped.
 pub fn parts(s: &ast::Str) -> Vec<Piece<ast::Interpol>> {
     let indented = s.syntax().first_token().is_some_and(|t| t.text() == "''");

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
-use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
+use rnix::ast::{self, AstToken, HasEntry};
 use rowan::ast::AstNode;
 
 use super::indented::{self, Piece};
@@ -86,6 +86,11 @@ impl RawAttrs {
     fn new(rec: bool) -> Self {
         RawAttrs { rec, entries: Vec::new(), index: HashMap::new(), dynamic: Vec::new() }
     }
+}
+
+enum PathPart {
+    Literal(String),
+    Interpolation(ast::Interpol),
 }
 
 /// The whole text when a string has no interpolation.
@@ -253,6 +258,9 @@ impl Lowerer<'_> {
 
     fn string(&mut self, s: &ast::Str) -> ExprRef {
         let syn = s.syntax();
+        if !indented::well_formed(s) {
+            return self.error_node(syn, "malformed string");
+        }
         let pieces = indented::parts(s);
         if let Some(text) = all_text(&pieces) {
             return self.node(syn, Expr::Str(text.into()));
@@ -269,12 +277,27 @@ impl Lowerer<'_> {
 
     fn path(&mut self, e: &ast::Expr) -> ExprRef {
         let syn = e.syntax();
-        let parts = match e {
-            ast::Expr::PathAbs(p) => p.parts(),
-            ast::Expr::PathRel(p) => p.parts(),
-            ast::Expr::PathHome(p) => p.parts(),
-            _ => Vec::new(),
-        };
+        // Read the children directly: rnix's `parts()` asserts on shapes that its own
+        // error recovery can produce (whitespace inside a path node), and fuzzing found one.
+        let mut parts = Vec::new();
+        for child in syn.children_with_tokens() {
+            match child {
+                rowan::NodeOrToken::Token(t)
+                    if matches!(
+                        t.kind(),
+                        rnix::SyntaxKind::TOKEN_PATH_ABS
+                            | rnix::SyntaxKind::TOKEN_PATH_REL
+                            | rnix::SyntaxKind::TOKEN_PATH_HOME
+                    ) =>
+                {
+                    parts.push(PathPart::Literal(t.text().to_string()))
+                }
+                rowan::NodeOrToken::Node(n) if let Some(ip) = ast::Interpol::cast(n.clone()) => {
+                    parts.push(PathPart::Interpolation(ip))
+                }
+                _ => return self.error_node(syn, "malformed path"),
+            }
+        }
         let is_home = matches!(e, ast::Expr::PathHome(_));
         let resolve = |l: &Self, text: &str| -> String {
             let joined = if is_home {
@@ -292,19 +315,19 @@ impl Lowerer<'_> {
             }
             p
         };
-        if let [InterpolPart::Literal(lit)] = parts.as_slice() {
-            let p = resolve(self, lit.syntax().text());
+        if let [PathPart::Literal(lit)] = parts.as_slice() {
+            let p = resolve(self, lit);
             return self.node(syn, Expr::Path(p.into()));
         }
         let mut out = Vec::new();
         for (i, part) in parts.into_iter().enumerate() {
             match part {
-                InterpolPart::Literal(lit) if i == 0 => {
-                    let p = resolve(self, lit.syntax().text());
+                PathPart::Literal(lit) if i == 0 => {
+                    let p = resolve(self, &lit);
                     out.push(self.node(syn, Expr::Path(p.into())));
                 }
-                InterpolPart::Literal(lit) => out.push(self.node(syn, Expr::Str(lit.syntax().text().into()))),
-                InterpolPart::Interpolation(ip) => out.push(self.opt_expr(ip.expr(), ip.syntax())),
+                PathPart::Literal(lit) => out.push(self.node(syn, Expr::Str(lit.into()))),
+                PathPart::Interpolation(ip) => out.push(self.opt_expr(ip.expr(), ip.syntax())),
             }
         }
         self.node(syn, Expr::Concat { parts: out, force_string: false })
@@ -365,6 +388,10 @@ impl Lowerer<'_> {
     }
 
     fn str_name(&mut self, s: &ast::Str) -> Name {
+        if !indented::well_formed(s) {
+            self.error_node(s.syntax(), "malformed string");
+            return Name::Static("".into());
+        }
         match all_text(&indented::parts(s)) {
             Some(text) => Name::Static(text.into()),
             None => Name::Dynamic(ast::Expr::Str(s.clone())),
