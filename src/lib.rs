@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod generate;
+pub mod live;
 pub mod query;
 pub mod registry;
 pub mod report;

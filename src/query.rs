@@ -81,8 +81,14 @@ pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> 
     }
 }
 
-/// The first `n` ports of the block that no entry claims and no reservation holds.
-pub fn free(project: &Project, pattern: &Pattern, n: usize) -> Result<(Block, Vec<i64>), String> {
+/// The first `n` ports of the block that no entry claims, no reservation holds and, for
+/// `--live`, nothing has bound (`bound`).
+pub fn free(
+    project: &Project,
+    pattern: &Pattern,
+    n: usize,
+    bound: &[i64],
+) -> Result<(Block, Vec<i64>), String> {
     let block = block_for(project, pattern)?;
     let path = as_path(pattern);
     let mut taken: Vec<(i64, i64)> = project
@@ -98,6 +104,7 @@ pub fn free(project: &Project, pattern: &Pattern, n: usize) -> Result<(Block, Ve
                 .filter(|r| !r.allow.iter().any(|p| p.matches_prefix(&path)))
                 .map(|r| (r.from, r.to)),
         )
+        .chain(bound.iter().map(|&p| (p, p)))
         .filter(|&(from, to)| from <= block.to && to >= block.from)
         .collect();
     taken.sort_unstable();

@@ -1,6 +1,7 @@
 //! The `portnix` command line.
 
 mod check_cmd;
+mod doctor_cmd;
 mod eval_cmd;
 mod gen_cmd;
 mod project_args;
@@ -30,6 +31,8 @@ pub enum Command {
     Get(query_cmd::GetArgs),
     /// The next free ports inside a range.
     Free(query_cmd::FreeArgs),
+    /// What is really listening on the registry's ports right now.
+    Doctor(doctor_cmd::DoctorArgs),
     /// Generate files other tools read: firewall rules, process-compose, .env, JSON, Markdown.
     Gen(gen_cmd::GenArgs),
     /// Evaluate a Nix file and print it as JSON, as `nix-instantiate --eval --strict --json` does.
@@ -67,6 +70,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Get(args) => query_cmd::get(args),
         Command::Free(args) => query_cmd::free(args),
         Command::Gen(args) => gen_cmd::run(args),
+        Command::Doctor(args) => doctor_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
     };
     ExitCode::from(code)

@@ -163,12 +163,26 @@ pub struct FreeArgs {
     /// How many ports to list.
     #[arg(short = 'n', default_value_t = 1)]
     pub count: usize,
+    /// Also skip ports bound right now, on any address and either IP version.
+    #[arg(long)]
+    pub live: bool,
 }
 
 pub fn free(args: FreeArgs) -> u8 {
     let Ok(project) = load(&args.project) else { return exit::FAILURE };
     let Ok(pat) = pattern(&args.pattern) else { return exit::FAILURE };
-    match query::free(&project, &pat, args.count) {
+    let bound = if args.live {
+        match crate::live::listeners() {
+            Ok(l) => l.into_iter().map(|l| i64::from(l.port)).collect(),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return exit::FAILURE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    match query::free(&project, &pat, args.count, &bound) {
         Ok((block, ports)) => {
             for p in &ports {
                 println!("{p}");

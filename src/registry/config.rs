@@ -59,6 +59,8 @@ pub struct ServiceMeta {
     pub interfaces: Vec<String>,
     pub env: Option<String>,
     pub share_with: Vec<Pattern>,
+    /// The program that should listen on it, for `portnix doctor`.
+    pub program: Option<String>,
 }
 
 impl Default for ServiceMeta {
@@ -70,6 +72,7 @@ impl Default for ServiceMeta {
             interfaces: Vec::new(),
             env: None,
             share_with: Vec::new(),
+            program: None,
         }
     }
 }
@@ -100,7 +103,8 @@ pub struct Config {
 }
 
 pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes"];
-const SERVICE_KEYS: &[&str] = &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith"];
+const SERVICE_KEYS: &[&str] =
+    &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];
 /// Codes whose findings `ignore` may silence: warnings only, errors are never optional.
 pub const IGNORABLE: &[&str] = &["privileged-port", "ephemeral-port", "registered-port"];
 
@@ -326,6 +330,7 @@ impl Parser {
                     }
                     "env" => meta.env = self.string(v, "env"),
                     "shareWith" => meta.share_with = self.patterns(v, "shareWith"),
+                    "program" => meta.program = self.string(v, "program"),
                     _ => {}
                 }
             }

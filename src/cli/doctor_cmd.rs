@@ -1,0 +1,86 @@
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use super::project_args::ProjectArgs;
+use crate::live::{Status, doctor, listeners};
+use crate::registry::path::Pattern;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Only entries under this dotted path.
+    pub pattern: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Also list listeners inside a configured range that no entry claims.
+    #[arg(long)]
+    pub strays: bool,
+}
+
+pub fn run(args: DoctorArgs) -> u8 {
+    let project = match args.project.load() {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return exit::FAILURE;
+        }
+    };
+    let pattern = match args.pattern.as_deref().map(|p| Pattern::parse(p).ok_or(p)).transpose() {
+        Ok(p) => p,
+        Err(p) => {
+            eprintln!("error: '{p}' is not a dotted path");
+            return exit::FAILURE;
+        }
+    };
+    let live = match listeners() {
+        Ok(l) => l,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::FAILURE;
+        }
+    };
+    let report = doctor(&project, pattern.as_ref(), &live, args.strays);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializes")),
+        Format::Human => {
+            for e in &report.entries {
+                let who = |l: &crate::live::Listener| {
+                    let pid = l.pid.map_or("?".to_string(), |p| p.to_string());
+                    let cmd = l.command.clone().unwrap_or_else(|| "unknown".into());
+                    format!("{cmd} (pid {pid}) on {}:{}/{}", l.address, l.port, l.protocol.as_str())
+                };
+                let owners: Vec<String> = e.listeners.iter().map(who).collect();
+                match &e.status {
+                    Status::Free => println!("free       {:<11} {}", e.ports, e.path),
+                    Status::Listening => {
+                        println!("listening  {:<11} {}  {}", e.ports, e.path, owners.join(", "))
+                    }
+                    Status::Taken { expected } => println!(
+                        "TAKEN      {:<11} {}  by {}, but {expected} should own it",
+                        e.ports,
+                        e.path,
+                        owners.join(", ")
+                    ),
+                }
+            }
+            for l in &report.strays {
+                println!(
+                    "stray      {:<11} {} (pid {}) on {}, which no entry claims",
+                    l.port,
+                    l.command.as_deref().unwrap_or("unknown"),
+                    l.pid.map_or("?".to_string(), |p| p.to_string()),
+                    l.address
+                );
+            }
+        }
+    }
+    if report.conflicts() > 0 { exit::FINDINGS } else { exit::OK }
+}
