@@ -14,6 +14,7 @@ pub mod registry;
 pub mod report;
 pub mod suggest;
 pub mod syntax;
+pub mod timing;
 
 /// Runs `f` on a thread with a stack large enough for `eval::MAX_DEPTH` nested evaluations,
 /// so that deep input ends in an error, never in a stack overflow.

@@ -53,7 +53,7 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let findings = check(&project, &options);
+    let findings = crate::timing::phase("check", || check(&project, &options));
     let sources = &project.sources;
     let text = match args.format {
         Format::Human => {
@@ -72,5 +72,6 @@ pub fn run(args: CheckArgs) -> u8 {
     print!("{text}");
     let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
+    crate::timing::phase("free", || drop(project));
     if errors || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
 }

@@ -86,8 +86,10 @@ impl Eval {
     }
 
     fn lower(&mut self, file: FileId, dir: &Path) -> EvalResult<ExprRef> {
-        let root = crate::syntax::parse(&self.sources, file).map_err(EvalError::from_diagnostics)?;
-        lower::lower_file(&root, file, dir, &self.globals).map_err(EvalError::from_diagnostics)
+        let root = crate::timing::phase("parse", || crate::syntax::parse(&self.sources, file))
+            .map_err(EvalError::from_diagnostics)?;
+        crate::timing::phase("lower", || lower::lower_file(&root, file, dir, &self.globals))
+            .map_err(EvalError::from_diagnostics)
     }
 
     /// Evaluates a file to weak head normal form, calling a top-level function with `{}`

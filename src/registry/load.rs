@@ -87,7 +87,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         Some(Ok(config)) => config,
         None => Config::default(),
     };
-    let entries = resolve_meta(entries(&registry), &config);
+    let entries = crate::timing::phase("entries", || resolve_meta(entries(&registry), &config));
     Ok(Project { entries, config, sources, registry_file, config_file })
 }
 
@@ -101,14 +101,18 @@ fn eval_with_portnix(
     let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root, max_steps: None });
     let read = |eval: &mut Eval, file: &Path| {
         let v = eval.eval_file(file)?;
-        data::from_value(eval, &v, None)
+        crate::timing::phase("eval", || data::from_value(eval, &v, None))
     };
     let result = read(&mut eval, registry).and_then(|reg| {
         let cfg = config.map(|c| read(&mut eval, c)).transpose()?;
         Ok((reg, cfg))
     });
     match result {
-        Ok((reg, cfg)) => Ok((reg, cfg, std::mem::take(&mut eval.sources))),
+        Ok((reg, cfg)) => {
+            let sources = std::mem::take(&mut eval.sources);
+            crate::timing::phase("free", || drop(eval));
+            Ok((reg, cfg, sources))
+        }
         Err(e) => Err(LoadError { diagnostics: e.diagnostics(), sources: std::mem::take(&mut eval.sources) }),
     }
 }
