@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod eval;
+pub mod fxhash;
 pub mod generate;
 pub mod live;
 pub mod query;

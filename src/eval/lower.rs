@@ -3,7 +3,7 @@
 //! This is where Nix does its static work, so it is where the same errors come from:
 //! undefined variables, attributes defined twice, dynamic attributes where none are allowed.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap as HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -22,6 +22,8 @@ pub struct Lowerer<'g> {
     globals: &'g HashMap<Rc<str>, u32>,
     scopes: Vec<Scope>,
     errors: Vec<Diagnostic>,
+    /// One shared copy of each name: registries repeat the same few names many times.
+    names: HashMap<Box<str>, Rc<str>>,
 }
 
 enum Scope {
@@ -42,6 +44,7 @@ pub fn lower_file(
         globals,
         scopes: Vec::new(),
         errors: Vec::new(),
+        names: HashMap::default(),
     };
     let expr = match root.expr() {
         Some(e) => l.expr(&e),
@@ -84,7 +87,7 @@ enum Name {
 
 impl RawAttrs {
     fn new(rec: bool) -> Self {
-        RawAttrs { rec, entries: Vec::new(), index: HashMap::new(), dynamic: Vec::new() }
+        RawAttrs { rec, entries: Vec::new(), index: HashMap::default(), dynamic: Vec::new() }
     }
 }
 
@@ -115,7 +118,24 @@ fn strip_parens(e: &ast::Expr) -> ast::Expr {
     e
 }
 
+/// An identifier's text without building a string from the syntax tree.
+fn ident_text(id: &ast::Ident) -> String {
+    match id.ident_token() {
+        Some(t) => t.text().to_string(),
+        None => id.syntax().text().to_string(),
+    }
+}
+
 impl Lowerer<'_> {
+    fn intern(&mut self, name: &str) -> Rc<str> {
+        if let Some(rc) = self.names.get(name) {
+            return rc.clone();
+        }
+        let rc: Rc<str> = name.into();
+        self.names.insert(name.into(), rc.clone());
+        rc
+    }
+
     fn span(&self, node: &rnix::SyntaxNode) -> Span {
         Span::new(self.file, node.text_range())
     }
@@ -335,7 +355,7 @@ impl Lowerer<'_> {
 
     fn ident(&mut self, id: &ast::Ident) -> ExprRef {
         let syn = id.syntax();
-        let name: Rc<str> = syn.text().to_string().into();
+        let name = self.intern(&ident_text(id));
         match self.resolve(&name, 0) {
             Some(var) => self.node(syn, Expr::Var(var)),
             None => {
@@ -373,7 +393,7 @@ impl Lowerer<'_> {
 
     fn attr_name(&mut self, attr: &ast::Attr) -> Option<Name> {
         match attr {
-            ast::Attr::Ident(id) => Some(Name::Static(id.syntax().text().to_string().into())),
+            ast::Attr::Ident(id) => Some(Name::Static(self.intern(&ident_text(id)))),
             ast::Attr::Str(s) => Some(self.str_name(s)),
             ast::Attr::Dynamic(d) => match d.expr() {
                 // Nix's parser turns `${"a"}` into the static name `a`.

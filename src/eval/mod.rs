@@ -49,7 +49,7 @@ pub struct Eval {
     pub sources: Sources,
     pub options: EvalOptions,
     imports: HashMap<PathBuf, Thunk>,
-    globals: HashMap<Rc<str>, u32>,
+    globals: crate::fxhash::FxHashMap<Rc<str>, u32>,
     global_values: Vec<Thunk>,
     depth: usize,
     steps: u64,
