@@ -33,27 +33,9 @@ let
     len = length segs;
     literal = length (filter (s: s != "*") segs);
   };
-  moreSpecific = a: b: a.len > b.len || (a.len == b.len && a.literal > b.literal);
   matchesPrefix = p: path:
     p.len <= length path && all (i: elemAt p.segs i == "*" || elemAt p.segs i == elemAt path i) (genList (i: i) p.len);
-  matchesExact = p: path: p.len == length path && matchesPrefix p path;
-  # The most specific of `candidates` (in order) for which `pred` holds; the first among equals.
-  mostSpecific = pred: candidates:
-    foldl' (best: c: if pred c && (best == null || moreSpecific c.pattern best.pattern) then c else best) null candidates;
-
   isRange = v: isAttrs v && (v ? from || v ? to);
-
-  # The registry as a list of leaves, each with its path and where Nix says it is defined.
-  leaves = registry:
-    let
-      walk = path: set: concatMap
-        (name:
-          let v = set.${name}; p = path ++ [ name ]; in
-          if isAttrs v && !(isRange v) then walk p v
-          else [ { path = p; value = v; pos = builtins.unsafeGetAttrPos name set; } ])
-        (attrNames set);
-    in
-    walk [ ] registry;
 
   # What a leaf holds: a port, a range, or why it is neither.
   classify = v:
@@ -66,8 +48,8 @@ let
 
   parseConfig = config:
     let c = load config; in {
-      ranges = map (n: { pattern = pattern n; inherit (c.ranges.${n}) from to; })
-        (attrNames (c.ranges or { }));
+      ranges = filter validRange (map (n: { pattern = pattern n; inherit (c.ranges.${n}) from to; })
+        (attrNames (c.ranges or { })));
       reserved = map
         (r: {
           from = r.from or r.port;
@@ -77,40 +59,82 @@ let
         })
         (c.reserved or [ ]);
       services = map (n: { pattern = pattern n; meta = c.services.${n}; }) (attrNames (c.services or { }));
-      scopes = map pattern (c.scopes or [ ]);
+      scopes = map (p: { pattern = p; }) (map pattern (c.scopes or [ ]));
     };
 
   validRange = r: 0 <= r.from && r.from <= r.to && r.to <= 65535;
 
   posText = pos: if pos == null then "" else " (${pos.file}:${toString pos.line}:${toString pos.column})";
 
+  # Patterns still matching after one more name: the walk below narrows them level by level,
+  # so each entry costs only the patterns that could still apply to it, not all of them.
+  advance = depth: name: alive: filter
+    (p: p.pattern.len > depth && (let s = elemAt p.pattern.segs depth; in s == "*" || s == name))
+    alive;
+  completedAt = depth: alive: filter (p: p.pattern.len == depth + 1) alive;
+  # The first of the most literal among patterns of one length.
+  pick = candidates: foldl' (best: c: if best == null || c.pattern.literal > best.pattern.literal then c else best) null candidates;
+
   # The registry flattened to records: path, name, value, protocol, metadata, scope, range.
   entriesOf = { registry, config ? { } }:
     let
       cfg = parseConfig config;
-      ranges = filter validRange cfg.ranges;
+      # mapAttrs hands each value over directly, cheaper than selecting it by name.
+      walk = { set, path, depth, ranges, scopes, services, range, scope }: concatLists (builtins.attrValues (builtins.mapAttrs
+        (n: v:
+          let
+            p = path ++ [ n ];
+            ranges' = advance depth n ranges;
+            scopes' = advance depth n scopes;
+            services' = advance depth n services;
+            done = pick (completedAt depth ranges');
+            range' = if done == null then range else done;
+          in
+          if isAttrs v && !(isRange v) then
+            walk {
+              set = v;
+              path = p;
+              depth = depth + 1;
+              ranges = ranges';
+              scopes = scopes';
+              services = services';
+              range = range';
+              # A scope is a namespace of entries below it, so it completes at a set, never a leaf.
+              scope = if completedAt depth scopes' != [ ] then concatStringsSep "." (map quoteSegment p) else scope;
+            }
+          else
+            let
+              c = classify v;
+              service = pick (completedAt depth services');
+              meta = if service == null then { } else service.meta;
+            in
+            [{
+              path = p;
+              value = v;
+              pos = builtins.unsafeGetAttrPos n set;
+              inherit (c) kind;
+              from = c.from or null;
+              to = c.to or null;
+              why = c.why or null;
+              valid = c.kind != "invalid" && 1 <= c.from && c.from <= c.to && c.to <= 65535;
+              name = dotted p;
+              inherit meta scope;
+              protocol = meta.protocol or "tcp";
+              range = range';
+              shareWith = map pattern (meta.shareWith or [ ]);
+              text = if c.kind == "range" then "${toString c.from}-${toString c.to}"
+                else if c.kind == "port" then toString c.from else c.why;
+            }])
+        set));
     in
-    map
-      (leaf:
-        let
-          c = classify leaf.value;
-          valid = c.kind != "invalid" && 1 <= c.from && c.from <= c.to && c.to <= 65535;
-          service = mostSpecific (s: matchesExact s.pattern leaf.path) cfg.services;
-          meta = if service == null then { } else service.meta;
-          scope = mostSpecific (s: s.pattern.len < length leaf.path && matchesPrefix s.pattern leaf.path)
-            (map (p: { pattern = p; }) cfg.scopes);
-        in
-        leaf // c // {
-          name = dotted leaf.path;
-          inherit valid meta;
-          protocol = meta.protocol or "tcp";
-          scope = if scope == null then "" else dotted (genList (i: elemAt leaf.path i) scope.pattern.len);
-          range = mostSpecific (r: matchesPrefix r.pattern leaf.path) ranges;
-          shareWith = map pattern (meta.shareWith or [ ]);
-          text = if c.kind == "range" then "${toString c.from}-${toString c.to}"
-            else if c.kind == "port" then toString c.from else c.why;
-        })
-      (leaves (load registry));
+    walk {
+      set = load registry;
+      path = [ ];
+      depth = 0;
+      inherit (cfg) ranges scopes services;
+      range = null;
+      scope = "";
+    };
 
   transports = p: if p == "both" then [ "tcp" "udp" ] else [ p ];
 
@@ -150,9 +174,12 @@ let
   # starts after it or is a single port at its first port.
   duplicatePort = entries:
     let
-      indexed = genList (i: (elemAt entries i) // { idx = i; }) (length entries);
-      claims = concatMap (e: map (p: { lane = "${e.scope}/${p}"; proto = p; inherit (e) from to idx; }) (transports e.protocol))
-        (filter (e: e.valid) indexed);
+      claims = concatLists (genList
+        (idx:
+          let e = elemAt entries idx; in
+          if e.valid then map (p: { lane = "${e.scope}/${p}"; proto = p; inherit (e) from to; inherit idx; }) (transports e.protocol)
+          else [ ])
+        (length entries));
       lanes = groupBy (c: c.lane) claims;
       before = a: b: a.from < b.from || (a.from == b.from && (a.to < b.to || (a.to == b.to && a.idx < b.idx)));
       clashesIn = items:

@@ -132,10 +132,8 @@ pub fn generate(ctx: &Context) -> String {
 
 /// Paths relative to the project root, so the output is the same on every machine.
 fn relative(ctx: &Context, path: &std::path::Path) -> String {
-    let root = crate::eval::import::find_project_root(
-        ctx.project.registry_file.parent().unwrap_or(std::path::Path::new("/")),
-    );
-    root.as_deref()
+    ctx.root
+        .as_deref()
         .and_then(|r| path.strip_prefix(r).ok())
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| path.display().to_string())

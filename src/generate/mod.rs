@@ -63,6 +63,8 @@ pub struct Context<'a> {
     pub options: &'a GenOptions,
     /// The registry, relative to the project root: the same on every machine.
     pub registry: String,
+    /// The project root (nearest flake.nix or .git above the registry), if any.
+    pub root: Option<std::path::PathBuf>,
     pub command: String,
     /// Warnings for stderr (the output stays deterministic and clean).
     pub warnings: Vec<String>,
@@ -119,7 +121,7 @@ pub fn generate(
     if let Some(out) = &options.output {
         command.push_str(&format!(" -o {out}"));
     }
-    let mut ctx = Context { project, options, registry, command, warnings: Vec::new() };
+    let mut ctx = Context { project, options, registry, root, command, warnings: Vec::new() };
     let text = match target {
         Target::NixosFirewall => nixos_firewall::generate(&ctx),
         Target::Nftables => nftables::generate(&ctx),
