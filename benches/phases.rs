@@ -42,7 +42,11 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn report(name: &str, entries: usize, d: Duration) {
-    println!("{name:<28} {entries:>9} entries  {:>10.3} ms  {:>8.0} ns/entry", d.as_secs_f64() * 1e3, d.as_nanos() as f64 / entries as f64);
+    println!(
+        "{name:<28} {entries:>9} entries  {:>10.3} ms  {:>8.0} ns/entry",
+        d.as_secs_f64() * 1e3,
+        d.as_nanos() as f64 / entries as f64
+    );
 }
 
 fn main() {
@@ -63,9 +67,20 @@ fn main() {
             report("load (parse+lower+eval)", entries, median(runs, || drop(load(&opts).ok().unwrap())));
             let project = load(&opts).ok().unwrap();
             report("check", entries, median(runs, || drop(check(&project, &CheckOptions::default()))));
-            for target in [Target::NixosFirewall, Target::Nftables, Target::ProcessCompose, Target::Env, Target::Json, Target::Markdown] {
+            for target in [
+                Target::NixosFirewall,
+                Target::Nftables,
+                Target::ProcessCompose,
+                Target::Env,
+                Target::Json,
+                Target::Markdown,
+            ] {
                 let name = format!("gen {}", target.name());
-                report(&name, entries, median(runs, || drop(generate(&project, target, &GenOptions::default()))));
+                report(
+                    &name,
+                    entries,
+                    median(runs, || drop(generate(&project, target, &GenOptions::default()))),
+                );
             }
         });
     }

@@ -1,6 +1,6 @@
 //! What every rule needs, computed once: valid intervals, scopes and the range for each entry.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap as HashMap;
 
 use super::{CheckOptions, Finding};
 use crate::registry::config::{Config, RangeRule};
@@ -35,7 +35,12 @@ impl<'a> Context<'a> {
             })
             .collect();
         let ranges = project.entries.iter().map(|e| range_for(config, e)).collect();
-        let by_name = project.entries.iter().enumerate().map(|(i, e)| (e.name.as_str(), i)).collect();
+        // Only `ignore` looks entries up by name; most configs have none, so skip the map then.
+        let by_name = if config.ignore.is_empty() {
+            HashMap::default()
+        } else {
+            project.entries.iter().enumerate().map(|(i, e)| (e.name.as_str(), i)).collect()
+        };
         Context { project, entries: &project.entries, config, options, scopes, ranges, by_name }
     }
 

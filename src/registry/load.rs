@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap as HashMap;
 
 use super::config::{self, Config, ServiceRule};
 use super::data::{self, Node};

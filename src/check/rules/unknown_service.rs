@@ -5,6 +5,9 @@ use crate::diagnostic::Severity;
 use crate::registry::load::{exact_index, matching};
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.config.services.is_empty() {
+        return;
+    }
     let index = exact_index(ctx.entries);
     for rule in &ctx.config.services {
         if !matching(&index, ctx.entries, &rule.pattern).is_empty() {
