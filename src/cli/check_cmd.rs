@@ -72,6 +72,6 @@ pub fn run(args: CheckArgs) -> u8 {
     print!("{text}");
     let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
-    crate::timing::phase("free", || drop(project));
+    project.leak();
     if errors || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
 }

@@ -30,6 +30,18 @@ pub struct Project {
     pub sources: Sources,
     pub registry_file: PathBuf,
     pub config_file: Option<PathBuf>,
+    /// The evaluator, kept so that freeing it can be skipped together with the project's
+    /// (see `Project::leak`). Held, never read.
+    #[allow(dead_code)]
+    evaluator: Option<Eval>,
+}
+
+impl Project {
+    /// Ends the project's life without freeing it: a command that exits right after has no
+    /// use for the tens of milliseconds that freeing a large registry's trees takes.
+    pub fn leak(self) {
+        std::mem::forget(self);
+    }
 }
 
 /// Why loading failed: diagnostics to render against `sources`.
@@ -75,10 +87,10 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         Some(c) => Some(std::path::absolute(c).unwrap_or_else(|_| c.clone())),
         None => registry_file.parent().map(|d| d.join(CONFIG)).filter(|p| p.is_file()),
     };
-    let (registry, config_node, sources) = if opts.use_nix {
+    let (registry, config_node, sources, evaluator) = if opts.use_nix {
         let reg = eval_with_nix(&registry_file)?;
         let cfg = config_file.as_deref().map(eval_with_nix).transpose()?;
-        (reg, cfg, Sources::new())
+        (reg, cfg, Sources::new(), None)
     } else {
         eval_with_portnix(&registry_file, config_file.as_deref(), opts.allow_outside_root)?
     };
@@ -88,14 +100,14 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         None => Config::default(),
     };
     let entries = crate::timing::phase("entries", || resolve_meta(entries(&registry), &config));
-    Ok(Project { entries, config, sources, registry_file, config_file })
+    Ok(Project { entries, config, sources, registry_file, config_file, evaluator })
 }
 
 fn eval_with_portnix(
     registry: &Path,
     config: Option<&Path>,
     allow_outside_root: bool,
-) -> Result<(Node, Option<Node>, Sources), LoadError> {
+) -> Result<(Node, Option<Node>, Sources, Option<Eval>), LoadError> {
     let dir = registry.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
     let root = find_project_root(&dir).unwrap_or(dir);
     let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root, max_steps: None });
@@ -108,11 +120,7 @@ fn eval_with_portnix(
         Ok((reg, cfg))
     });
     match result {
-        Ok((reg, cfg)) => {
-            let sources = std::mem::take(&mut eval.sources);
-            crate::timing::phase("free", || drop(eval));
-            Ok((reg, cfg, sources))
-        }
+        Ok((reg, cfg)) => Ok((reg, cfg, std::mem::take(&mut eval.sources), Some(eval))),
         Err(e) => Err(LoadError { diagnostics: e.diagnostics(), sources: std::mem::take(&mut eval.sources) }),
     }
 }
