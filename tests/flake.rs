@@ -41,7 +41,8 @@ fn copy_dir(from: &Path, to: &Path) {
 fn repo_copy(name: &str, ports: Option<&str>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("portnix-flake-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for d in ["nix", "lib", "src"] {
+    // Everything Cargo.toml names must be there for the package to build.
+    for d in ["nix", "lib", "src", "benches"] {
         copy_dir(&root().join(d), &dir.join(d));
     }
     for f in ["flake.nix", "flake.lock", "Cargo.toml", "Cargo.lock"] {
