@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod doctor_cmd;
+mod edit_cmd;
 mod eval_cmd;
 mod gen_cmd;
 mod project_args;
@@ -31,6 +32,12 @@ pub enum Command {
     Get(query_cmd::GetArgs),
     /// The next free ports inside a range.
     Free(query_cmd::FreeArgs),
+    /// Add an entry on a free port, written into the registry in its block's style.
+    Add(edit_cmd::AddArgs),
+    /// Remove an entry; every other byte of the file stays.
+    Rm(edit_cmd::RmArgs),
+    /// Move an entry to another path, keeping its value.
+    Mv(edit_cmd::MvArgs),
     /// What is really listening on the registry's ports right now.
     Doctor(doctor_cmd::DoctorArgs),
     /// Generate files other tools read: firewall rules, process-compose, .env, JSON, Markdown.
@@ -71,6 +78,9 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Free(args) => query_cmd::free(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Doctor(args) => doctor_cmd::run(args),
+        Command::Add(args) => edit_cmd::add(args),
+        Command::Rm(args) => edit_cmd::rm(args),
+        Command::Mv(args) => edit_cmd::mv(args),
         Command::Eval(args) => eval_cmd::run(args),
     };
     ExitCode::from(code)

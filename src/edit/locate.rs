@@ -1,0 +1,150 @@
+//! Finding where an entry lives in a hand-written registry: the literal attribute set that
+//! holds it, following `import ./file.nix` into other files, and refusing computed values.
+
+use std::path::{Path, PathBuf};
+
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+
+use super::EditError;
+
+/// A parsed registry file.
+pub struct File {
+    pub path: PathBuf,
+    pub text: String,
+    pub root: rnix::Root,
+}
+
+impl File {
+    pub fn read(path: &Path) -> Result<File, EditError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| EditError::new(format!("cannot read {}: {e}", path.display())))?;
+        File::parse(path, text)
+    }
+
+    pub fn parse(path: &Path, text: String) -> Result<File, EditError> {
+        let parsed = rnix::Root::parse(&text);
+        if !parsed.errors().is_empty() {
+            return Err(EditError::new(format!(
+                "{} does not parse; run `portnix check` for the errors",
+                path.display()
+            )));
+        }
+        Ok(File { path: path.to_path_buf(), root: parsed.tree(), text })
+    }
+}
+
+/// Where an entry goes: a literal set, and the path segments left below it.
+pub struct Target {
+    pub file: File,
+    pub set: ast::AttrSet,
+    /// Segments not yet matched by a nested literal block, the leaf last.
+    pub rest: Vec<String>,
+}
+
+/// The text of an attribute name, for static names only.
+pub fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Ident(id) => Some(id.syntax().text().to_string()),
+        ast::Attr::Str(s) => {
+            let parts = s.normalized_parts();
+            let mut out = String::new();
+            for p in parts {
+                match p {
+                    ast::InterpolPart::Literal(t) => out.push_str(&t),
+                    ast::InterpolPart::Interpolation(_) => return None,
+                }
+            }
+            Some(out)
+        }
+        ast::Attr::Dynamic(_) => None,
+    }
+}
+
+pub fn attrpath_names(apv: &ast::AttrpathValue) -> Option<Vec<String>> {
+    apv.attrpath()?.attrs().map(|a| attr_name(&a)).collect()
+}
+
+fn strip(e: ast::Expr) -> ast::Expr {
+    match e {
+        ast::Expr::Paren(p) => p.expr().map(strip).unwrap_or(ast::Expr::Paren(p)),
+        ast::Expr::LetIn(l) => l.body().map(strip).unwrap_or(ast::Expr::LetIn(l)),
+        ast::Expr::With(w) => w.body().map(strip).unwrap_or(ast::Expr::With(w)),
+        ast::Expr::Lambda(l) if matches!(l.param(), Some(ast::Param::Pattern(_))) => {
+            l.body().map(strip).unwrap_or(ast::Expr::Lambda(l))
+        }
+        other => other,
+    }
+}
+
+/// `import ./x.nix` → the imported file's path.
+fn import_target(e: &ast::Expr, from: &Path) -> Option<PathBuf> {
+    let ast::Expr::Apply(app) = e else { return None };
+    let ast::Expr::Ident(f) = app.lambda()? else { return None };
+    if f.syntax().text() != "import" {
+        return None;
+    }
+    let ast::Expr::PathRel(p) = app.argument()? else { return None };
+    let mut path = from.parent()?.join(p.syntax().text().to_string());
+    if path.is_dir() {
+        path.push("default.nix");
+    }
+    Some(path)
+}
+
+fn literal_set(e: ast::Expr, file: &File, what: &str) -> Result<ast::AttrSet, EditError> {
+    match strip(e) {
+        ast::Expr::AttrSet(s) => Ok(s),
+        other => Err(EditError::new(format!(
+            "{what} in {} is computed (`{}`), not a literal attribute set: edit it by hand",
+            file.path.display(),
+            short(&other.syntax().text().to_string())
+        ))),
+    }
+}
+
+fn short(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        format!("{}...", one_line.chars().take(57).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// Files already edited in memory, read instead of the disk (for `mv`).
+pub type Overrides = std::collections::HashMap<PathBuf, String>;
+
+fn open(path: &Path, overrides: &Overrides) -> Result<File, EditError> {
+    match overrides.get(path) {
+        Some(text) => File::parse(path, text.clone()),
+        None => File::read(path),
+    }
+}
+
+/// Walks `segments` (the parent path of the entry, plus the leaf) down literal sets.
+pub fn locate(registry: &Path, segments: &[String], overrides: &Overrides) -> Result<Target, EditError> {
+    let mut file = open(registry, overrides)?;
+    let top = file.root.expr().ok_or_else(|| EditError::new("the registry is empty"))?;
+    let mut set = literal_set(top, &file, "the registry")?;
+    let mut i = 0;
+    while i + 1 < segments.len() {
+        let seg = &segments[i];
+        let nested = set
+            .attrpath_values()
+            .find(|apv| attrpath_names(apv).is_some_and(|n| n.len() == 1 && n[0] == *seg));
+        let Some(apv) = nested else { break };
+        let value = apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?;
+        let what = segments[..=i].join(".");
+        if let Some(path) = import_target(&strip(value.clone()), &file.path) {
+            file = open(&path, overrides)?;
+            let top =
+                file.root.expr().ok_or_else(|| EditError::new(format!("{} is empty", path.display())))?;
+            set = literal_set(top, &file, &what)?;
+        } else {
+            set = literal_set(value, &file, &what)?;
+        }
+        i += 1;
+    }
+    Ok(Target { file, set, rest: segments[i..].to_vec() })
+}

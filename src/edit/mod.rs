@@ -1,0 +1,189 @@
+//! Editing the registry in place: `add`, `rm` and `mv` change one entry and leave every other
+//! byte of the file as it was, following the block's own indentation, alignment and order.
+
+pub mod allocate;
+pub mod locate;
+
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+
+use locate::{Target, attrpath_names};
+
+#[derive(Debug)]
+pub struct EditError(pub String);
+
+impl EditError {
+    pub fn new(msg: impl Into<String>) -> EditError {
+        EditError(msg.into())
+    }
+}
+
+/// A text change to one file.
+pub struct Edit {
+    pub file: std::path::PathBuf,
+    pub before: String,
+    pub after: String,
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The offset just past the end of the line holding `at` (past its newline).
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+}
+
+fn entries(set: &ast::AttrSet) -> Vec<(Vec<String>, rnix::SyntaxNode)> {
+    set.attrpath_values().filter_map(|apv| Some((attrpath_names(&apv)?, apv.syntax().clone()))).collect()
+}
+
+fn key_text(segments: &[String]) -> String {
+    segments.iter().map(|s| crate::registry::path::quote_segment(s)).collect::<Vec<_>>().join(".")
+}
+
+/// Inserts `rest = value;` into the target set, in the set's own style.
+pub fn insert(target: &Target, value: &str) -> Result<Edit, EditError> {
+    let text = &target.file.text;
+    let set = &target.set;
+    let existing = entries(set);
+    if existing.iter().any(|(n, _)| n == &target.rest) {
+        return Err(EditError::new(format!("{} already exists", target.rest.join("."))));
+    }
+    let open = set.l_curly_token().ok_or_else(|| EditError::new("malformed set"))?;
+    let close = set.r_curly_token().ok_or_else(|| EditError::new("malformed set"))?;
+    let (open_at, close_at) =
+        (usize::from(open.text_range().start()), usize::from(close.text_range().start()));
+    // A missing category becomes a block of its own, unless the set already writes that
+    // category as dotted keys (`development.api = 3000;`): then one more dotted key.
+    let dotted_style =
+        target.rest.len() > 1 && existing.iter().any(|(n, _)| n.len() > 1 && n[0] == target.rest[0]);
+    let new_block = target.rest.len() > 1 && !dotted_style;
+    let key = if new_block { key_text(&target.rest[..1]) } else { key_text(&target.rest) };
+    let inner_key = key_text(&target.rest[1..]);
+    let one_line = !text[open_at..close_at].contains('\n');
+    let new_key_sort = target.rest.join(".");
+    let keys: Vec<String> = existing.iter().map(|(n, _)| n.join(".")).collect();
+    let sorted = keys.len() >= 2 && keys.windows(2).all(|w| w[0] <= w[1]);
+    let before_node = if sorted {
+        existing.iter().zip(&keys).find(|(_, k)| **k > new_key_sort).map(|((_, n), _)| n.clone())
+    } else {
+        None
+    };
+    let mut after = text.clone();
+    if one_line {
+        let entry = if new_block {
+            format!("{key} = {{ {inner_key} = {value}; }};")
+        } else {
+            format!("{key} = {value};")
+        };
+        match (&before_node, existing.last()) {
+            (Some(n), _) => {
+                let at = usize::from(n.text_range().start());
+                after.insert_str(at, &format!("{entry} "));
+            }
+            (None, Some((_, last))) => {
+                let at = usize::from(last.text_range().end());
+                after.insert_str(at, &format!(" {entry}"));
+            }
+            (None, None) => {
+                // `{ }` or `{}`: one space inside each brace.
+                after.replace_range(open_at + 1..close_at, &format!(" {entry} "));
+            }
+        }
+        return Ok(Edit { file: target.file.path.clone(), before: text.clone(), after });
+    }
+    // Multi-line: copy the indentation of a neighbouring entry, or indent past the brace.
+    let reference = before_node.clone().or_else(|| existing.last().map(|(_, n)| n.clone()));
+    let indent = match &reference {
+        Some(n) => {
+            let start = usize::from(n.text_range().start());
+            text[line_start(text, start)..start].to_string()
+        }
+        None => {
+            let brace_line = &text[line_start(text, open_at)..open_at];
+            let base: String = brace_line.chars().take_while(|c| c.is_whitespace()).collect();
+            format!("{base}  ")
+        }
+    };
+    let key_field = align(text, &existing, &key);
+    let line = if new_block {
+        format!("{indent}{key_field} = {{\n{indent}  {inner_key} = {value};\n{indent}}};\n")
+    } else {
+        format!("{indent}{key_field} = {value};\n")
+    };
+    let at = match (&before_node, existing.last()) {
+        (Some(n), _) => above_comments(text, line_start(text, usize::from(n.text_range().start()))),
+        (None, Some((_, last))) => line_end(text, usize::from(last.text_range().end())),
+        (None, None) => line_end(text, open_at),
+    };
+    after.insert_str(at, &line);
+    Ok(Edit { file: target.file.path.clone(), before: text.clone(), after })
+}
+
+/// Moves a line start up past the comment lines right above it, which belong to that line.
+fn above_comments(text: &str, mut at: usize) -> usize {
+    while at > 0 {
+        let prev = line_start(text, at - 1);
+        if !text[prev..at].trim_start().starts_with('#') {
+            break;
+        }
+        at = prev;
+    }
+    at
+}
+
+/// Pads `key` when the block aligns its `=` signs in one column.
+fn align(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], key: &str) -> String {
+    // (column of the key, column of `=`, length of the key) for each entry.
+    let columns: Vec<(usize, usize, usize)> = existing
+        .iter()
+        .filter_map(|(_, n)| {
+            let apv = ast::AttrpathValue::cast(n.clone())?;
+            let start = usize::from(n.text_range().start());
+            let eq = usize::from(apv.assign_token()?.text_range().start());
+            let key_end = usize::from(apv.attrpath()?.syntax().text_range().end());
+            let ls = line_start(text, start);
+            Some((start - ls, eq - ls, key_end - start))
+        })
+        .collect();
+    let aligned = columns.len() >= 2
+        && columns.windows(2).all(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+        && columns.iter().any(|&(k, eq, len)| eq > k + len + 1);
+    match columns.first() {
+        Some(&(k, eq, _)) if aligned => format!("{key:<width$}", width = eq - k - 1),
+        _ => key.to_string(),
+    }
+}
+
+/// Removes the entry at `rest` from the target set: its whole line when it has one to itself.
+pub fn remove(target: &Target) -> Result<(Edit, String), EditError> {
+    let text = &target.file.text;
+    let existing = entries(&target.set);
+    let Some((_, node)) = existing.iter().find(|(n, _)| n == &target.rest) else {
+        return Err(EditError::new(format!(
+            "no entry {} in {}",
+            target.rest.join("."),
+            target.file.path.display()
+        )));
+    };
+    let apv = ast::AttrpathValue::cast(node.clone()).expect("entries are attrpath values");
+    let value = apv.value().map(|v| v.syntax().text().to_string()).unwrap_or_default();
+    let (start, end) = (usize::from(node.text_range().start()), usize::from(node.text_range().end()));
+    let ls = line_start(text, start);
+    let le = line_end(text, end);
+    let alone_before = text[ls..start].trim().is_empty();
+    let rest_of_line = text[end..le].trim();
+    let alone_after = rest_of_line.is_empty() || rest_of_line.starts_with('#');
+    let mut after = text.clone();
+    if alone_before && alone_after {
+        after.replace_range(ls..le, "");
+    } else if text[end..].starts_with(' ') && !text[end + 1..].trim_start().starts_with('}') {
+        after.replace_range(start..end + 1, "");
+    } else if start > 0 && text[..start].ends_with(' ') {
+        after.replace_range(start - 1..end, "");
+    } else {
+        after.replace_range(start..end, "");
+    }
+    Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, value))
+}

@@ -1,0 +1,213 @@
+//! `add`, `rm` and `mv` on hand-written registries: a property test over random registries in
+//! several formatting styles, snapshots of edits, and `add` followed by `check`.
+
+use std::path::{Path, PathBuf};
+
+use portnix::edit::locate::{Overrides, locate};
+use portnix::edit::{insert, remove};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+#[derive(Clone, Debug)]
+struct Style {
+    indent: &'static str,
+    align: bool,
+    one_line: bool,
+    comments: bool,
+    let_base: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Registry {
+    style: Style,
+    /// (category, services), services sorted or not as generated.
+    categories: Vec<(String, Vec<String>)>,
+}
+
+fn render(r: &Registry) -> String {
+    let s = &r.style;
+    let mut port = 4000;
+    let mut out = String::new();
+    if s.let_base {
+        out.push_str("let\n  base = 4000;\nin\n");
+    }
+    out.push_str("{\n");
+    for (cat, services) in &r.categories {
+        if s.comments {
+            out.push_str(&format!("{}# the {cat} services\n", s.indent));
+        }
+        let width = services.iter().map(String::len).max().unwrap_or(0);
+        let value = |p: i32| if s.let_base { format!("base + {}", p - 4000) } else { p.to_string() };
+        if s.one_line {
+            let body: Vec<String> = services
+                .iter()
+                .map(|n| {
+                    port += 1;
+                    format!("{n} = {};", value(port))
+                })
+                .collect();
+            out.push_str(&format!("{}{cat} = {{ {} }};\n", s.indent, body.join(" ")));
+        } else {
+            out.push_str(&format!("{}{cat} = {{\n", s.indent));
+            for n in services {
+                port += 1;
+                let key = if s.align { format!("{n:<width$}") } else { n.clone() };
+                out.push_str(&format!("{0}{0}{key} = {1};", s.indent, value(port)));
+                out.push_str(if s.comments { " # a service\n" } else { "\n" });
+            }
+            out.push_str(&format!("{}}};\n", s.indent));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn registry() -> impl Strategy<Value = Registry> {
+    let style = (
+        prop::sample::select(vec!["  ", "    ", "\t"]),
+        any::<bool>(),
+        prop::bool::weighted(0.25),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(indent, align, one_line, comments, let_base)| Style {
+            indent,
+            align,
+            one_line,
+            comments,
+            let_base,
+        });
+    let names = prop::sample::subsequence(
+        vec!["api", "cache", "db", "grpc", "metrics", "postgres", "queue", "redis", "web", "worker"],
+        1..6,
+    );
+    let category =
+        (prop::sample::select(vec!["apps", "data", "infra", "otel", "tools"]), names, any::<bool>())
+            .prop_map(|(c, mut n, shuffle)| {
+                if shuffle {
+                    n.reverse();
+                }
+                (c.to_string(), n.into_iter().map(String::from).collect::<Vec<_>>())
+            });
+    (style, prop::collection::vec(category, 1..4)).prop_map(|(style, mut cats)| {
+        cats.sort_by(|a, b| a.0.cmp(&b.0));
+        cats.dedup_by(|a, b| a.0 == b.0);
+        Registry { style, categories: cats }
+    })
+}
+
+fn eval_json(path: &Path, text: &str) -> String {
+    let (path, text) = (path.to_path_buf(), text.to_string());
+    portnix::with_big_stack(move || {
+        let mut ev = portnix::eval::Eval::new(Default::default());
+        let v = ev.eval_text("registry.nix", &text, path.parent().unwrap()).expect("evaluates");
+        ev.deep_force(&v).unwrap();
+        ev.to_json(&v).unwrap()
+    })
+}
+
+#[test]
+fn add_then_rm_restores_every_byte_and_add_changes_only_the_entry() {
+    let file = std::env::temp_dir().join(format!("portnix-edit-prop-{}.nix", std::process::id()));
+    let cases = std::env::var("PORTNIX_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let new_name = prop::sample::select(vec!["alpha", "mid", "zulu", "newsvc"]);
+    let result = runner.run(&(registry(), new_name, any::<bool>()), |(reg, name, new_category)| {
+        let text = render(&reg);
+        let category = if new_category { "zzz".to_string() } else { reg.categories[0].0.clone() };
+        let path = vec![category.clone(), name.to_string()];
+        let mut overrides = Overrides::new();
+        overrides.insert(file.clone(), text.clone());
+        let target = locate(&file, &path, &overrides).map_err(|e| TestCaseError::fail(e.0))?;
+        let added = insert(&target, "65000").map_err(|e| TestCaseError::fail(e.0))?;
+        // Evaluating shows the new entry and nothing else changed.
+        let before: serde_json::Value = serde_json::from_str(&eval_json(&file, &text)).unwrap();
+        let after: serde_json::Value = serde_json::from_str(&eval_json(&file, &added.after)).unwrap();
+        let mut expected = before.clone();
+        expected.as_object_mut().unwrap().entry(category.clone()).or_insert(serde_json::json!({}))[name] =
+            65000.into();
+        prop_assert_eq!(&after, &expected, "after add:\n{}", added.after);
+        if new_category {
+            return Ok(());
+        }
+        overrides.insert(file.clone(), added.after.clone());
+        let target = locate(&file, &path, &overrides).map_err(|e| TestCaseError::fail(e.0))?;
+        let (removed, value) = remove(&target).map_err(|e| TestCaseError::fail(e.0))?;
+        prop_assert_eq!(value, "65000");
+        prop_assert_eq!(&removed.after, &text, "add then rm changed the file; after add:\n{}", added.after);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+fn project(name: &str, ports: &str, config: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portnix-edit-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
+    std::fs::write(dir.join("lib/portnix.nix"), config).unwrap();
+    dir
+}
+
+fn portnix(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().unwrap()
+}
+
+const REGISTRY: &str = "# Ports of the team.\nlet\n  base = 5400;\nin\n{\n  databases = {\n    # the primary\n    postgres   = base + 32;  # do not move\n    redis      = 6379;\n  };\n\n  apps = { web = 8000; api = 8001; };\n  tools.grafana = 3000;\n}\n";
+const CONFIG: &str = "{\n  ranges = { databases = { from = 5400; to = 6999; }; apps = { from = 8000; to = 8099; }; tools = { from = 3000; to = 3099; }; newblock = { from = 9000; to = 9099; }; };\n  reserved = [ { port = 5400; reason = \"held\"; } ];\n}\n";
+
+#[test]
+fn edits_keep_comments_alignment_and_let_bound_bases() {
+    let dir = project("snap", REGISTRY, CONFIG);
+    let out = portnix(&dir, &["add", "databases.mysql"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5401\n", "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(portnix(&dir, &["add", "apps.admin", "--near", "8000"]).status.code(), Some(0));
+    assert_eq!(
+        portnix(&dir, &["add", "tools.loki", "--port", "3100"]).status.code(),
+        Some(1),
+        "outside the range"
+    );
+    assert_eq!(portnix(&dir, &["add", "tools.loki", "--port", "3001"]).status.code(), Some(0));
+    assert_eq!(portnix(&dir, &["add", "newblock.svc"]).status.code(), Some(0));
+    let taken = portnix(&dir, &["add", "apps.other", "--port", "8000"]);
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("port 8000 is taken by apps.web (8000)"));
+    insta::assert_snapshot!("edit_after_adds", std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap());
+    let check = portnix(&dir, &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    assert_eq!(portnix(&dir, &["mv", "databases.redis", "databases.valkey"]).status.code(), Some(0));
+    for p in ["databases.mysql", "apps.admin", "tools.loki"] {
+        assert_eq!(portnix(&dir, &["rm", p]).status.code(), Some(0), "rm {p}");
+    }
+    insta::assert_snapshot!(
+        "edit_after_rm_and_mv",
+        std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap()
+    );
+}
+
+#[test]
+fn computed_blocks_are_refused_and_imports_followed() {
+    let dir = project(
+        "computed",
+        "let mk = b: { web = b; }; in {\n  prod = mk 8000;\n  shared = import ./shared.nix;\n}\n",
+        "{ ranges = { prod = { from = 8000; to = 8099; }; shared = { from = 7000; to = 7099; }; }; }\n",
+    );
+    std::fs::write(dir.join("lib/shared.nix"), "{\n  dns = 7053;\n}\n").unwrap();
+    let out = portnix(&dir, &["add", "prod.api"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("prod in"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is computed (`mk 8000`)"));
+    let out = portnix(&dir, &["add", "shared.ntp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("lib/shared.nix")).unwrap(),
+        "{\n  dns = 7053;\n  ntp = 7000;\n}\n"
+    );
+}
