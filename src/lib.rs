@@ -10,6 +10,7 @@ pub mod edit;
 pub mod eval;
 pub mod fxhash;
 pub mod generate;
+pub mod lint;
 pub mod live;
 pub mod query;
 pub mod registry;

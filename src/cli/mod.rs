@@ -5,6 +5,7 @@ mod doctor_cmd;
 mod edit_cmd;
 mod eval_cmd;
 mod gen_cmd;
+mod lint_cmd;
 mod project_args;
 mod query_cmd;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Rm(edit_cmd::RmArgs),
     /// Move an entry to another path, keeping its value.
     Mv(edit_cmd::MvArgs),
+    /// Find port numbers written out by hand where the registry should be referenced.
+    Lint(lint_cmd::LintArgs),
     /// What is really listening on the registry's ports right now.
     Doctor(doctor_cmd::DoctorArgs),
     /// Generate files other tools read: firewall rules, process-compose, .env, JSON, Markdown.
@@ -78,6 +81,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Free(args) => query_cmd::free(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Doctor(args) => doctor_cmd::run(args),
+        Command::Lint(args) => lint_cmd::run(args),
         Command::Add(args) => edit_cmd::add(args),
         Command::Rm(args) => edit_cmd::rm(args),
         Command::Mv(args) => edit_cmd::mv(args),

@@ -1,0 +1,62 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use super::project_args::ProjectArgs;
+use crate::lint::{IGNORE, lint};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Files or directories to look through; the project root by default.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: LintArgs) -> u8 {
+    let project = match args.project.load() {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return exit::FAILURE;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();
+        vec![crate::eval::import::find_project_root(&dir).unwrap_or(dir)]
+    } else {
+        args.paths.clone()
+    };
+    let findings = lint(&project, &paths);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&findings).expect("serializes")),
+        Format::Human => {
+            for f in &findings {
+                println!(
+                    "{}: hard-coded port {} ({}): use {} instead",
+                    f.location,
+                    f.port,
+                    f.paths.join(", "),
+                    f.suggestion
+                );
+            }
+            if !findings.is_empty() {
+                eprintln!(
+                    "{} hard-coded ports; mark an intended one with a `{IGNORE}` comment",
+                    findings.len()
+                );
+            }
+        }
+    }
+    if findings.is_empty() { exit::OK } else { exit::FINDINGS }
+}

@@ -1,0 +1,70 @@
+//! `portnix lint` over real-looking files: a NixOS host, a process-compose file, .env files.
+
+use std::path::Path;
+use std::process::Command;
+
+fn lint(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["lint", "--registry", "tests/test_data/lint/lib/ports.nix"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn finds_exactly_the_hard_coded_registry_ports() {
+    let out = lint(&["--format", "json", "tests/test_data/lint"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, u64, u64, i64)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let l = &f["location"];
+            let file = l["file"].as_str().unwrap().trim_start_matches("tests/test_data/lint/").to_string();
+            (file, l["line"].as_u64().unwrap(), l["column"].as_u64().unwrap(), f["port"].as_i64().unwrap())
+        })
+        .collect();
+    let want: Vec<(String, u64, u64, i64)> = [
+        (".env", 1, 8, 5432),
+        (".env", 3, 9, 9100),
+        ("hosts/web/configuration.nix", 9, 21, 5432),
+        ("hosts/web/configuration.nix", 13, 46, 5432),
+        ("hosts/web/configuration.nix", 14, 73, 3000),
+        ("process-compose.yaml", 4, 34, 6379),
+        ("process-compose.yaml", 8, 15, 3000),
+        ("process-compose.yaml", 9, 34, 5432),
+    ]
+    .into_iter()
+    .map(|(f, l, c, p)| (f.to_string(), l, c, p))
+    .collect();
+    assert_eq!(got, want);
+    let nix = &findings[2];
+    assert_eq!(nix["paths"], serde_json::json!(["databases.postgresql"]));
+    assert_eq!(nix["suggestion"], "ports.databases.postgresql");
+    assert_eq!(findings[7]["suggestion"], "${PGPORT}");
+    assert_eq!(findings[0]["suggestion"], "a file written by `portnix gen env`");
+}
+
+#[test]
+fn human_output_names_file_line_col_and_the_reference() {
+    let out = lint(&["tests/test_data/lint/hosts"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("lint_host_human", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn clean_files_pass() {
+    let dir = std::env::temp_dir().join(format!("portnix-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("host.nix"),
+        "{ ... }: let ports = import ./ports.nix; in { services.postgresql.settings.port = ports.databases.postgresql; }\n",
+    )
+    .unwrap();
+    let out = lint(&[dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(Path::new(&dir).exists());
+}

@@ -1,0 +1,1 @@
+{ services."databases.postgresql".env = "PGPORT"; }
