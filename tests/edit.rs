@@ -211,3 +211,46 @@ fn computed_blocks_are_refused_and_imports_followed() {
         "{\n  dns = 7053;\n  ntp = 7000;\n}\n"
     );
 }
+
+#[test]
+fn add_then_check_is_clean() {
+    use portnix::check::{CheckOptions, check};
+    use portnix::diagnostic::Severity;
+    use portnix::edit::allocate::{Request, allocate};
+    use portnix::registry::{LoadOptions, Protocol, load};
+    use std::rc::Rc;
+
+    let dir = std::env::temp_dir().join(format!("portnix-edit-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    let cases =
+        std::env::var("PORTNIX_PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(300) / 3;
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let new_name = prop::sample::select(vec!["alpha", "mid", "zulu", "newsvc"]);
+    let result = runner.run(&(registry(), new_name, 0..3usize), |(reg, name, which)| {
+        let text = render(&reg);
+        // Every category, a new one too, lies in 4000-4999, where its ports were written.
+        let config = "{ ranges.\"*\" = { from = 4000; to = 4999; }; reserved = [ { port = 4000; reason = \"held\"; } ]; }\n";
+        std::fs::write(dir.join("ports.nix"), &text).unwrap();
+        std::fs::write(dir.join("portnix.nix"), config).unwrap();
+        let opts = LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() };
+        let project = load(&opts).map_err(|e| TestCaseError::fail(e.render()))?;
+        let category = if which == 0 { "zzz".to_string() } else { reg.categories[which % reg.categories.len()].0.clone() };
+        let path: Vec<Rc<str>> = vec![category.as_str().into(), name.into()];
+        let port = allocate(&project, &path, Protocol::Tcp, Request::Lowest, &[]).map_err(TestCaseError::fail)?;
+        let target = locate(&dir.join("ports.nix"), &[category.clone(), name.to_string()], &Overrides::new())
+            .map_err(|e| TestCaseError::fail(e.0))?;
+        let added = insert(&target, &port.to_string()).map_err(|e| TestCaseError::fail(e.0))?;
+        std::fs::write(dir.join("ports.nix"), &added.after).unwrap();
+        let project = load(&opts).map_err(|e| TestCaseError::fail(e.render()))?;
+        let errors: Vec<_> =
+            check(&project, &CheckOptions::default()).into_iter().filter(|f| f.diag.severity == Severity::Error).collect();
+        prop_assert!(errors.is_empty(), "{errors:?}\n{}", added.after);
+        let added_name = format!("{category}.{name}");
+        prop_assert!(project.entries.iter().any(|e| e.name == added_name), "{} is missing", added_name);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
