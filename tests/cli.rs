@@ -2,12 +2,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn portnix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().expect("portnix runs")
-}
+use std::path::PathBuf;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,9 +17,9 @@ fn temp(name: &str) -> PathBuf {
 
 #[test]
 fn eval_defaults_to_the_repo_registry_from_any_subdirectory() {
-    let here = portnix(&root(), &["eval"]);
+    let here = common::portnix(&root(), &["eval"]);
     assert_eq!(here.status.code(), Some(0), "{}", String::from_utf8_lossy(&here.stderr));
-    let below = portnix(&root().join("tests/test_data"), &["eval"]);
+    let below = common::portnix(&root().join("tests/test_data"), &["eval"]);
     assert_eq!(below.stdout, here.stdout);
     let json: serde_json::Value = serde_json::from_slice(&here.stdout).expect("JSON output");
     assert_eq!(json["databases"]["postgresql"], 5432);
@@ -38,7 +33,7 @@ fn eval_defaults_to_the_repo_registry_from_any_subdirectory() {
 fn errors_exit_2_with_file_line_col() {
     let dir = temp("err");
     std::fs::write(dir.join("bad.nix"), "{\n  a = 1;\n  b = a;\n}\n").unwrap();
-    let out = portnix(&dir, &["eval", "bad.nix"]);
+    let out = common::portnix(&dir, &["eval", "bad.nix"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[undefined-variable]: undefined variable 'a'"), "{err}");
@@ -49,10 +44,10 @@ fn errors_exit_2_with_file_line_col() {
 #[test]
 fn a_missing_registry_is_a_clear_error() {
     let dir = temp("none");
-    let out = portnix(&dir, &["eval"]);
+    let out = common::portnix(&dir, &["eval"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no lib/ports.nix in"));
-    let out = portnix(&dir, &["eval", "nope.nix"]);
+    let out = common::portnix(&dir, &["eval", "nope.nix"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }
@@ -65,13 +60,13 @@ fn imports_stay_inside_the_project_unless_allowed() {
     std::fs::write(project.join("flake.nix"), "{ outputs = _: { }; }\n").unwrap();
     std::fs::write(dir.join("shared.nix"), "{ common = 1; }\n").unwrap();
     std::fs::write(project.join("lib/ports.nix"), "import ../../shared.nix\n").unwrap();
-    let out = portnix(&project, &["eval"]);
+    let out = common::portnix(&project, &["eval"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[import-outside-root]"), "{err}");
     assert!(err.contains("--allow-outside-root"), "{err}");
     assert!(err.contains("--> lib/ports.nix:1:1"), "{err}");
-    let out = portnix(&project, &["eval", "--allow-outside-root"]);
+    let out = common::portnix(&project, &["eval", "--allow-outside-root"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), r#"{"common":1}"#);
 }
@@ -87,7 +82,7 @@ fn each_file_is_imported_once() {
         "[ (import ./a.nix).x (import ./a.nix).x (import ./././a.nix).x ]\n",
     )
     .unwrap();
-    let out = portnix(&dir, &["eval", "main.nix"]);
+    let out = common::portnix(&dir, &["eval", "main.nix"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[1,1,1]");
     assert_eq!(String::from_utf8_lossy(&out.stderr).matches("evaluated a.nix").count(), 1);
 }
@@ -99,65 +94,55 @@ fn the_nix_evaluator_is_available_for_files_outside_the_subset() {
     }
     let dir = temp("nixeval");
     std::fs::write(dir.join("f.nix"), "builtins.match \"a(b)\" \"ab\"\n").unwrap();
-    let ours = portnix(&dir, &["eval", "f.nix"]);
+    let ours = common::portnix(&dir, &["eval", "f.nix"]);
     assert_eq!(ours.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&ours.stderr).contains("builtins.match is not supported by portnix"));
-    let theirs = portnix(&dir, &["eval", "--evaluator", "nix", "f.nix"]);
+    let theirs = common::portnix(&dir, &["eval", "--evaluator", "nix", "f.nix"]);
     assert_eq!(theirs.status.code(), Some(0), "{}", String::from_utf8_lossy(&theirs.stderr));
     assert_eq!(String::from_utf8_lossy(&theirs.stdout), r#"["b"]"#);
 }
 
-fn write_project(name: &str, ports: &str, config: Option<&str>) -> PathBuf {
-    let dir = temp(name);
-    std::fs::create_dir_all(dir.join("lib")).unwrap();
-    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
-    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
-    if let Some(c) = config {
-        std::fs::write(dir.join("lib/portnix.nix"), c).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn check_exit_codes_follow_the_findings() {
-    let clean = write_project("clean", "{ a = 8000; b = 8001; }\n", None);
-    assert_eq!(portnix(&clean, &["check"]).status.code(), Some(0));
-    let warned = write_project("warned", "{ web = 80; }\n", None);
-    assert_eq!(portnix(&warned, &["check"]).status.code(), Some(0));
-    assert_eq!(portnix(&warned, &["check", "--deny-warnings"]).status.code(), Some(1));
-    let dup = write_project("dup", "{\n  a = 8000;\n  b = 8000;\n}\n", None);
-    let out = portnix(&dup, &["check"]);
+    let clean = common::project("clean", "{ a = 8000; b = 8001; }\n", None);
+    assert_eq!(common::portnix(&clean, &["check"]).status.code(), Some(0));
+    let warned = common::project("warned", "{ web = 80; }\n", None);
+    assert_eq!(common::portnix(&warned, &["check"]).status.code(), Some(0));
+    assert_eq!(common::portnix(&warned, &["check", "--deny-warnings"]).status.code(), Some(1));
+    let dup = common::project("dup", "{\n  a = 8000;\n  b = 8000;\n}\n", None);
+    let out = common::portnix(&dup, &["check"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("error[duplicate-port]: port 8000/tcp is claimed by 2 entries: a, b"), "{text}");
     assert!(text.contains("--> lib/ports.nix:2:3") && text.contains("--> lib/ports.nix:3:3"), "{text}");
     assert!(text.contains("lib/ports.nix: 1 error, 0 warnings in 2 entries"), "{text}");
-    let broken = write_project("broken", "{ a = ; }\n", None);
-    assert_eq!(portnix(&broken, &["check"]).status.code(), Some(2));
-    let bad_config = write_project("badcfg", "{ a = 8000; }\n", Some("{ rangse = { }; }\n"));
-    let out = portnix(&bad_config, &["check"]);
+    let broken = common::project("broken", "{ a = ; }\n", None);
+    assert_eq!(common::portnix(&broken, &["check"]).status.code(), Some(2));
+    let bad_config = common::project("badcfg", "{ a = 8000; }\n", Some("{ rangse = { }; }\n"));
+    let out = common::portnix(&bad_config, &["check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean 'ranges'?"));
 }
 
 #[test]
 fn check_formats_are_machine_readable() {
-    let dup = write_project("formats", "{\n  a = 8000;\n  b = 8000;\n}\n", None);
+    let dup = common::project("formats", "{\n  a = 8000;\n  b = 8000;\n}\n", None);
     let json: serde_json::Value =
-        serde_json::from_slice(&portnix(&dup, &["check", "--format", "json"]).stdout).unwrap();
+        serde_json::from_slice(&common::portnix(&dup, &["check", "--format", "json"]).stdout).unwrap();
     assert_eq!(json[0]["code"], "duplicate-port");
     assert_eq!(json[0]["paths"], serde_json::json!(["a", "b"]));
     assert_eq!(
         json[0]["locations"][1],
         serde_json::json!({ "file": "lib/ports.nix", "line": 3, "column": 3 })
     );
-    let gh = String::from_utf8_lossy(&portnix(&dup, &["check", "--format", "github"]).stdout).into_owned();
+    let gh =
+        String::from_utf8_lossy(&common::portnix(&dup, &["check", "--format", "github"]).stdout).into_owned();
     assert_eq!(
         gh,
         "::error file=lib/ports.nix,line=2,col=3,title=duplicate-port::port 8000/tcp is claimed by 2 entries: a, b (also at lib/ports.nix:3:3)\n"
     );
     let sarif: serde_json::Value =
-        serde_json::from_slice(&portnix(&dup, &["check", "--format", "sarif"]).stdout).unwrap();
+        serde_json::from_slice(&common::portnix(&dup, &["check", "--format", "sarif"]).stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "duplicate-port");
@@ -168,33 +153,34 @@ fn check_formats_are_machine_readable() {
 
 #[test]
 fn queries_answer_from_the_registry() {
-    let dir = write_project(
+    let dir = common::project(
         "queries",
         "{\n  databases = { postgresql = 5432; redis = 5433; };\n  pool = { from = 9000; to = 9009; };\n  used = 9002;\n}\n",
         Some(
             "{ ranges.databases = { from = 5430; to = 5439; }; reserved = [ { port = 5434; reason = \"held\"; } ]; services.\"databases.postgresql\".description = \"PostgreSQL\"; }\n",
         ),
     );
-    let get = portnix(&dir, &["get", "databases.postgresql"]);
+    let get = common::portnix(&dir, &["get", "databases.postgresql"]);
     assert_eq!(String::from_utf8_lossy(&get.stdout), "5432\n");
-    let typo = portnix(&dir, &["get", "databases.postgres"]);
+    let typo = common::portnix(&dir, &["get", "databases.postgres"]);
     assert_eq!(typo.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&typo.stderr).contains("did you mean 'databases.postgresql'?"));
-    let free = portnix(&dir, &["free", "databases", "-n", "3"]);
+    let free = common::portnix(&dir, &["free", "databases", "-n", "3"]);
     assert_eq!(String::from_utf8_lossy(&free.stdout), "5430\n5431\n5435\n");
-    let pool = portnix(&dir, &["free", "pool", "-n", "3"]);
+    let pool = common::portnix(&dir, &["free", "pool", "-n", "3"]);
     assert_eq!(String::from_utf8_lossy(&pool.stdout), "9000\n9001\n9003\n");
-    let short = portnix(&dir, &["free", "databases", "-n", "20"]);
+    let short = common::portnix(&dir, &["free", "databases", "-n", "20"]);
     assert_eq!(short.status.code(), Some(1));
-    let which = String::from_utf8_lossy(&portnix(&dir, &["which", "5432"]).stdout).into_owned();
+    let which = String::from_utf8_lossy(&common::portnix(&dir, &["which", "5432"]).stdout).into_owned();
     assert!(which.starts_with("5432  databases.postgresql  5432  lib/ports.nix:2:17"), "{which}");
-    let which = String::from_utf8_lossy(&portnix(&dir, &["which", "5436"]).stdout).into_owned();
+    let which = String::from_utf8_lossy(&common::portnix(&dir, &["which", "5436"]).stdout).into_owned();
     assert_eq!(which, "5436 is free, in the range for \"databases\" (5430-5439)\n");
-    let ls = String::from_utf8_lossy(&portnix(&dir, &["ls", "databases"]).stdout).into_owned();
+    let ls = String::from_utf8_lossy(&common::portnix(&dir, &["ls", "databases"]).stdout).into_owned();
     let lines: Vec<&str> = ls.lines().collect();
     assert_eq!(lines.len(), 3, "{ls}");
     assert!(lines[1].starts_with("5432") && lines[1].contains("PostgreSQL"), "{ls}");
-    let json: serde_json::Value = serde_json::from_slice(&portnix(&dir, &["ls", "--json"]).stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&common::portnix(&dir, &["ls", "--json"]).stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 4);
     assert_eq!(json[2]["range"], serde_json::json!({ "from": 9000, "to": 9009 }));
     assert_eq!(json[3]["port"], 9002);
@@ -202,6 +188,6 @@ fn queries_answer_from_the_registry() {
 
 #[test]
 fn the_readme_port_table_is_up_to_date() {
-    let out = portnix(&root(), &["gen", "markdown", "-o", "README.md", "--check"]);
+    let out = common::portnix(&root(), &["gen", "markdown", "-o", "README.md", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }

@@ -1,7 +1,9 @@
 //! `add`, `rm` and `mv` on hand-written registries: a property test over random registries in
 //! several formatting styles, snapshots of edits, and `add` followed by `check`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use portnix::edit::locate::{Overrides, locate};
 use portnix::edit::{insert, remove};
@@ -142,45 +144,31 @@ fn add_then_rm_restores_every_byte_and_add_changes_only_the_entry() {
     }
 }
 
-fn project(name: &str, ports: &str, config: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portnix-edit-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("lib")).unwrap();
-    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
-    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
-    std::fs::write(dir.join("lib/portnix.nix"), config).unwrap();
-    dir
-}
-
-fn portnix(dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().unwrap()
-}
-
 const REGISTRY: &str = "# Ports of the team.\nlet\n  base = 5400;\nin\n{\n  databases = {\n    # the primary\n    postgres   = base + 32;  # do not move\n    redis      = 6379;\n  };\n\n  apps = { web = 8000; api = 8001; };\n  tools.grafana = 3000;\n}\n";
 const CONFIG: &str = "{\n  ranges = { databases = { from = 5400; to = 6999; }; apps = { from = 8000; to = 8099; }; tools = { from = 3000; to = 3099; }; newblock = { from = 9000; to = 9099; }; };\n  reserved = [ { port = 5400; reason = \"held\"; } ];\n}\n";
 
 #[test]
 fn edits_keep_comments_alignment_and_let_bound_bases() {
-    let dir = project("snap", REGISTRY, CONFIG);
-    let out = portnix(&dir, &["add", "databases.mysql"]);
+    let dir = common::project("snap", REGISTRY, Some(CONFIG));
+    let out = common::portnix(&dir, &["add", "databases.mysql"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "5401\n", "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(portnix(&dir, &["add", "apps.admin", "--near", "8000"]).status.code(), Some(0));
+    assert_eq!(common::portnix(&dir, &["add", "apps.admin", "--near", "8000"]).status.code(), Some(0));
     assert_eq!(
-        portnix(&dir, &["add", "tools.loki", "--port", "3100"]).status.code(),
+        common::portnix(&dir, &["add", "tools.loki", "--port", "3100"]).status.code(),
         Some(1),
         "outside the range"
     );
-    assert_eq!(portnix(&dir, &["add", "tools.loki", "--port", "3001"]).status.code(), Some(0));
-    assert_eq!(portnix(&dir, &["add", "newblock.svc"]).status.code(), Some(0));
-    let taken = portnix(&dir, &["add", "apps.other", "--port", "8000"]);
+    assert_eq!(common::portnix(&dir, &["add", "tools.loki", "--port", "3001"]).status.code(), Some(0));
+    assert_eq!(common::portnix(&dir, &["add", "newblock.svc"]).status.code(), Some(0));
+    let taken = common::portnix(&dir, &["add", "apps.other", "--port", "8000"]);
     assert_eq!(taken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&taken.stderr).contains("port 8000 is taken by apps.web (8000)"));
     insta::assert_snapshot!("edit_after_adds", std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap());
-    let check = portnix(&dir, &["check"]);
+    let check = common::portnix(&dir, &["check"]);
     assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
-    assert_eq!(portnix(&dir, &["mv", "databases.redis", "databases.valkey"]).status.code(), Some(0));
+    assert_eq!(common::portnix(&dir, &["mv", "databases.redis", "databases.valkey"]).status.code(), Some(0));
     for p in ["databases.mysql", "apps.admin", "tools.loki"] {
-        assert_eq!(portnix(&dir, &["rm", p]).status.code(), Some(0), "rm {p}");
+        assert_eq!(common::portnix(&dir, &["rm", p]).status.code(), Some(0), "rm {p}");
     }
     insta::assert_snapshot!(
         "edit_after_rm_and_mv",
@@ -190,13 +178,13 @@ fn edits_keep_comments_alignment_and_let_bound_bases() {
 
 #[test]
 fn computed_blocks_are_refused_and_imports_followed() {
-    let dir = project(
+    let dir = common::project(
         "computed",
         "let mk = b: { web = b; }; in {\n  prod = mk 8000;\n  shared = import ./shared.nix;\n}\n",
-        "{ ranges = { prod = { from = 8000; to = 8099; }; shared = { from = 7000; to = 7099; }; }; }\n",
+        Some("{ ranges = { prod = { from = 8000; to = 8099; }; shared = { from = 7000; to = 7099; }; }; }\n"),
     );
     std::fs::write(dir.join("lib/shared.nix"), "{\n  dns = 7053;\n}\n").unwrap();
-    let out = portnix(&dir, &["add", "prod.api"]);
+    let out = common::portnix(&dir, &["add", "prod.api"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("prod in"),
@@ -204,7 +192,7 @@ fn computed_blocks_are_refused_and_imports_followed() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("is computed (`mk 8000`)"));
-    let out = portnix(&dir, &["add", "shared.ntp"]);
+    let out = common::portnix(&dir, &["add", "shared.ntp"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
         std::fs::read_to_string(dir.join("lib/shared.nix")).unwrap(),

@@ -7,7 +7,7 @@ mod common;
 mod process_compose;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use portnix::generate::{GenOptions, JsonRegistry, Target, generate};
@@ -284,32 +284,22 @@ fn json_round_trips_and_follows_its_schema() {
     }
 }
 
-fn portnix(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().unwrap()
-}
-
-fn project_dir(name: &str, ports: &str, config: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portnix-gencli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("lib")).unwrap();
-    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
-    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
-    std::fs::write(dir.join("lib/portnix.nix"), config).unwrap();
-    dir
-}
-
 #[test]
 fn check_flag_reports_drift_with_a_diff() {
-    let dir = project_dir("drift", "{ web = 8000; db = 5432; }\n", "{ }\n");
+    let dir = common::project("drift", "{ web = 8000; db = 5432; }\n", Some("{ }\n"));
     assert_eq!(
-        portnix(&dir, &["gen", "env", "-o", ".env", "--check"]).status.code(),
+        common::portnix(&dir, &["gen", "env", "-o", ".env", "--check"]).status.code(),
         Some(1),
         "missing file"
     );
-    assert_eq!(portnix(&dir, &["gen", "env", "-o", ".env"]).status.code(), Some(0));
-    assert_eq!(portnix(&dir, &["gen", "env", "-o", ".env", "--check"]).status.code(), Some(0), "equal");
+    assert_eq!(common::portnix(&dir, &["gen", "env", "-o", ".env"]).status.code(), Some(0));
+    assert_eq!(
+        common::portnix(&dir, &["gen", "env", "-o", ".env", "--check"]).status.code(),
+        Some(0),
+        "equal"
+    );
     std::fs::write(dir.join("lib/ports.nix"), "{ web = 8001; db = 5432; }\n").unwrap();
-    let out = portnix(&dir, &["gen", "env", "-o", ".env", "--check"]);
+    let out = common::portnix(&dir, &["gen", "env", "-o", ".env", "--check"]);
     assert_eq!(out.status.code(), Some(1), "changed");
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(diff.contains("-WEB_PORT=8000") && diff.contains("+WEB_PORT=8001"), "{diff}");
@@ -320,21 +310,21 @@ fn check_flag_reports_drift_with_a_diff() {
 
 #[test]
 fn generation_refuses_a_registry_with_errors_and_keeps_the_old_file() {
-    let dir = project_dir("refuse", "{ a = 8000; b = 8000; }\n", "{ }\n");
+    let dir = common::project("refuse", "{ a = 8000; b = 8000; }\n", Some("{ }\n"));
     std::fs::write(dir.join("old.env"), "OLD=1\n").unwrap();
-    let out = portnix(&dir, &["gen", "env", "-o", "old.env"]);
+    let out = common::portnix(&dir, &["gen", "env", "-o", "old.env"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[duplicate-port]"));
     assert_eq!(std::fs::read_to_string(dir.join("old.env")).unwrap(), "OLD=1\n");
-    assert_eq!(portnix(&dir, &["gen", "env", "-o", "old.env", "--force"]).status.code(), Some(0));
+    assert_eq!(common::portnix(&dir, &["gen", "env", "-o", "old.env", "--force"]).status.code(), Some(0));
     assert!(std::fs::read_to_string(dir.join("old.env")).unwrap().contains("A_PORT=8000"));
 }
 
 #[test]
 fn a_failed_write_leaves_nothing_behind() {
-    let dir = project_dir("atomic", "{ a = 8000; }\n", "{ }\n");
+    let dir = common::project("atomic", "{ a = 8000; }\n", Some("{ }\n"));
     std::fs::create_dir_all(dir.join("taken")).unwrap();
-    let out = portnix(&dir, &["gen", "env", "-o", "taken"]);
+    let out = common::portnix(&dir, &["gen", "env", "-o", "taken"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(dir.join("taken").is_dir());
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -346,12 +336,15 @@ fn a_failed_write_leaves_nothing_behind() {
 
 #[test]
 fn markdown_splices_between_markers() {
-    let dir =
-        project_dir("md", "{ db.pg = 5432; }\n", "{ services.\"db.pg\".description = \"PostgreSQL\"; }\n");
+    let dir = common::project(
+        "md",
+        "{ db.pg = 5432; }\n",
+        Some("{ services.\"db.pg\".description = \"PostgreSQL\"; }\n"),
+    );
     // Prose that mentions a marker inline must survive: only marker lines count.
     let readme = "# Project\n\nIntro: `<!-- portnix:begin -->` marks it.\n\n<!-- portnix:begin -->\nold table\n<!-- portnix:end -->\n\nMore text.\n";
     std::fs::write(dir.join("README.md"), readme).unwrap();
-    assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md"]).status.code(), Some(0));
+    assert_eq!(common::portnix(&dir, &["gen", "markdown", "-o", "README.md"]).status.code(), Some(0));
     let text = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(
         text.starts_with(
@@ -361,17 +354,20 @@ fn markdown_splices_between_markers() {
     );
     assert!(text.ends_with("<!-- portnix:end -->\n\nMore text.\n"), "{text}");
     assert!(text.contains("| 5432 | tcp | `db.pg` | PostgreSQL |") && !text.contains("old table"), "{text}");
-    assert_eq!(portnix(&dir, &["gen", "markdown", "-o", "README.md", "--check"]).status.code(), Some(0));
+    assert_eq!(
+        common::portnix(&dir, &["gen", "markdown", "-o", "README.md", "--check"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn process_compose_warns_about_its_api_port() {
-    let dir = project_dir(
+    let dir = common::project(
         "pc8080",
         "{ web = 8080; }\n",
-        "{ processes.web = { command = \"serve\"; serves = [ \"web\" ]; readiness.path = \"/\"; }; }\n",
+        Some("{ processes.web = { command = \"serve\"; serves = [ \"web\" ]; readiness.path = \"/\"; }; }\n"),
     );
-    let out = portnix(&dir, &["gen", "process-compose"]);
+    let out = common::portnix(&dir, &["gen", "process-compose"]);
     assert_eq!(out.status.code(), Some(0));
     let yaml = String::from_utf8_lossy(&out.stdout);
     assert!(yaml.contains("# Warning: process-compose's API server listens on 8080"), "{yaml}");
@@ -381,12 +377,14 @@ fn process_compose_warns_about_its_api_port() {
 
 #[test]
 fn process_definitions_are_checked() {
-    let dir = project_dir(
+    let dir = common::project(
         "pcbad",
         "{ web = 8000; }\n",
-        "{ processes.web = { command = \"serve\"; serves = [ \"wbe\" ]; depends_on.db = \"process_healty\"; }; }\n",
+        Some(
+            "{ processes.web = { command = \"serve\"; serves = [ \"wbe\" ]; depends_on.db = \"process_healty\"; }; }\n",
+        ),
     );
-    let out = portnix(&dir, &["gen", "process-compose"]);
+    let out = common::portnix(&dir, &["gen", "process-compose"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("condition 'process_healty' is not one of"), "{err}");

@@ -2,22 +2,7 @@
 //! closes again. Nothing the test did not start is touched.
 
 use std::net::{TcpListener, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn project(name: &str, ports: &str, config: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portnix-live-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("lib")).unwrap();
-    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
-    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
-    std::fs::write(dir.join("lib/portnix.nix"), config).unwrap();
-    dir
-}
-
-fn portnix(dir: &PathBuf, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().unwrap()
-}
+mod common;
 
 fn port_of(l: &TcpListener) -> u16 {
     l.local_addr().unwrap().port()
@@ -39,8 +24,8 @@ fn doctor_sees_each_listener_with_its_pid_and_address() {
         port_of(&v6_loopback),
         udp.local_addr().unwrap().port()
     );
-    let dir = project("doctor", &ports, "{ services.\"u.dgram\".protocol = \"udp\"; }\n");
-    let out = portnix(&dir, &["doctor", "--format", "json"]);
+    let dir = common::project("doctor", &ports, Some("{ services.\"u.dgram\".protocol = \"udp\"; }\n"));
+    let out = common::portnix(&dir, &["doctor", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entry = |path: &str| {
@@ -75,14 +60,15 @@ fn doctor_sees_each_listener_with_its_pid_and_address() {
 fn doctor_fails_when_another_program_holds_a_port() {
     let held = TcpListener::bind("127.0.0.1:0").unwrap();
     let ports = format!("{{ db.postgres = {}; }}\n", port_of(&held));
-    let dir = project("taken", &ports, "{ services.\"db.postgres\".program = \"postgres\"; }\n");
-    let out = portnix(&dir, &["doctor"]);
+    let dir =
+        common::project("taken", &ports, Some("{ services.\"db.postgres\".program = \"postgres\"; }\n"));
+    let out = common::portnix(&dir, &["doctor"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("TAKEN") && text.contains("but postgres should own it"), "{text}");
     assert!(text.contains(&format!("(pid {})", std::process::id())), "{text}");
     let json: serde_json::Value =
-        serde_json::from_slice(&portnix(&dir, &["doctor", "--format", "json"]).stdout).unwrap();
+        serde_json::from_slice(&common::portnix(&dir, &["doctor", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["entries"][0]["status"], "taken");
     assert_eq!(json["entries"][0]["expected"], "postgres");
 }
@@ -94,9 +80,10 @@ fn strays_are_listeners_in_a_range_that_no_entry_claims() {
     let (from, to) = (p.saturating_sub(1).max(1), (p + 1).min(65535));
     let ports = format!("{{ block.known = {}; }}\n", if p > 1 { p - 1 } else { p + 1 });
     let config = format!("{{ ranges.block = {{ from = {from}; to = {to}; }}; }}\n");
-    let dir = project("strays", &ports, &config);
+    let dir = common::project("strays", &ports, Some(&config));
     let json: serde_json::Value =
-        serde_json::from_slice(&portnix(&dir, &["doctor", "--strays", "--format", "json"]).stdout).unwrap();
+        serde_json::from_slice(&common::portnix(&dir, &["doctor", "--strays", "--format", "json"]).stdout)
+            .unwrap();
     let strays = json["strays"].as_array().unwrap();
     assert!(strays.iter().any(|s| s["port"] == p && s["pid"] == std::process::id()), "{json}");
     drop(stray);
@@ -113,9 +100,9 @@ fn free_live_skips_ports_that_are_bound_now() {
         p + 3,
         q + 3
     );
-    let dir = project("free", &ports, "{ }\n");
+    let dir = common::project("free", &ports, Some("{ }\n"));
     let stat = |args: &[&str]| {
-        String::from_utf8_lossy(&portnix(&dir, args).stdout).lines().next().unwrap().to_string()
+        String::from_utf8_lossy(&common::portnix(&dir, args).stdout).lines().next().unwrap().to_string()
     };
     assert_eq!(stat(&["free", "pool"]), p.to_string(), "the registry alone does not know it is bound");
     assert_ne!(stat(&["free", "pool", "--live"]), p.to_string());

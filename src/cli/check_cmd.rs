@@ -36,12 +36,9 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let project = match args.project.load() {
+    let project = match args.project.load_or_report() {
         Ok(p) => p,
-        Err(e) => {
-            eprint!("{}", e.render());
-            return exit::FAILURE;
-        }
+        Err(code) => return code,
     };
     let mut options = CheckOptions::default();
     if let Some(file) = &args.services {

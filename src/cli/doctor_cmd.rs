@@ -1,9 +1,8 @@
 use clap::{Args, ValueEnum};
 
 use super::exit;
-use super::project_args::ProjectArgs;
+use super::project_args::{ProjectArgs, pattern_arg};
 use crate::live::{Status, doctor, listeners};
-use crate::registry::path::Pattern;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -26,19 +25,13 @@ pub struct DoctorArgs {
 }
 
 pub fn run(args: DoctorArgs) -> u8 {
-    let project = match args.project.load() {
+    let project = match args.project.load_or_report() {
         Ok(p) => p,
-        Err(e) => {
-            eprint!("{}", e.render());
-            return exit::FAILURE;
-        }
+        Err(code) => return code,
     };
-    let pattern = match args.pattern.as_deref().map(|p| Pattern::parse(p).ok_or(p)).transpose() {
+    let pattern = match args.pattern.as_deref().map(pattern_arg).transpose() {
         Ok(p) => p,
-        Err(p) => {
-            eprintln!("error: '{p}' is not a dotted path");
-            return exit::FAILURE;
-        }
+        Err(code) => return code,
     };
     let live = match listeners() {
         Ok(l) => l,

@@ -79,10 +79,7 @@ fn apply(edits: &[Edit], dry_run: bool) -> Result<(), u8> {
 
 pub fn add(args: AddArgs) -> u8 {
     let run = || -> Result<u8, u8> {
-        let project = args.project.load().map_err(|e| {
-            eprint!("{}", e.render());
-            exit::FAILURE
-        })?;
+        let project = args.project.load_or_report()?;
         let segs = segments(&args.path)?;
         let path: Vec<Rc<str>> = segs.iter().map(|s| Rc::from(s.as_str())).collect();
         if project.entries.iter().any(|e| e.path == path) {

@@ -3,11 +3,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::exit;
-use super::project_args::ProjectArgs;
+use super::project_args::{ProjectArgs, pattern_arg};
 use crate::check::{CheckOptions, check};
 use crate::diagnostic::Severity;
 use crate::generate::{GenOptions, Target, generate, output};
-use crate::registry::path::Pattern;
 
 #[derive(Args, Debug)]
 pub struct GenArgs {
@@ -33,19 +32,13 @@ pub struct GenArgs {
 }
 
 pub fn run(args: GenArgs) -> u8 {
-    let project = match args.project.load() {
+    let project = match args.project.load_or_report() {
         Ok(p) => p,
-        Err(e) => {
-            eprint!("{}", e.render());
-            return exit::FAILURE;
-        }
+        Err(code) => return code,
     };
-    let only = match args.only.as_deref().map(|p| Pattern::parse(p).ok_or(p)).transpose() {
+    let only = match args.only.as_deref().map(pattern_arg).transpose() {
         Ok(o) => o,
-        Err(p) => {
-            eprintln!("error: --only '{p}' is not a dotted path");
-            return exit::FAILURE;
-        }
+        Err(code) => return code,
     };
     let findings = check(&project, &CheckOptions::default());
     let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity == Severity::Error).cloned().collect();

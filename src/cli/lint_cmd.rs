@@ -24,12 +24,9 @@ pub struct LintArgs {
 }
 
 pub fn run(args: LintArgs) -> u8 {
-    let project = match args.project.load() {
+    let project = match args.project.load_or_report() {
         Ok(p) => p,
-        Err(e) => {
-            eprint!("{}", e.render());
-            return exit::FAILURE;
-        }
+        Err(code) => return code,
     };
     let paths = if args.paths.is_empty() {
         let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();

@@ -3,25 +3,10 @@
 use clap::Args;
 
 use super::exit;
-use super::project_args::ProjectArgs;
+use super::project_args::{ProjectArgs, pattern_arg};
 use crate::diagnostic::Location;
 use crate::query;
 use crate::registry::Project;
-use crate::registry::path::Pattern;
-
-fn load(args: &ProjectArgs) -> Result<Project, u8> {
-    args.load().map_err(|e| {
-        eprint!("{}", e.render());
-        exit::FAILURE
-    })
-}
-
-fn pattern(text: &str) -> Result<Pattern, u8> {
-    Pattern::parse(text).ok_or_else(|| {
-        eprintln!("error: '{text}' is not a dotted path (names separated by dots, `*` for any one name)");
-        exit::FAILURE
-    })
-}
 
 fn location(project: &Project, e: &crate::registry::Entry) -> String {
     e.span.map(|s| Location::of(&project.sources, s).to_string()).unwrap_or_default()
@@ -39,8 +24,8 @@ pub struct LsArgs {
 
 pub fn ls(args: LsArgs) -> u8 {
     let run = || -> Result<u8, u8> {
-        let project = load(&args.project)?;
-        let pat = args.pattern.as_deref().map(pattern).transpose()?;
+        let project = args.project.load_or_report()?;
+        let pat = args.pattern.as_deref().map(pattern_arg).transpose()?;
         let entries = query::list(&project, pat.as_ref());
         if args.json {
             let items: Vec<serde_json::Value> = entries
@@ -110,7 +95,7 @@ pub struct WhichArgs {
 }
 
 pub fn which(args: WhichArgs) -> u8 {
-    let Ok(project) = load(&args.project) else { return exit::FAILURE };
+    let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
     let w = query::which(&project, args.port);
     for e in &w.claimants {
         println!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
@@ -138,7 +123,7 @@ pub struct GetArgs {
 }
 
 pub fn get(args: GetArgs) -> u8 {
-    let Ok(project) = load(&args.project) else { return exit::FAILURE };
+    let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
     match query::get(&project, &args.path) {
         Ok(e) => {
             println!("{}", e.value_text());
@@ -169,8 +154,8 @@ pub struct FreeArgs {
 }
 
 pub fn free(args: FreeArgs) -> u8 {
-    let Ok(project) = load(&args.project) else { return exit::FAILURE };
-    let Ok(pat) = pattern(&args.pattern) else { return exit::FAILURE };
+    let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
+    let Ok(pat) = pattern_arg(&args.pattern) else { return exit::FAILURE };
     let bound = if args.live {
         match crate::live::listeners() {
             Ok(l) => l.into_iter().map(|l| i64::from(l.port)).collect(),

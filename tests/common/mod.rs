@@ -41,3 +41,22 @@ pub fn portnix_eval(file: &Path) -> Result<String, String> {
     let file = file.to_path_buf();
     portnix::with_big_stack(move || portnix::eval::eval_to_json(&file, false))
 }
+
+/// A throwaway project: `flake.nix` (so it is a project root), `lib/ports.nix`, and
+/// `lib/portnix.nix` when a config is given. `name` keeps tests apart.
+pub fn project(name: &str, ports: &str, config: Option<&str>) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("portnix-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    std::fs::write(dir.join("lib/ports.nix"), ports).unwrap();
+    if let Some(c) = config {
+        std::fs::write(dir.join("lib/portnix.nix"), c).unwrap();
+    }
+    dir
+}
+
+/// Runs the portnix binary in `dir`.
+pub fn portnix(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().expect("portnix runs")
+}
