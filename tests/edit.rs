@@ -8,7 +8,7 @@ use std::path::Path;
 use portnix::edit::locate::{Overrides, locate};
 use portnix::edit::{insert, remove};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 #[derive(Clone, Debug)]
 struct Style {
@@ -112,7 +112,7 @@ fn eval_json(path: &Path, text: &str) -> String {
 fn add_then_rm_restores_every_byte_and_add_changes_only_the_entry() {
     let file = std::env::temp_dir().join(format!("portnix-edit-prop-{}.nix", std::process::id()));
     let cases = std::env::var("PORTNIX_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = common::runner(cases);
     let new_name = prop::sample::select(vec!["alpha", "mid", "zulu", "newsvc"]);
     let result = runner.run(&(registry(), new_name, any::<bool>()), |(reg, name, new_category)| {
         let text = render(&reg);
@@ -213,7 +213,7 @@ fn add_then_check_is_clean() {
     std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
     let cases =
         std::env::var("PORTNIX_PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(300) / 3;
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = common::runner(cases);
     let new_name = prop::sample::select(vec!["alpha", "mid", "zulu", "newsvc"]);
     let result = runner.run(&(registry(), new_name, 0..3usize), |(reg, name, which)| {
         let text = render(&reg);

@@ -6,7 +6,7 @@
 mod common;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 /// Prelude bindings that leaf generators may refer to.
 const PRELUDE: &str = r#"let
@@ -177,7 +177,7 @@ fn random_programs_agree_with_nix() {
     let cases = std::env::var("PORTNIX_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let dir = tempdir();
     let file = dir.join("prog.nix");
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = common::runner(cases);
     let failed_both = std::cell::Cell::new(0u32);
     let total = std::cell::Cell::new(0u32);
     let result = runner.run(&any_expr(3), |expr| {

@@ -60,3 +60,15 @@ pub fn project(name: &str, ports: &str, config: Option<&str>) -> std::path::Path
 pub fn portnix(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_portnix")).args(args).current_dir(dir).output().expect("portnix runs")
 }
+
+/// A property-test runner: deterministic by default, so that CI sees the same cases every run;
+/// `PORTNIX_PROPTEST_SEED=random` explores new ones.
+pub fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    if std::env::var("PORTNIX_PROPTEST_SEED").is_ok_and(|v| v == "random") {
+        TestRunner::new(config)
+    } else {
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+    }
+}
