@@ -97,3 +97,19 @@ fn integer_overflow_is_reported_not_wrapped() {
     assert_error("9223372036854775807 + 1", "integer-overflow");
     assert_error("(-9223372036854775807 - 1) / (-1)", "integer-overflow");
 }
+
+#[test]
+fn runaway_growth_meets_the_command_lines_budget() {
+    // A string that doubles 40 times would need a terabyte; the CLI's budget ends it early.
+    let dir = std::env::temp_dir().join(format!("portnix-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("boom.nix");
+    std::fs::write(
+        &file,
+        "let f = n: if n == 0 then \"a\" else let s = f (n - 1); in s + s; in builtins.stringLength (f 40)\n",
+    )
+    .unwrap();
+    let out = portnix::with_big_stack(move || portnix::eval::eval_to_json(&file, false));
+    let err = out.unwrap_err();
+    assert!(err.contains("error[step-limit]"), "{err}");
+}

@@ -32,6 +32,12 @@ use crate::syntax::{FileId, Sources};
 /// How deep evaluation may nest before it is reported as an error instead of overflowing the stack.
 pub const MAX_DEPTH: usize = 100_000;
 
+/// The budget the command line gives an evaluation: a billion steps, where a step is one
+/// expression evaluated, one list element or one string byte built. Registries need a few per
+/// entry; a program that needs more is almost certainly runaway (an exponentially growing
+/// string, say), and this ends it with an error instead of exhausting memory.
+pub const DEFAULT_MAX_STEPS: u64 = 1_000_000_000;
+
 /// The stack evaluation needs for `MAX_DEPTH`; callers run the evaluator on a thread this big.
 pub const STACK_SIZE: usize = 1 << 30;
 
@@ -578,7 +584,7 @@ impl Eval {
                 let b = self.eval(rhs, env)?;
                 match (&a, &b) {
                     (Value::List(x), Value::List(y)) => {
-                        self.charge((x.len() + y.len()) / 16)?;
+                        self.charge(x.len() + y.len())?;
                         let mut out = Vec::with_capacity(x.len() + y.len());
                         out.extend(x.iter().cloned());
                         out.extend(y.iter().cloned());
@@ -625,7 +631,7 @@ impl Eval {
                     let v = self.eval(part, env)?;
                     s.push_str(&self.coerce(&v, mode).at(part.span)?);
                 }
-                self.charge(s.len() / 16)?;
+                self.charge(s.len())?;
                 Ok(Value::str(s))
             }
         }
@@ -702,7 +708,11 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, Str
     let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
     let root = import::find_project_root(&dir).unwrap_or(dir);
-    let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root, max_steps: None });
+    let mut eval = Eval::new(EvalOptions {
+        project_root: Some(root),
+        allow_outside_root,
+        max_steps: Some(DEFAULT_MAX_STEPS),
+    });
     let result = eval.eval_file(&abs).and_then(|v| {
         eval.deep_force(&v)?;
         eval.to_json(&v)

@@ -110,7 +110,11 @@ fn eval_with_portnix(
 ) -> Result<(Node, Option<Node>, Sources, Option<Eval>), LoadError> {
     let dir = registry.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
     let root = find_project_root(&dir).unwrap_or(dir);
-    let mut eval = Eval::new(EvalOptions { project_root: Some(root), allow_outside_root, max_steps: None });
+    let mut eval = Eval::new(EvalOptions {
+        project_root: Some(root),
+        allow_outside_root,
+        max_steps: Some(crate::eval::DEFAULT_MAX_STEPS),
+    });
     let read = |eval: &mut Eval, file: &Path| {
         let v = eval.eval_file(file)?;
         crate::timing::phase("eval", || data::from_value(eval, &v, None))

@@ -28,8 +28,9 @@ fn gen_list(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     if n < 0 {
         return Err(EvalError::new("invalid-argument", format!("cannot create list of size {n}")));
     }
-    // Nix would die allocating such a list; portnix says so instead.
-    const MAX_LIST: i64 = 1 << 32;
+    // Nix would exhaust memory building such a list; portnix says so instead (33M elements
+    // is far beyond any registry, and stays within a few GiB).
+    const MAX_LIST: i64 = 1 << 25;
     if n > MAX_LIST {
         return Err(EvalError::new(
             "invalid-argument",

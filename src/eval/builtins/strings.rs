@@ -89,7 +89,7 @@ fn replace_strings(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
             }
         }
     }
-    ev.charge(out.len() / 16)?;
+    ev.charge(out.len())?;
     String::from_utf8(out).map(Value::str).map_err(|_| {
         EvalError::new(
             "unsupported",
@@ -108,7 +108,7 @@ fn concat_strings_sep(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> 
         }
         out.push_str(&coerced(ev, t, STRICT)?);
     }
-    ev.charge(out.len() / 16)?;
+    ev.charge(out.len())?;
     Ok(Value::str(out))
 }
 
