@@ -1,15 +1,8 @@
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::exit;
 use super::project_args::{ProjectArgs, pattern_arg};
+use super::{Format, exit};
 use crate::live::{Status, doctor, listeners};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-}
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {

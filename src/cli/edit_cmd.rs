@@ -62,6 +62,14 @@ fn segments(path: &str) -> Result<Vec<String>, u8> {
     })
 }
 
+/// Prints an edit error and gives `code` to exit with.
+fn report(code: u8) -> impl Fn(crate::edit::EditError) -> u8 + Copy {
+    move |e| {
+        eprintln!("error: {}", e.0);
+        code
+    }
+}
+
 /// Writes every edit atomically, or prints their diffs for `--dry-run`.
 fn apply(edits: &[Edit], dry_run: bool) -> Result<(), u8> {
     for e in edits {
@@ -119,14 +127,9 @@ pub fn add(args: AddArgs) -> u8 {
             eprintln!("error: {m}");
             exit::FINDINGS
         })?;
-        let target = locate(&project.registry_file, &segs, &Overrides::new()).map_err(|e| {
-            eprintln!("error: {}", e.0);
-            exit::FAILURE
-        })?;
-        let edit = insert(&target, &port.to_string()).map_err(|e| {
-            eprintln!("error: {}", e.0);
-            exit::FAILURE
-        })?;
+        let target =
+            locate(&project.registry_file, &segs, &Overrides::new()).map_err(report(exit::FAILURE))?;
+        let edit = insert(&target, &port.to_string()).map_err(report(exit::FAILURE))?;
         apply(&[edit], args.dry_run)?;
         println!("{port}");
         if protocol != Protocol::Tcp {
@@ -139,20 +142,10 @@ pub fn add(args: AddArgs) -> u8 {
 
 pub fn rm(args: RmArgs) -> u8 {
     let run = || -> Result<u8, u8> {
-        let registry =
-            crate::registry::load::find_registry(args.project.registry.as_deref()).map_err(|m| {
-                eprintln!("error: {m}");
-                exit::FAILURE
-            })?;
+        let registry = args.project.registry_or_report()?;
         let segs = segments(&args.path)?;
-        let target = locate(&registry, &segs, &Overrides::new()).map_err(|e| {
-            eprintln!("error: {}", e.0);
-            exit::FAILURE
-        })?;
-        let (edit, _) = remove(&target).map_err(|e| {
-            eprintln!("error: {}", e.0);
-            exit::FINDINGS
-        })?;
+        let target = locate(&registry, &segs, &Overrides::new()).map_err(report(exit::FAILURE))?;
+        let (edit, _) = remove(&target).map_err(report(exit::FINDINGS))?;
         apply(&[edit], args.dry_run)?;
         Ok(exit::OK)
     };
@@ -161,15 +154,8 @@ pub fn rm(args: RmArgs) -> u8 {
 
 pub fn mv(args: MvArgs) -> u8 {
     let run = || -> Result<u8, u8> {
-        let registry =
-            crate::registry::load::find_registry(args.project.registry.as_deref()).map_err(|m| {
-                eprintln!("error: {m}");
-                exit::FAILURE
-            })?;
-        let fail = |e: crate::edit::EditError| {
-            eprintln!("error: {}", e.0);
-            exit::FINDINGS
-        };
+        let registry = args.project.registry_or_report()?;
+        let fail = report(exit::FINDINGS);
         let (old, new) = (segments(&args.old)?, segments(&args.new)?);
         let (removed, value) =
             remove(&locate(&registry, &old, &Overrides::new()).map_err(fail)?).map_err(fail)?;

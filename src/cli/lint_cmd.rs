@@ -1,17 +1,10 @@
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::exit;
 use super::project_args::ProjectArgs;
+use super::{Format, exit};
 use crate::lint::{IGNORE, lint};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-}
 
 #[derive(Args, Debug)]
 pub struct LintArgs {

@@ -58,6 +58,14 @@ pub enum Evaluator {
     Nix,
 }
 
+/// `--format` for commands with a report for people and one for programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
 /// Exit codes shared by every command.
 pub mod exit {
     pub const OK: u8 = 0;
