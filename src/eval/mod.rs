@@ -2,7 +2,9 @@
 //!
 //! Files are parsed with rnix, lowered once into `ir`, and evaluated from there.
 
+mod attrs;
 pub mod builtins;
+mod call;
 mod coerce;
 pub mod error;
 pub mod import;
@@ -22,9 +24,9 @@ use std::rc::Rc;
 pub use coerce::Coerce;
 use error::{ErrorKind, ResultExt, type_error};
 pub use error::{EvalError, EvalResult};
-use ir::{AttrName, AttrsExpr, Expr, ExprRef, Param};
+use ir::{Expr, ExprRef, Param};
 pub use value::{Attr, AttrSet, Thunk, Value};
-use value::{Closure, Env, EnvKind, PartialBuiltin, ThunkState};
+use value::{Closure, Env, EnvKind, ThunkState};
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::{FileId, Sources};
@@ -184,7 +186,7 @@ impl Eval {
         r
     }
 
-    fn recursive_env(&mut self, parent: &Rc<Env>, slots: Vec<Thunk>) -> Rc<Env> {
+    pub(super) fn recursive_env(&mut self, parent: &Rc<Env>, slots: Vec<Thunk>) -> Rc<Env> {
         let env = Env::slots(Some(parent.clone()), slots);
         self.recursive_envs.push(env.clone());
         env
@@ -293,7 +295,7 @@ impl Eval {
         Value::Attrs(Rc::new(AttrSet::from_sorted(attrs)))
     }
 
-    fn eval_bool(&mut self, e: &ExprRef, env: &Rc<Env>) -> EvalResult<bool> {
+    pub(super) fn eval_bool(&mut self, e: &ExprRef, env: &Rc<Env>) -> EvalResult<bool> {
         match self.eval(e, env)? {
             Value::Bool(b) => Ok(b),
             other => Err(type_error(&other, "a Boolean")).at(e.span),
@@ -313,328 +315,6 @@ impl Eval {
             cur = e.parent.clone();
         }
         Err(EvalError::new("undefined-variable", format!("undefined variable '{name}'")))
-    }
-
-    pub fn force_attrs(&mut self, t: &Thunk) -> EvalResult<Rc<AttrSet>> {
-        match self.force(t)? {
-            Value::Attrs(a) => Ok(a),
-            other => Err(type_error(&other, "a set")),
-        }
-    }
-
-    fn build_attrs(&mut self, a: &AttrsExpr, env: &Rc<Env>) -> EvalResult<Value> {
-        let (mut attrs, dyn_env): (Vec<Attr>, Rc<Env>) = if a.rec {
-            let thunks: Vec<Thunk> = a.attrs.iter().map(|_| Thunk::blank()).collect();
-            let new_env = self.recursive_env(env, thunks.clone());
-            let attrs = a
-                .attrs
-                .iter()
-                .zip(thunks)
-                .map(|(def, t)| {
-                    t.set(ThunkState::Pending(def.value.clone(), new_env.clone()));
-                    Attr { name: def.name.clone(), value: t, span: Some(def.name_span) }
-                })
-                .collect();
-            (attrs, new_env)
-        } else {
-            let attrs = a
-                .attrs
-                .iter()
-                .map(|def| Attr {
-                    name: def.name.clone(),
-                    value: self.thunk(&def.value, env),
-                    span: Some(def.name_span),
-                })
-                .collect();
-            (attrs, env.clone())
-        };
-        if a.dynamic.is_empty() {
-            return Ok(Value::Attrs(Rc::new(AttrSet::from_sorted(attrs))));
-        }
-        for d in &a.dynamic {
-            let name = match self.eval(&d.name, &dyn_env)? {
-                Value::Null => continue,
-                Value::String(s) => s,
-                other => return Err(type_error(&other, "a string")).at(d.name.span),
-            };
-            if let Some(prev) = attrs.iter().find(|x| x.name == name) {
-                let mut err = EvalError::new(
-                    "duplicate-attribute",
-                    format!("dynamic attribute '{name}' already defined"),
-                );
-                if let Some(first) = prev.span {
-                    err.diag = err.diag.with_label(first, "first defined here");
-                }
-                return Err(err).at(d.span);
-            }
-            attrs.push(Attr { name, value: self.thunk(&d.value, &dyn_env), span: Some(d.span) });
-        }
-        attrs.sort_by(|x, y| x.name.cmp(&y.name));
-        Ok(Value::Attrs(Rc::new(AttrSet::from_sorted(attrs))))
-    }
-
-    fn attr_name(&mut self, name: &AttrName, env: &Rc<Env>) -> EvalResult<Rc<str>> {
-        match name {
-            AttrName::Static(s) => Ok(s.clone()),
-            AttrName::Dynamic(e) => match self.eval(e, env)? {
-                Value::String(s) => Ok(s),
-                other => Err(type_error(&other, "a string")).at(e.span),
-            },
-        }
-    }
-
-    fn select(
-        &mut self,
-        expr: &ExprRef,
-        path: &[AttrName],
-        default: Option<&ExprRef>,
-        env: &Rc<Env>,
-    ) -> EvalResult<Value> {
-        let mut v = self.eval(expr, env)?;
-        for name in path {
-            let name = self.attr_name(name, env)?;
-            let found = match &v {
-                Value::Attrs(a) => a.get(&name).map(|a| a.value.clone()),
-                other if default.is_none() => return Err(type_error(other, "a set")),
-                _ => None,
-            };
-            match (found, default) {
-                (Some(t), _) => v = self.force(&t)?,
-                (None, Some(d)) => return self.eval(d, env),
-                (None, None) => {
-                    let Value::Attrs(a) = &v else { unreachable!("checked above") };
-                    return Err(missing_attr(&name, a));
-                }
-            }
-        }
-        Ok(v)
-    }
-
-    fn has_attr(&mut self, expr: &ExprRef, path: &[AttrName], env: &Rc<Env>) -> EvalResult<Value> {
-        let mut v = self.eval(expr, env)?;
-        for name in path {
-            let name = self.attr_name(name, env)?;
-            let next = match &v {
-                Value::Attrs(a) => a.get(&name).map(|a| a.value.clone()),
-                _ => None,
-            };
-            match next {
-                Some(t) => v = self.force(&t)?,
-                None => return Ok(Value::Bool(false)),
-            }
-        }
-        Ok(Value::Bool(true))
-    }
-
-    pub fn apply(&mut self, f: Value, arg: Thunk, span: Span) -> EvalResult<Value> {
-        if self.depth >= MAX_DEPTH {
-            return Err(EvalError::new(
-                "stack-overflow",
-                format!("function calls nested more than {MAX_DEPTH} levels deep"),
-            ))
-            .at(span);
-        }
-        self.depth += 1;
-        let r = self.apply_inner(f, arg, span).at(span);
-        self.depth -= 1;
-        r
-    }
-
-    fn apply_inner(&mut self, f: Value, arg: Thunk, span: Span) -> EvalResult<Value> {
-        match f {
-            Value::Lambda(c) => self.call_lambda(&c, arg, span),
-            Value::Builtin(p) => {
-                let mut args = p.args.clone();
-                args.push(arg);
-                if std::ptr::fn_addr_eq(p.builtin.func, builtins::unsupported_fn as builtins::BuiltinFn) {
-                    Err(builtins::unsupported_error(p.builtin.name))
-                } else if args.len() == p.builtin.arity {
-                    (p.builtin.func)(self, &args, span)
-                } else {
-                    Ok(Value::Builtin(Rc::new(PartialBuiltin { builtin: p.builtin, args })))
-                }
-            }
-            Value::Attrs(ref a) if a.get("__functor").is_some() => {
-                let functor = a.get("__functor").map(|x| x.value.clone()).expect("checked");
-                let functor = self.force(&functor)?;
-                let g = self.apply(functor, Thunk::value(f.clone()), span)?;
-                self.apply(g, arg, span)
-            }
-            other => Err(EvalError::new(
-                "type-error",
-                format!("attempt to call something which is not a function but {}", other.show_type()),
-            )),
-        }
-    }
-
-    fn call_lambda(&mut self, c: &Closure, arg: Thunk, span: Span) -> EvalResult<Value> {
-        let lambda = &c.lambda;
-        let env = match &lambda.param {
-            Param::Ident => Env::slots(Some(c.env.clone()), vec![arg]),
-            Param::Pattern { formals, ellipsis, bind } => {
-                let attrs = self.force_attrs(&arg)?;
-                let mut slots: Vec<Thunk> = Vec::with_capacity(formals.len() + 1);
-                let mut defaults = Vec::new();
-                for (i, formal) in formals.iter().enumerate() {
-                    match (attrs.get(&formal.name), &formal.default) {
-                        (Some(a), _) => slots.push(a.value.clone()),
-                        (None, Some(d)) => {
-                            slots.push(Thunk::blank());
-                            defaults.push((i, d.clone()));
-                        }
-                        (None, None) => {
-                            return Err(call_error(
-                                "missing-argument",
-                                format!(
-                                    "function 'anonymous lambda' called without required argument '{}'",
-                                    formal.name
-                                ),
-                                "pass the argument, or give it a default with `name ? value`",
-                                span,
-                                c.span,
-                            ));
-                        }
-                    }
-                }
-                if !ellipsis
-                    && attrs.len() > formals.len() - defaults.len()
-                    && let Some(extra) =
-                        attrs.attrs.iter().find(|a| !formals.iter().any(|f| f.name == a.name))
-                {
-                    return Err(call_error(
-                        "unexpected-argument",
-                        format!(
-                            "function 'anonymous lambda' called with unexpected argument '{}'",
-                            extra.name
-                        ),
-                        "remove the argument, or add `...` to the function's pattern",
-                        span,
-                        c.span,
-                    ));
-                }
-                if *bind {
-                    slots.push(arg.clone());
-                }
-                let env = if defaults.is_empty() {
-                    Env::slots(Some(c.env.clone()), slots)
-                } else {
-                    self.recursive_env(&c.env, slots)
-                };
-                if let EnvKind::Slots(s) = &env.kind {
-                    for (i, d) in defaults {
-                        s[i].set(ThunkState::Pending(d, env.clone()));
-                    }
-                }
-                env
-            }
-        };
-        self.eval(&lambda.body, &env)
-    }
-
-    fn binop(
-        &mut self,
-        op: ir::BinOp,
-        lhs: &ExprRef,
-        rhs: &ExprRef,
-        env: &Rc<Env>,
-        span: Span,
-    ) -> EvalResult<Value> {
-        use ir::BinOp::*;
-        match op {
-            And => Ok(Value::Bool(self.eval_bool(lhs, env)? && self.eval_bool(rhs, env)?)),
-            Or => Ok(Value::Bool(self.eval_bool(lhs, env)? || self.eval_bool(rhs, env)?)),
-            Impl => Ok(Value::Bool(!self.eval_bool(lhs, env)? || self.eval_bool(rhs, env)?)),
-            Eq | NotEq => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                let eq = self.equal(&a, &b)?;
-                Ok(Value::Bool(eq == (op == Eq)))
-            }
-            Less | LessEq | Greater | GreaterEq => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                // Nix rewrites all four into `lessThan`, with the operands swapped for > and <=.
-                let r = match op {
-                    Less => self.less_than(&a, &b)?,
-                    GreaterEq => !self.less_than(&a, &b)?,
-                    Greater => self.less_than(&b, &a)?,
-                    _ => !self.less_than(&b, &a)?,
-                };
-                Ok(Value::Bool(r))
-            }
-            Update => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                match (&a, &b) {
-                    (Value::Attrs(x), Value::Attrs(y)) => {
-                        if y.is_empty() {
-                            Ok(a.clone())
-                        } else if x.is_empty() {
-                            Ok(b.clone())
-                        } else {
-                            Ok(Value::Attrs(Rc::new(x.update(y))))
-                        }
-                    }
-                    (Value::Attrs(_), other) => Err(type_error(other, "a set")).at(rhs.span),
-                    (other, _) => Err(type_error(other, "a set")).at(lhs.span),
-                }
-            }
-            Concat => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                match (&a, &b) {
-                    (Value::List(x), Value::List(y)) => {
-                        self.charge(x.len() + y.len())?;
-                        let mut out = Vec::with_capacity(x.len() + y.len());
-                        out.extend(x.iter().cloned());
-                        out.extend(y.iter().cloned());
-                        Ok(Value::List(Rc::new(out)))
-                    }
-                    (Value::List(_), other) => Err(type_error(other, "a list")).at(rhs.span),
-                    (other, _) => Err(type_error(other, "a list")).at(lhs.span),
-                }
-            }
-            Add => self.concat(&[lhs.clone(), rhs.clone()], false, env),
-            Sub | Mul | Div => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                ops::arith(op, a, b).at(span)
-            }
-        }
-    }
-
-    /// `+` and interpolation: the first operand decides between numbers, paths and strings.
-    fn concat(&mut self, parts: &[ExprRef], force_string: bool, env: &Rc<Env>) -> EvalResult<Value> {
-        let Some(first_expr) = parts.first() else { return Ok(Value::str("")) };
-        let first = self.eval(first_expr, env)?;
-        match (&first, force_string) {
-            (Value::Int(_) | Value::Float(_), false) => {
-                let mut acc = first;
-                for p in &parts[1..] {
-                    let v = self.eval(p, env)?;
-                    acc = ops::add_numbers(acc, v).at(p.span)?;
-                }
-                Ok(acc)
-            }
-            (Value::Path(p), false) => {
-                let mut s = p.to_string();
-                for part in &parts[1..] {
-                    let v = self.eval(part, env)?;
-                    s.push_str(&self.coerce(&v, Coerce::Interpolate { copy_paths: false }).at(part.span)?);
-                }
-                Ok(Value::Path(paths::canon_path(&s).into()))
-            }
-            _ => {
-                let mode = Coerce::Interpolate { copy_paths: true };
-                let mut s = self.coerce(&first, mode).at(first_expr.span)?.to_string();
-                for part in &parts[1..] {
-                    let v = self.eval(part, env)?;
-                    s.push_str(&self.coerce(&v, mode).at(part.span)?);
-                }
-                self.charge(s.len())?;
-                Ok(Value::str(s))
-            }
-        }
     }
 
     /// Forces a value all the way down, as `--strict` and `deepSeq` do.
@@ -684,21 +364,6 @@ impl Drop for Eval {
         for t in &self.global_values {
             t.set(ThunkState::Blackhole);
         }
-    }
-}
-
-/// An error in calling a function: at the call, with the function's definition as a label.
-fn call_error(code: &'static str, message: String, hint: &str, call: Span, lambda: Span) -> Box<EvalError> {
-    let mut e = EvalError::new(code, message).hint(hint);
-    e.diag = e.diag.at(call).with_label(lambda, "the function is defined here");
-    e
-}
-
-fn missing_attr(name: &str, attrs: &AttrSet) -> Box<EvalError> {
-    let err = EvalError::new("missing-attribute", format!("attribute '{name}' missing"));
-    match crate::suggest::nearest(name, attrs.attrs.iter().map(|a| &*a.name)) {
-        Some(s) => err.hint(format!("did you mean '{s}'?")),
-        None => err,
     }
 }
 

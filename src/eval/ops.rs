@@ -2,9 +2,16 @@
 
 use std::cmp::Ordering;
 
-use super::error::{EvalError, EvalResult, type_error};
+use std::rc::Rc;
+
+use super::coerce::Coerce;
+use super::error::{EvalError, EvalResult, ResultExt, type_error};
 use super::ir::BinOp;
+use super::ir::ExprRef;
+use super::paths;
+use super::value::Env;
 use super::{Eval, Value};
+use crate::diagnostic::Span;
 
 fn overflow() -> Box<EvalError> {
     EvalError::new("integer-overflow", "integer overflow in arithmetic")
@@ -178,5 +185,120 @@ impl Eval {
                 ));
             }
         })
+    }
+}
+
+/// The operators' evaluation: short-circuit logic, comparisons rewritten as Nix does, `//`,
+/// `++`, and `+` with interpolation (`concat`).
+impl Eval {
+    pub(super) fn binop(
+        &mut self,
+        op: BinOp,
+        lhs: &ExprRef,
+        rhs: &ExprRef,
+        env: &Rc<Env>,
+        span: Span,
+    ) -> EvalResult<Value> {
+        use BinOp::*;
+        match op {
+            And => Ok(Value::Bool(self.eval_bool(lhs, env)? && self.eval_bool(rhs, env)?)),
+            Or => Ok(Value::Bool(self.eval_bool(lhs, env)? || self.eval_bool(rhs, env)?)),
+            Impl => Ok(Value::Bool(!self.eval_bool(lhs, env)? || self.eval_bool(rhs, env)?)),
+            Eq | NotEq => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                let eq = self.equal(&a, &b)?;
+                Ok(Value::Bool(eq == (op == Eq)))
+            }
+            Less | LessEq | Greater | GreaterEq => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                // Nix rewrites all four into `lessThan`, with the operands swapped for > and <=.
+                let r = match op {
+                    Less => self.less_than(&a, &b)?,
+                    GreaterEq => !self.less_than(&a, &b)?,
+                    Greater => self.less_than(&b, &a)?,
+                    _ => !self.less_than(&b, &a)?,
+                };
+                Ok(Value::Bool(r))
+            }
+            Update => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                match (&a, &b) {
+                    (Value::Attrs(x), Value::Attrs(y)) => {
+                        if y.is_empty() {
+                            Ok(a.clone())
+                        } else if x.is_empty() {
+                            Ok(b.clone())
+                        } else {
+                            Ok(Value::Attrs(Rc::new(x.update(y))))
+                        }
+                    }
+                    (Value::Attrs(_), other) => Err(type_error(other, "a set")).at(rhs.span),
+                    (other, _) => Err(type_error(other, "a set")).at(lhs.span),
+                }
+            }
+            Concat => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                match (&a, &b) {
+                    (Value::List(x), Value::List(y)) => {
+                        self.charge(x.len() + y.len())?;
+                        let mut out = Vec::with_capacity(x.len() + y.len());
+                        out.extend(x.iter().cloned());
+                        out.extend(y.iter().cloned());
+                        Ok(Value::List(Rc::new(out)))
+                    }
+                    (Value::List(_), other) => Err(type_error(other, "a list")).at(rhs.span),
+                    (other, _) => Err(type_error(other, "a list")).at(lhs.span),
+                }
+            }
+            Add => self.concat(&[lhs.clone(), rhs.clone()], false, env),
+            Sub | Mul | Div => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                arith(op, a, b).at(span)
+            }
+        }
+    }
+
+    /// `+` and interpolation: the first operand decides between numbers, paths and strings.
+    pub(super) fn concat(
+        &mut self,
+        parts: &[ExprRef],
+        force_string: bool,
+        env: &Rc<Env>,
+    ) -> EvalResult<Value> {
+        let Some(first_expr) = parts.first() else { return Ok(Value::str("")) };
+        let first = self.eval(first_expr, env)?;
+        match (&first, force_string) {
+            (Value::Int(_) | Value::Float(_), false) => {
+                let mut acc = first;
+                for p in &parts[1..] {
+                    let v = self.eval(p, env)?;
+                    acc = add_numbers(acc, v).at(p.span)?;
+                }
+                Ok(acc)
+            }
+            (Value::Path(p), false) => {
+                let mut s = p.to_string();
+                for part in &parts[1..] {
+                    let v = self.eval(part, env)?;
+                    s.push_str(&self.coerce(&v, Coerce::Interpolate { copy_paths: false }).at(part.span)?);
+                }
+                Ok(Value::Path(paths::canon_path(&s).into()))
+            }
+            _ => {
+                let mode = Coerce::Interpolate { copy_paths: true };
+                let mut s = self.coerce(&first, mode).at(first_expr.span)?.to_string();
+                for part in &parts[1..] {
+                    let v = self.eval(part, env)?;
+                    s.push_str(&self.coerce(&v, mode).at(part.span)?);
+                }
+                self.charge(s.len())?;
+                Ok(Value::str(s))
+            }
+        }
     }
 }
