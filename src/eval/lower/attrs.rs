@@ -1,0 +1,271 @@
+//! Attribute sets as Nix's parser builds them: attrpaths merged into nested sets, `inherit`,
+//! duplicates reported, and then lowered with their names resolved.
+
+use std::rc::Rc;
+
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+
+use super::{Lowerer, Scope, strip_parens};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::eval::ir::*;
+use crate::fxhash::FxHashMap as HashMap;
+
+/// Attribute sets as Nix's parser builds them: attrpaths merged, before names are resolved.
+pub(super) struct RawAttrs {
+    pub(super) rec: bool,
+    pub(super) entries: Vec<RawEntry>,
+    pub(super) index: HashMap<Rc<str>, usize>,
+    pub(super) dynamic: Vec<RawDynamic>,
+}
+
+pub(super) struct RawEntry {
+    pub(super) name: Rc<str>,
+    pub(super) span: Span,
+    pub(super) value: RawValue,
+}
+
+pub(super) enum RawValue {
+    Expr(ast::Expr),
+    Nested(RawAttrs, Span),
+    Inherit(Span),
+    InheritFrom(Rc<ast::Expr>),
+}
+
+pub(super) struct RawDynamic {
+    pub(super) name: ast::Expr,
+    pub(super) value: RawValue,
+    pub(super) span: Span,
+}
+
+pub(super) enum Name {
+    Static(Rc<str>),
+    Dynamic(ast::Expr),
+}
+
+impl RawAttrs {
+    fn new(rec: bool) -> Self {
+        RawAttrs { rec, entries: Vec::new(), index: HashMap::default(), dynamic: Vec::new() }
+    }
+}
+
+impl Lowerer<'_> {
+    pub(super) fn raw_attrs(&mut self, node: &impl HasEntry, rec: bool) -> RawAttrs {
+        let mut raw = RawAttrs::new(rec);
+        for entry in node.entries() {
+            match entry {
+                ast::Entry::AttrpathValue(apv) => self.add_attrpath_value(&mut raw, &apv),
+                ast::Entry::Inherit(inh) => self.add_inherit(&mut raw, &inh),
+            }
+        }
+        raw
+    }
+
+    fn add_inherit(&mut self, raw: &mut RawAttrs, inh: &ast::Inherit) {
+        let from = inh.from().and_then(|f| f.expr()).map(Rc::new);
+        for attr in inh.attrs() {
+            let span = self.span(attr.syntax());
+            let name = match self.attr_name(&attr) {
+                Some(Name::Static(s)) => s,
+                Some(Name::Dynamic(_)) => {
+                    self.push_error(
+                        Diagnostic::error("syntax-error", "dynamic attributes not allowed in inherit")
+                            .at(span),
+                    );
+                    continue;
+                }
+                None => continue,
+            };
+            let value = match &from {
+                Some(f) => RawValue::InheritFrom(f.clone()),
+                None => RawValue::Inherit(span),
+            };
+            self.insert_static(raw, name, span, value);
+        }
+    }
+
+    fn dup_error(&mut self, name: &str, span: Span, first: Span) {
+        self.push_error(
+            Diagnostic::error("duplicate-attribute", format!("attribute '{name}' already defined"))
+                .at(span)
+                .with_label(first, "first defined here")
+                .with_hint("remove one of the definitions, or merge them into one attribute set"),
+        );
+    }
+
+    fn insert_static(&mut self, raw: &mut RawAttrs, name: Rc<str>, span: Span, value: RawValue) {
+        if let Some(&i) = raw.index.get(&name) {
+            let first = raw.entries[i].span;
+            self.dup_error(&name, span, first);
+            return;
+        }
+        raw.index.insert(name.clone(), raw.entries.len());
+        raw.entries.push(RawEntry { name, span, value });
+    }
+
+    fn raw_value(&mut self, value: ast::Expr) -> RawValue {
+        match strip_parens(&value) {
+            ast::Expr::AttrSet(set) => {
+                let span = self.span(set.syntax());
+                RawValue::Nested(self.raw_attrs(&set, set.rec_token().is_some()), span)
+            }
+            _ => RawValue::Expr(value),
+        }
+    }
+
+    fn add_attrpath_value(&mut self, raw: &mut RawAttrs, apv: &ast::AttrpathValue) {
+        let Some(path) = apv.attrpath() else { return };
+        let Some(value) = apv.value() else {
+            self.error_node(apv.syntax(), "missing value");
+            return;
+        };
+        let attrs: Vec<ast::Attr> = path.attrs().collect();
+        let Some((last, init)) = attrs.split_last() else { return };
+        let mut cur = raw;
+        // The dotted path so far, for messages: `a.b` already defined.
+        let mut dotted = String::new();
+        for attr in init {
+            let span = self.span(attr.syntax());
+            match self.attr_name(attr) {
+                None => return,
+                Some(Name::Static(name)) => {
+                    dotted.push_str(&name);
+                    dotted.push('.');
+                    let i = match cur.index.get(&name) {
+                        Some(&i) => i,
+                        None => {
+                            cur.index.insert(name.clone(), cur.entries.len());
+                            cur.entries.push(RawEntry {
+                                name: name.clone(),
+                                span,
+                                value: RawValue::Nested(RawAttrs::new(false), span),
+                            });
+                            cur.entries.len() - 1
+                        }
+                    };
+                    if !matches!(cur.entries[i].value, RawValue::Nested(..)) {
+                        let first = cur.entries[i].span;
+                        self.dup_error(dotted.trim_end_matches('.'), span, first);
+                        return;
+                    }
+                    let RawValue::Nested(nested, _) = &mut cur.entries[i].value else {
+                        unreachable!("checked just above")
+                    };
+                    cur = nested;
+                }
+                Some(Name::Dynamic(e)) => {
+                    dotted.push_str("${...}.");
+                    cur.dynamic.push(RawDynamic {
+                        name: e,
+                        value: RawValue::Nested(RawAttrs::new(false), span),
+                        span,
+                    });
+                    match &mut cur.dynamic.last_mut().expect("just pushed").value {
+                        RawValue::Nested(nested, _) => cur = nested,
+                        _ => unreachable!("a nested set was just pushed"),
+                    }
+                }
+            }
+        }
+        let span = self.span(last.syntax());
+        match self.attr_name(last) {
+            None => {}
+            Some(Name::Dynamic(e)) => {
+                let value = self.raw_value(value);
+                cur.dynamic.push(RawDynamic { name: e, value, span });
+            }
+            Some(Name::Static(name)) => {
+                let new_value = self.raw_value(value);
+                let Some(&i) = cur.index.get(&name) else {
+                    self.insert_static(cur, name, span, new_value);
+                    return;
+                };
+                dotted.push_str(&name);
+                let first = cur.entries[i].span;
+                match (&mut cur.entries[i].value, new_value) {
+                    // `a.b = 1; a = { c = 2; };` merges, one level deep, as Nix does.
+                    (RawValue::Nested(existing, _), RawValue::Nested(extra, _)) => {
+                        for entry in extra.entries {
+                            if let Some(&j) = existing.index.get(&entry.name) {
+                                let first = existing.entries[j].span;
+                                self.dup_error(&format!("{dotted}.{}", entry.name), entry.span, first);
+                            } else {
+                                existing.index.insert(entry.name.clone(), existing.entries.len());
+                                existing.entries.push(entry);
+                            }
+                        }
+                        existing.dynamic.extend(extra.dynamic);
+                    }
+                    _ => self.dup_error(&dotted, span, first),
+                }
+            }
+        }
+    }
+
+    pub(super) fn lower_attrs(&mut self, raw: RawAttrs, syn: &rnix::SyntaxNode) -> ExprRef {
+        let span = self.span(syn);
+        let attrs = self.lower_attrs_expr(raw);
+        Rc::new(Node { span, expr: Expr::Attrs(Box::new(attrs)) })
+    }
+
+    fn lower_attrs_expr(&mut self, raw: RawAttrs) -> AttrsExpr {
+        let RawAttrs { rec, mut entries, dynamic, .. } = raw;
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        if rec {
+            let names = entries.iter().enumerate().map(|(i, e)| (e.name.clone(), i as u32)).collect();
+            self.scopes.push(Scope::Slots(names));
+        }
+        let skip = usize::from(rec);
+        let attrs = entries
+            .into_iter()
+            .map(|e| {
+                let value = self.raw_value_expr(&e.name, e.value, skip);
+                AttrDef { name: e.name, name_span: e.span, value, inherited: false }
+            })
+            .collect();
+        let dynamic = dynamic
+            .into_iter()
+            .map(|d| {
+                let name = self.expr(&d.name);
+                let value = self.raw_value_expr("", d.value, 0);
+                DynamicAttr { name, value, span: d.span }
+            })
+            .collect();
+        if rec {
+            self.scopes.pop();
+        }
+        AttrsExpr { rec, attrs, dynamic }
+    }
+
+    /// `skip` is how many scopes a plain `inherit` has to look past: the set's own.
+    pub(super) fn raw_value_expr(&mut self, name: &str, value: RawValue, skip: usize) -> ExprRef {
+        match value {
+            RawValue::Expr(e) => self.expr(&e),
+            RawValue::Nested(raw, span) => {
+                let attrs = self.lower_attrs_expr(raw);
+                Rc::new(Node { span, expr: Expr::Attrs(Box::new(attrs)) })
+            }
+            RawValue::Inherit(span) => {
+                let name: Rc<str> = name.into();
+                match self.resolve(&name, skip) {
+                    Some(var) => Rc::new(Node { span, expr: Expr::Var(var) }),
+                    None => {
+                        self.push_error(
+                            Diagnostic::error("undefined-variable", format!("undefined variable '{name}'"))
+                                .at(span),
+                        );
+                        Rc::new(Node { span, expr: Expr::Null })
+                    }
+                }
+            }
+            RawValue::InheritFrom(from) => {
+                let span = self.span(from.syntax());
+                let expr = self.expr(&from);
+                Rc::new(Node {
+                    span,
+                    expr: Expr::Select { expr, path: vec![AttrName::Static(name.into())], default: None },
+                })
+            }
+        }
+    }
+}
