@@ -390,3 +390,18 @@ fn process_definitions_are_checked() {
     assert!(err.contains("condition 'process_healty' is not one of"), "{err}");
     assert!(err.contains("--> lib/portnix.nix:1:"), "{err}");
 }
+
+#[test]
+fn env_prefix_and_only_select_and_rename() {
+    let dir = common::project(
+        "envopts",
+        "{ databases = { postgresql = 5432; redis = 6379; }; web.http = 8000; }\n",
+        Some("{ services.\"databases.postgresql\".env = \"PGPORT\"; }\n"),
+    );
+    let out = common::portnix(&dir, &["gen", "env", "--prefix", "APP_", "--only", "databases"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let vars: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(vars, ["APP_DATABASES_REDIS_PORT=6379", "APP_PGPORT=5432"]);
+    assert!(text.contains("# Regenerate with: portnix gen env --prefix APP_ --only databases"), "{text}");
+}
