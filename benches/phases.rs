@@ -67,14 +67,7 @@ fn main() {
             report("load (parse+lower+eval)", entries, median(runs, || drop(load(&opts).ok().unwrap())));
             let project = load(&opts).ok().unwrap();
             report("check", entries, median(runs, || drop(check(&project, &CheckOptions::default()))));
-            for target in [
-                Target::NixosFirewall,
-                Target::Nftables,
-                Target::ProcessCompose,
-                Target::Env,
-                Target::Json,
-                Target::Markdown,
-            ] {
+            for target in Target::ALL {
                 let name = format!("gen {}", target.name());
                 report(
                     &name,

@@ -13,15 +13,6 @@ use std::process::Command;
 use portnix::generate::{GenOptions, JsonRegistry, Target, generate};
 use portnix::registry::{LoadOptions, PortValue, Project, Protocol, load};
 
-const TARGETS: [Target; 6] = [
-    Target::NixosFirewall,
-    Target::Nftables,
-    Target::ProcessCompose,
-    Target::Env,
-    Target::Json,
-    Target::Markdown,
-];
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -58,7 +49,7 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
 fn every_target_on_every_example_is_pinned() {
     std::env::set_current_dir(root()).unwrap();
     for (name, project) in projects() {
-        for target in TARGETS {
+        for target in Target::ALL {
             let text = render(&project, target);
             assert_eq!(text, render(&project, target), "{name} {target:?} is not deterministic");
             insta::assert_snapshot!(format!("{name}__{}", target.name()), text);

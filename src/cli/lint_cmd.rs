@@ -23,7 +23,7 @@ pub fn run(args: LintArgs) -> u8 {
     };
     let paths = if args.paths.is_empty() {
         let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();
-        vec![crate::eval::import::find_project_root(&dir).unwrap_or(dir)]
+        vec![project.root.clone().unwrap_or(dir)]
     } else {
         args.paths.clone()
     };

@@ -35,6 +35,15 @@ pub enum Target {
 }
 
 impl Target {
+    pub const ALL: [Target; 6] = [
+        Target::NixosFirewall,
+        Target::Nftables,
+        Target::ProcessCompose,
+        Target::Env,
+        Target::Json,
+        Target::Markdown,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Target::NixosFirewall => "nixos-firewall",
@@ -103,9 +112,7 @@ pub fn generate(
     target: Target,
     options: &GenOptions,
 ) -> Result<Generated, Vec<Diagnostic>> {
-    let root = crate::eval::import::find_project_root(
-        project.registry_file.parent().unwrap_or(std::path::Path::new("/")),
-    );
+    let root = project.root.clone();
     let registry = root
         .as_deref()
         .and_then(|r| project.registry_file.strip_prefix(r).ok())

@@ -30,6 +30,8 @@ pub struct Project {
     pub sources: Sources,
     pub registry_file: PathBuf,
     pub config_file: Option<PathBuf>,
+    /// The project root: the nearest directory above the registry with flake.nix or .git.
+    pub root: Option<PathBuf>,
     /// The evaluator, kept so that freeing it can be skipped together with the project's
     /// (see `Project::leak`). Held, never read.
     #[allow(dead_code)]
@@ -87,12 +89,15 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         Some(c) => Some(std::path::absolute(c).unwrap_or_else(|_| c.clone())),
         None => registry_file.parent().map(|d| d.join(CONFIG)).filter(|p| p.is_file()),
     };
+    let dir = registry_file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+    let root = find_project_root(&dir);
     let (registry, config_node, sources, evaluator) = if opts.use_nix {
         let reg = eval_with_nix(&registry_file)?;
         let cfg = config_file.as_deref().map(eval_with_nix).transpose()?;
         (reg, cfg, Sources::new(), None)
     } else {
-        eval_with_portnix(&registry_file, config_file.as_deref(), opts.allow_outside_root)?
+        let import_root = root.clone().unwrap_or(dir);
+        eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts.allow_outside_root)?
     };
     let config = match config_node.as_ref().map(config::parse) {
         Some(Err(diagnostics)) => return Err(LoadError { diagnostics, sources }),
@@ -100,16 +105,15 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         None => Config::default(),
     };
     let entries = crate::timing::phase("entries", || resolve_meta(entries(&registry), &config));
-    Ok(Project { entries, config, sources, registry_file, config_file, evaluator })
+    Ok(Project { entries, config, sources, registry_file, config_file, root, evaluator })
 }
 
 fn eval_with_portnix(
     registry: &Path,
     config: Option<&Path>,
+    root: PathBuf,
     allow_outside_root: bool,
 ) -> Result<(Node, Option<Node>, Sources, Option<Eval>), LoadError> {
-    let dir = registry.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-    let root = find_project_root(&dir).unwrap_or(dir);
     let mut eval = Eval::new(EvalOptions {
         project_root: Some(root),
         allow_outside_root,
