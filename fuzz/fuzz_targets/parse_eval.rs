@@ -1,4 +1,5 @@
 //! Parse, lower and evaluate arbitrary text: any outcome but a panic, hang or crash is fine.
+//! Where the fast parser accepts the text, its IR must equal the rnix path's.
 #![no_main]
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,10 @@ fuzz_target!(|data: &[u8]| {
             allow_outside_root: false,
             max_steps: Some(200_000),
         };
+        let mut eval = Eval::new(options.clone());
+        if let (Some(fast), rnix) = eval.both_front_ends(&text, Path::new("/nonexistent-fuzz-root")) {
+            assert_eq!(Some(fast), rnix, "the front ends disagree");
+        }
         let mut eval = Eval::new(options);
         let result = eval.eval_text("fuzz.nix", &text, Path::new("/nonexistent-fuzz-root")).and_then(|v| {
             eval.deep_force(&v)?;

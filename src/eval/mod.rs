@@ -93,7 +93,23 @@ impl Eval {
         self.lower(file, dir)
     }
 
+    /// The IR of `text` from each front end, printed: the fast parser's (`None` when it
+    /// declines) and rnix's (`None` on errors). Tests and the fuzzer hold them equal.
+    #[doc(hidden)]
+    pub fn both_front_ends(&mut self, text: &str, dir: &Path) -> (Option<String>, Option<String>) {
+        let file = self.sources.add(PathBuf::from("«both»"), text.to_string());
+        let fast = lower::lower_fast(text, file, dir, &self.globals).map(|e| format!("{e:#?}"));
+        let rnix = crate::syntax::parse(&self.sources, file)
+            .ok()
+            .and_then(|root| lower::lower_file(&root, file, dir, &self.globals).ok())
+            .map(|e| format!("{e:#?}"));
+        (fast, rnix)
+    }
+
     fn lower(&mut self, file: FileId, dir: &Path) -> EvalResult<ExprRef> {
+        if let Some(expr) = lower::lower_fast(&self.sources.get(file).text, file, dir, &self.globals) {
+            return Ok(expr);
+        }
         let root = crate::timing::phase("parse", || crate::syntax::parse(&self.sources, file))
             .map_err(EvalError::from_diagnostics)?;
         crate::timing::phase("lower", || lower::lower_file(&root, file, dir, &self.globals))

@@ -1,5 +1,6 @@
 //! Source files, their line indexes, and parsing with rnix.
 
+pub mod fast;
 mod line_index;
 mod parse;
 

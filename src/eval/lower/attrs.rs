@@ -1,5 +1,8 @@
 //! Attribute sets as Nix's parser builds them: attrpaths merged into nested sets, `inherit`,
 //! duplicates reported, and then lowered with their names resolved.
+//!
+//! Both front ends use this: rnix's tree and the fast parser's, through [`Syntax`], so a set
+//! means the same whichever parser read it.
 
 use std::rc::Rc;
 
@@ -11,61 +14,124 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::ir::*;
 use crate::fxhash::FxHashMap as HashMap;
 
-/// Attribute sets as Nix's parser builds them: attrpaths merged, before names are resolved.
-pub(super) struct RawAttrs {
-    pub(super) rec: bool,
-    pub(super) entries: Vec<RawEntry>,
-    pub(super) index: HashMap<Rc<str>, usize>,
-    pub(super) dynamic: Vec<RawDynamic>,
+/// What building attribute sets needs from a syntax tree.
+pub(super) trait Syntax: Sized {
+    type Expr;
+    type Attr;
+    fn attr_name(l: &mut Lowerer<'_>, attr: &Self::Attr) -> Option<Name<Self::Expr>>;
+    fn attr_span(l: &Lowerer<'_>, attr: &Self::Attr) -> Span;
+    /// A binding's value, with a literal set (inside any parentheses) kept open for merging.
+    fn raw_value(l: &mut Lowerer<'_>, value: Self::Expr) -> RawValue<Self>;
+    fn lower(l: &mut Lowerer<'_>, e: &Self::Expr) -> ExprRef;
+    fn expr_span(l: &Lowerer<'_>, e: &Self::Expr) -> Span;
 }
 
-pub(super) struct RawEntry {
+/// Attribute sets as Nix's parser builds them: attrpaths merged, before names are resolved.
+pub(super) struct RawAttrs<S: Syntax> {
+    pub(super) rec: bool,
+    pub(super) entries: Vec<RawEntry<S>>,
+    pub(super) index: HashMap<Rc<str>, usize>,
+    pub(super) dynamic: Vec<RawDynamic<S>>,
+}
+
+pub(super) struct RawEntry<S: Syntax> {
     pub(super) name: Rc<str>,
     pub(super) span: Span,
-    pub(super) value: RawValue,
+    pub(super) value: RawValue<S>,
 }
 
-pub(super) enum RawValue {
-    Expr(ast::Expr),
-    Nested(RawAttrs, Span),
+pub(super) enum RawValue<S: Syntax> {
+    Expr(S::Expr),
+    Nested(RawAttrs<S>, Span),
     Inherit(Span),
-    InheritFrom(Rc<ast::Expr>),
+    InheritFrom(Rc<S::Expr>),
 }
 
-pub(super) struct RawDynamic {
-    pub(super) name: ast::Expr,
-    pub(super) value: RawValue,
+pub(super) struct RawDynamic<S: Syntax> {
+    pub(super) name: S::Expr,
+    pub(super) value: RawValue<S>,
     pub(super) span: Span,
 }
 
-pub(super) enum Name {
+pub(super) enum Name<E> {
     Static(Rc<str>),
-    Dynamic(ast::Expr),
+    Dynamic(E),
 }
 
-impl RawAttrs {
-    fn new(rec: bool) -> Self {
+impl<S: Syntax> RawAttrs<S> {
+    pub(super) fn new(rec: bool) -> Self {
         RawAttrs { rec, entries: Vec::new(), index: HashMap::default(), dynamic: Vec::new() }
     }
 }
 
+/// rnix's tree.
+pub(super) struct Rnix;
+
+impl Syntax for Rnix {
+    type Expr = ast::Expr;
+    type Attr = ast::Attr;
+
+    fn attr_name(l: &mut Lowerer<'_>, attr: &ast::Attr) -> Option<Name<ast::Expr>> {
+        l.attr_name(attr)
+    }
+
+    fn attr_span(l: &Lowerer<'_>, attr: &ast::Attr) -> Span {
+        l.span(attr.syntax())
+    }
+
+    fn raw_value(l: &mut Lowerer<'_>, value: ast::Expr) -> RawValue<Rnix> {
+        match strip_parens(&value) {
+            ast::Expr::AttrSet(set) => {
+                let span = l.span(set.syntax());
+                RawValue::Nested(l.raw_attrs(&set, set.rec_token().is_some()), span)
+            }
+            _ => RawValue::Expr(value),
+        }
+    }
+
+    fn lower(l: &mut Lowerer<'_>, e: &ast::Expr) -> ExprRef {
+        l.expr(e)
+    }
+
+    fn expr_span(l: &Lowerer<'_>, e: &ast::Expr) -> Span {
+        l.span(e.syntax())
+    }
+}
+
 impl Lowerer<'_> {
-    pub(super) fn raw_attrs(&mut self, node: &impl HasEntry, rec: bool) -> RawAttrs {
+    pub(super) fn raw_attrs(&mut self, node: &impl HasEntry, rec: bool) -> RawAttrs<Rnix> {
         let mut raw = RawAttrs::new(rec);
         for entry in node.entries() {
             match entry {
-                ast::Entry::AttrpathValue(apv) => self.add_attrpath_value(&mut raw, &apv),
-                ast::Entry::Inherit(inh) => self.add_inherit(&mut raw, &inh),
+                ast::Entry::AttrpathValue(apv) => {
+                    let Some(path) = apv.attrpath() else { continue };
+                    let Some(value) = apv.value() else {
+                        self.error_node(apv.syntax(), "missing value");
+                        continue;
+                    };
+                    let attrs: Vec<ast::Attr> = path.attrs().collect();
+                    self.add_attrpath_value(&mut raw, &attrs, value);
+                }
+                ast::Entry::Inherit(inh) => {
+                    let from = inh.from().and_then(|f| f.expr());
+                    let attrs: Vec<ast::Attr> = inh.attrs().collect();
+                    self.add_inherit(&mut raw, from, &attrs);
+                }
             }
         }
         raw
     }
 
-    fn add_inherit(&mut self, raw: &mut RawAttrs, inh: &ast::Inherit) {
-        let from = inh.from().and_then(|f| f.expr()).map(Rc::new);
-        for attr in inh.attrs() {
-            let span = self.span(attr.syntax());
-            let name = match self.attr_name(&attr) {
+    pub(super) fn add_inherit<S: Syntax>(
+        &mut self,
+        raw: &mut RawAttrs<S>,
+        from: Option<S::Expr>,
+        attrs: &[S::Attr],
+    ) {
+        let from = from.map(Rc::new);
+        for attr in attrs {
+            let span = S::attr_span(self, attr);
+            let name = match S::attr_name(self, attr) {
                 Some(Name::Static(s)) => s,
                 Some(Name::Dynamic(_)) => {
                     self.push_error(
@@ -93,7 +159,13 @@ impl Lowerer<'_> {
         );
     }
 
-    fn insert_static(&mut self, raw: &mut RawAttrs, name: Rc<str>, span: Span, value: RawValue) {
+    fn insert_static<S: Syntax>(
+        &mut self,
+        raw: &mut RawAttrs<S>,
+        name: Rc<str>,
+        span: Span,
+        value: RawValue<S>,
+    ) {
         if let Some(&i) = raw.index.get(&name) {
             let first = raw.entries[i].span;
             self.dup_error(&name, span, first);
@@ -103,30 +175,19 @@ impl Lowerer<'_> {
         raw.entries.push(RawEntry { name, span, value });
     }
 
-    fn raw_value(&mut self, value: ast::Expr) -> RawValue {
-        match strip_parens(&value) {
-            ast::Expr::AttrSet(set) => {
-                let span = self.span(set.syntax());
-                RawValue::Nested(self.raw_attrs(&set, set.rec_token().is_some()), span)
-            }
-            _ => RawValue::Expr(value),
-        }
-    }
-
-    fn add_attrpath_value(&mut self, raw: &mut RawAttrs, apv: &ast::AttrpathValue) {
-        let Some(path) = apv.attrpath() else { return };
-        let Some(value) = apv.value() else {
-            self.error_node(apv.syntax(), "missing value");
-            return;
-        };
-        let attrs: Vec<ast::Attr> = path.attrs().collect();
+    pub(super) fn add_attrpath_value<S: Syntax>(
+        &mut self,
+        raw: &mut RawAttrs<S>,
+        attrs: &[S::Attr],
+        value: S::Expr,
+    ) {
         let Some((last, init)) = attrs.split_last() else { return };
         let mut cur = raw;
         // The dotted path so far, for messages: `a.b` already defined.
         let mut dotted = String::new();
         for attr in init {
-            let span = self.span(attr.syntax());
-            match self.attr_name(attr) {
+            let span = S::attr_span(self, attr);
+            match S::attr_name(self, attr) {
                 None => return,
                 Some(Name::Static(name)) => {
                     dotted.push_str(&name);
@@ -167,15 +228,15 @@ impl Lowerer<'_> {
                 }
             }
         }
-        let span = self.span(last.syntax());
-        match self.attr_name(last) {
+        let span = S::attr_span(self, last);
+        match S::attr_name(self, last) {
             None => {}
             Some(Name::Dynamic(e)) => {
-                let value = self.raw_value(value);
+                let value = S::raw_value(self, value);
                 cur.dynamic.push(RawDynamic { name: e, value, span });
             }
             Some(Name::Static(name)) => {
-                let new_value = self.raw_value(value);
+                let new_value = S::raw_value(self, value);
                 let Some(&i) = cur.index.get(&name) else {
                     self.insert_static(cur, name, span, new_value);
                     return;
@@ -202,13 +263,12 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn lower_attrs(&mut self, raw: RawAttrs, syn: &rnix::SyntaxNode) -> ExprRef {
-        let span = self.span(syn);
+    pub(super) fn lower_attrs<S: Syntax>(&mut self, raw: RawAttrs<S>, span: Span) -> ExprRef {
         let attrs = self.lower_attrs_expr(raw);
         Rc::new(Node { span, expr: Expr::Attrs(Box::new(attrs)) })
     }
 
-    fn lower_attrs_expr(&mut self, raw: RawAttrs) -> AttrsExpr {
+    fn lower_attrs_expr<S: Syntax>(&mut self, raw: RawAttrs<S>) -> AttrsExpr {
         let RawAttrs { rec, mut entries, dynamic, .. } = raw;
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         if rec {
@@ -226,7 +286,7 @@ impl Lowerer<'_> {
         let dynamic = dynamic
             .into_iter()
             .map(|d| {
-                let name = self.expr(&d.name);
+                let name = S::lower(self, &d.name);
                 let value = self.raw_value_expr("", d.value, 0);
                 DynamicAttr { name, value, span: d.span }
             })
@@ -238,9 +298,14 @@ impl Lowerer<'_> {
     }
 
     /// `skip` is how many scopes a plain `inherit` has to look past: the set's own.
-    pub(super) fn raw_value_expr(&mut self, name: &str, value: RawValue, skip: usize) -> ExprRef {
+    pub(super) fn raw_value_expr<S: Syntax>(
+        &mut self,
+        name: &str,
+        value: RawValue<S>,
+        skip: usize,
+    ) -> ExprRef {
         match value {
-            RawValue::Expr(e) => self.expr(&e),
+            RawValue::Expr(e) => S::lower(self, &e),
             RawValue::Nested(raw, span) => {
                 let attrs = self.lower_attrs_expr(raw);
                 Rc::new(Node { span, expr: Expr::Attrs(Box::new(attrs)) })
@@ -259,8 +324,8 @@ impl Lowerer<'_> {
                 }
             }
             RawValue::InheritFrom(from) => {
-                let span = self.span(from.syntax());
-                let expr = self.expr(&from);
+                let span = S::expr_span(self, &from);
+                let expr = S::lower(self, &from);
                 Rc::new(Node {
                     span,
                     expr: Expr::Select { expr, path: vec![AttrName::Static(name.into())], default: None },

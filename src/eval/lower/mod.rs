@@ -11,6 +11,9 @@ use rnix::ast::{self, AstToken};
 use rowan::ast::AstNode;
 
 mod attrs;
+mod fast;
+
+pub use fast::lower_fast;
 
 use super::indented::{self, Piece};
 use super::ir::*;
@@ -41,20 +44,38 @@ pub fn lower_file(
     dir: &Path,
     globals: &HashMap<Rc<str>, u32>,
 ) -> Result<ExprRef, Vec<Diagnostic>> {
-    let mut l = Lowerer {
-        file,
-        dir: dir.to_string_lossy().into_owned(),
-        globals,
-        scopes: Vec::new(),
-        errors: Vec::new(),
-        names: HashMap::default(),
-    };
+    let mut l = Lowerer::new(file, dir, globals);
     let expr = match root.expr() {
         Some(e) => l.expr(&e),
         None => l.error_node(root.syntax(), "the file contains no expression"),
     };
     if l.errors.is_empty() { Ok(expr) } else { Err(l.errors) }
 }
+
+/// The IR's operator for rnix's; `None` for the pipes, which portnix does not evaluate.
+fn binop_kind(kind: rnix::ast::BinOpKind) -> Option<BinOp> {
+    use rnix::ast::BinOpKind as K;
+    Some(match kind {
+        K::Concat => BinOp::Concat,
+        K::Update => BinOp::Update,
+        K::Add => BinOp::Add,
+        K::Sub => BinOp::Sub,
+        K::Mul => BinOp::Mul,
+        K::Div => BinOp::Div,
+        K::And => BinOp::And,
+        K::Or => BinOp::Or,
+        K::Implication => BinOp::Impl,
+        K::Equal => BinOp::Eq,
+        K::NotEqual => BinOp::NotEq,
+        K::Less => BinOp::Less,
+        K::LessOrEq => BinOp::LessEq,
+        K::More => BinOp::Greater,
+        K::MoreOrEq => BinOp::GreaterEq,
+        K::PipeLeft | K::PipeRight => return None,
+    })
+}
+
+const PIPES_UNSUPPORTED: &str = "the pipe operators `|>` and `<|` are not supported by portnix";
 
 enum PathPart {
     Literal(String),
@@ -91,7 +112,18 @@ fn ident_text(id: &ast::Ident) -> String {
     }
 }
 
-impl Lowerer<'_> {
+impl<'g> Lowerer<'g> {
+    fn new(file: FileId, dir: &Path, globals: &'g HashMap<Rc<str>, u32>) -> Self {
+        Lowerer {
+            file,
+            dir: dir.to_string_lossy().into_owned(),
+            globals,
+            scopes: Vec::new(),
+            errors: Vec::new(),
+            names: HashMap::default(),
+        }
+    }
+
     fn intern(&mut self, name: &str) -> Rc<str> {
         if let Some(rc) = self.names.get(name) {
             return rc.clone();
@@ -151,7 +183,7 @@ impl Lowerer<'_> {
             }
             ast::Expr::AttrSet(set) => {
                 let raw = self.raw_attrs(set, set.rec_token().is_some());
-                self.lower_attrs(raw, syn)
+                self.lower_attrs(raw, self.span(syn))
             }
             ast::Expr::LetIn(let_in) => self.let_in(let_in),
             ast::Expr::LegacyLet(legacy) => self.legacy_let(legacy),
@@ -319,12 +351,14 @@ impl Lowerer<'_> {
     }
 
     fn ident(&mut self, id: &ast::Ident) -> ExprRef {
-        let syn = id.syntax();
         let name = self.intern(&ident_text(id));
+        self.var(name, self.span(id.syntax()))
+    }
+
+    fn var(&mut self, name: Rc<str>, span: Span) -> ExprRef {
         match self.resolve(&name, 0) {
-            Some(var) => self.node(syn, Expr::Var(var)),
+            Some(var) => Rc::new(Node { span, expr: Expr::Var(var) }),
             None => {
-                let span = self.span(syn);
                 self.push_error(
                     Diagnostic::error("undefined-variable", format!("undefined variable '{name}'"))
                         .at(span)
@@ -356,7 +390,7 @@ impl Lowerer<'_> {
         saw_with.then(|| Var::With(name.clone()))
     }
 
-    fn attr_name(&mut self, attr: &ast::Attr) -> Option<Name> {
+    fn attr_name(&mut self, attr: &ast::Attr) -> Option<Name<ast::Expr>> {
         match attr {
             ast::Attr::Ident(id) => Some(Name::Static(self.intern(&ident_text(id)))),
             ast::Attr::Str(s) => Some(self.str_name(s)),
@@ -372,7 +406,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn str_name(&mut self, s: &ast::Str) -> Name {
+    fn str_name(&mut self, s: &ast::Str) -> Name<ast::Expr> {
         if !indented::well_formed(s) {
             self.error_node(s.syntax(), "malformed string");
             return Name::Static("".into());
@@ -402,6 +436,17 @@ impl Lowerer<'_> {
     fn let_in(&mut self, let_in: &ast::LetIn) -> ExprRef {
         let syn = let_in.syntax();
         let raw = self.raw_attrs(let_in, true);
+        let span = self.span(syn);
+        self.lower_let(raw, span, |l| l.opt_expr(let_in.body(), syn))
+    }
+
+    /// A `let`: a new environment whose slots are the bindings, seen by every binding and `body`.
+    fn lower_let<S: attrs::Syntax>(
+        &mut self,
+        raw: attrs::RawAttrs<S>,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> ExprRef,
+    ) -> ExprRef {
         for d in &raw.dynamic {
             self.push_error(
                 Diagnostic::error("syntax-error", "dynamic attributes not allowed in let").at(d.span),
@@ -412,16 +457,16 @@ impl Lowerer<'_> {
         let names = entries.iter().enumerate().map(|(i, e)| (e.name.clone(), i as u32)).collect();
         self.scopes.push(Scope::Slots(names));
         let slots = entries.into_iter().map(|e| self.raw_value_expr(&e.name, e.value, 1)).collect();
-        let body = self.opt_expr(let_in.body(), syn);
+        let body = body(self);
         self.scopes.pop();
-        self.node(syn, Expr::Let { slots, body })
+        Rc::new(Node { span, expr: Expr::Let { slots, body } })
     }
 
     /// `let { body = ...; }` is `(rec { ... }).body`.
     fn legacy_let(&mut self, legacy: &ast::LegacyLet) -> ExprRef {
         let syn = legacy.syntax();
         let raw = self.raw_attrs(legacy, true);
-        let set = self.lower_attrs(raw, syn);
+        let set = self.lower_attrs(raw, self.span(syn));
         self.node(syn, Expr::Select { expr: set, path: vec![AttrName::Static("body".into())], default: None })
     }
 
@@ -489,32 +534,12 @@ impl Lowerer<'_> {
     }
 
     fn binop(&mut self, b: &ast::BinOp) -> ExprRef {
-        use rnix::ast::BinOpKind as K;
         let syn = b.syntax();
         let lhs = self.opt_expr(b.lhs(), syn);
         let rhs = self.opt_expr(b.rhs(), syn);
-        let op = match b.operator() {
-            Some(K::Concat) => BinOp::Concat,
-            Some(K::Update) => BinOp::Update,
-            Some(K::Add) => BinOp::Add,
-            Some(K::Sub) => BinOp::Sub,
-            Some(K::Mul) => BinOp::Mul,
-            Some(K::Div) => BinOp::Div,
-            Some(K::And) => BinOp::And,
-            Some(K::Or) => BinOp::Or,
-            Some(K::Implication) => BinOp::Impl,
-            Some(K::Equal) => BinOp::Eq,
-            Some(K::NotEqual) => BinOp::NotEq,
-            Some(K::Less) => BinOp::Less,
-            Some(K::LessOrEq) => BinOp::LessEq,
-            Some(K::More) => BinOp::Greater,
-            Some(K::MoreOrEq) => BinOp::GreaterEq,
-            Some(K::PipeLeft) | Some(K::PipeRight) => {
-                return self.node(
-                    syn,
-                    Expr::Unsupported("the pipe operators `|>` and `<|` are not supported by portnix".into()),
-                );
-            }
+        let op = match b.operator().map(binop_kind) {
+            Some(Some(op)) => op,
+            Some(None) => return self.node(syn, Expr::Unsupported(PIPES_UNSUPPORTED.into())),
             None => return self.error_node(syn, "unknown operator"),
         };
         self.node(syn, Expr::BinOp { op, lhs, rhs })
