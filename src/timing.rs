@@ -1,4 +1,5 @@
-//! `PORTNIX_TIMINGS=1` prints how long each phase took, to stderr: parse, lower, eval, check.
+//! `PORTNIX_TIMINGS=1` prints how long each phase took, and the resident memory after it, to
+//! stderr: parse, lower, eval, check.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -15,6 +16,15 @@ pub fn phase<T>(phase: &str, f: impl FnOnce() -> T) -> T {
     }
     let start = Instant::now();
     let out = f();
-    eprintln!("portnix timing: {phase:<8} {:>9.3} ms", start.elapsed().as_secs_f64() * 1000.0);
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("portnix timing: {phase:<8} {ms:>9.3} ms, resident {:>6} MiB", resident_mib());
     out
+}
+
+/// Resident memory now: where memory goes matters as much as time, since every fresh page
+/// costs the kernel a zeroing.
+fn resident_mib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    pages * 4096 / (1 << 20)
 }

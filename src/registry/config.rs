@@ -80,7 +80,8 @@ impl Default for ServiceMeta {
 #[derive(Clone, Debug)]
 pub struct ServiceRule {
     pub pattern: Pattern,
-    pub meta: ServiceMeta,
+    /// Shared by every entry the rule matches.
+    pub meta: Rc<ServiceMeta>,
     pub span: Option<Span>,
 }
 
@@ -334,7 +335,7 @@ impl Parser {
                     _ => {}
                 }
             }
-            out.push(ServiceRule { pattern, meta, span: value.span });
+            out.push(ServiceRule { pattern, meta: Rc::new(meta), span: value.span });
         }
         out
     }

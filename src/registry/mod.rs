@@ -35,7 +35,8 @@ pub struct Entry {
     pub value: PortValue,
     /// Where the entry's attribute is defined.
     pub span: Option<Span>,
-    pub meta: ServiceMeta,
+    /// Shared: entries of one service, and all entries without one, hold the same metadata.
+    pub meta: Rc<ServiceMeta>,
 }
 
 impl Entry {
@@ -62,18 +63,19 @@ impl Entry {
 pub fn entries(root: &Node) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut path = Vec::new();
-    walk(root, &mut path, &mut out);
+    let meta = Rc::new(ServiceMeta::default());
+    walk(root, &mut path, &meta, &mut out);
     out
 }
 
-fn walk(node: &Node, path: &mut Vec<Rc<str>>, out: &mut Vec<Entry>) {
+fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, out: &mut Vec<Entry>) {
     let value = match &node.data {
         Data::Int(i) => PortValue::Port(*i),
         Data::Set(attrs) if is_range(attrs) => range_value(&node.data),
         Data::Set(attrs) => {
             for (name, child) in attrs {
                 path.push(name.clone());
-                walk(child, path, out);
+                walk(child, path, meta, out);
                 path.pop();
             }
             return;
@@ -85,7 +87,7 @@ fn walk(node: &Node, path: &mut Vec<Rc<str>>, out: &mut Vec<Entry>) {
         path: path.clone(),
         value,
         span: node.span,
-        meta: ServiceMeta::default(),
+        meta: meta.clone(),
     });
 }
 
