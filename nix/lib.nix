@@ -6,9 +6,9 @@
 # comparison of every entry with every other.
 let
   inherit (builtins)
-    all any attrNames concatLists concatMap concatStringsSep elemAt filter foldl' genList
-    groupBy head isAttrs isInt isList isString length listToAttrs map match sort stringLength
-    substring tail toJSON toString;
+    all any attrNames attrValues concatLists concatMap concatStringsSep elemAt filter foldl'
+    genList groupBy head isAttrs isInt isList isString length lessThan listToAttrs map mapAttrs
+    match partition sort stringLength substring tail toJSON toString;
 
   load = x: if isAttrs x then x else if x == null then { } else import x;
 
@@ -135,6 +135,96 @@ let
       range = null;
       scope = "";
     };
+
+  # The usual registry has nothing to report, and proving that is cheaper than building a
+  # record per entry: one walk cuts the registry into segments (subtrees with one scope and
+  # one set of covering ranges), and builtins that run in C++ (partition, sort, groupBy) check
+  # them. It is conservative: `false` means only that the full rules below must decide, and
+  # they give the findings. Every check here is stricter than the rule it stands for: ports
+  # unique in a scope whatever their protocol, inside every covering range rather than the
+  # nearest, clear of every reservation whatever it allows.
+  clean = cfg: registry:
+    let
+      leaves = v: if isAttrs v && !(isRange v) then concatMap leaves (attrValues v) else [ v ];
+      longer = depth: any (p: p.pattern.len > depth + 1);
+      # Each reservation's `allow` patterns, tagged with the reservation's index.
+      reservations = genList (i: i) (length cfg.reserved);
+      allows = concatMap (i: map (p: { pattern = p; res = i; }) (elemAt cfg.reserved i).allow) reservations;
+      segment = scope: covering: allowed: vs:
+        let p = partition isInt vs; in { inherit scope covering allowed; ints = p.right; others = p.wrong; };
+      segmentsOf = { set, path, depth, ranges, scopes, allows, covering, allowed, scope }:
+        concatLists (attrValues (mapAttrs
+          (n: v:
+            let
+              ranges' = advance depth n ranges;
+              scopes' = advance depth n scopes;
+              allows' = advance depth n allows;
+              covering' = covering ++ completedAt depth ranges';
+              allowed' = allowed ++ map (p: p.res) (completedAt depth allows');
+              isSet = isAttrs v && !(isRange v);
+              scope' = if isSet && completedAt depth scopes' != [ ] then toJSON (path ++ [ n ]) else scope;
+            in
+            if isSet && (longer depth ranges' || longer depth scopes' || longer depth allows') then
+              segmentsOf {
+                set = v;
+                path = path ++ [ n ];
+                depth = depth + 1;
+                ranges = ranges';
+                scopes = scopes';
+                allows = allows';
+                covering = covering';
+                allowed = allowed';
+                scope = scope';
+              }
+            else [ (segment scope' covering' allowed' (leaves v)) ])
+          set));
+      segments = segmentsOf {
+        set = registry;
+        path = [ ];
+        depth = 0;
+        inherit (cfg) ranges scopes;
+        inherit allows;
+        covering = [ ];
+        allowed = [ ];
+        scope = "";
+      };
+      # Whether no port of `sorted` lies in from..to, by binary search.
+      noPortIn = sorted: from: to:
+        let
+          n = length sorted;
+          go = lo: hi: if lo >= hi then lo else
+            let mid = (lo + hi) / 2; in if elemAt sorted mid < from then go (mid + 1) hi else go lo mid;
+          i = go 0 n;
+        in
+        i >= n || elemAt sorted i > to;
+      # Every value valid, inside every range that covers it, and off every reservation that
+      # does not allow it.
+      segmentClean = s:
+        let
+          lo = foldl' (a: r: if r.from > a then r.from else a) 1 s.covering;
+          hi = foldl' (a: r: if r.to < a then r.to else a) 65535 s.covering;
+          sorted = sort lessThan s.ints;
+          offReservation = i:
+            let q = elemAt cfg.reserved i; in
+            builtins.elem i s.allowed
+            || (noPortIn sorted q.from q.to && all (r: r.to < q.from || q.to < r.from) s.others);
+        in
+        all (r: isAttrs r && attrNames r == [ "from" "to" ] && isInt r.from && isInt r.to
+          && lo <= r.from && r.from <= r.to && r.to <= hi) s.others
+        && (s.ints == [ ] || (lo <= head sorted && elemAt sorted (length sorted - 1) <= hi))
+        && all offReservation reservations;
+      # Within a scope: no port twice, no range meeting another range or a port.
+      scopeClean = segs:
+        let
+          ints = concatMap (s: s.ints) segs;
+          sorted = sort lessThan ints;
+          rs = sort (a: b: a.from < b.from) (concatMap (s: s.others) segs);
+        in
+        length (attrNames (groupBy toString ints)) == length ints
+        && (rs == [ ] || all (i: (elemAt rs i).to < (elemAt rs (i + 1)).from) (genList (i: i) (length rs - 1)))
+        && all (r: noPortIn sorted r.from r.to) rs;
+    in
+    all segmentClean segments && all scopeClean (attrValues (groupBy (s: s.scope) segments));
 
   transports = p: if p == "both" then [ "tcp" "udp" ] else [ p ];
 
@@ -268,7 +358,13 @@ rec {
   normalize = args: if args ? registry then args else { registry = args; };
 
   /** Findings of duplicate-port, out-of-range, reserved-port and invalid-port: { code; paths; message; }. */
-  findings = args:
+  findings = args: if provablyClean args then [ ] else fullFindings args;
+
+  /** True when a quick pass proves there is nothing to find; false says nothing. */
+  provablyClean = args: let a = normalize args; in clean (parseConfig (a.config or { })) (load a.registry);
+
+  /** The four rules in full, without the quick pass: what `findings` gives when it finds anything. */
+  fullFindings = args:
     let
       a = normalize args;
       es = entriesOf a;

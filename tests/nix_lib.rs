@@ -189,3 +189,119 @@ fn the_nixos_module_asserts_on_findings_and_opens_the_firewall() {
     assert_eq!(good["firewall"], nix_json(&lib_call("firewall", &root().join("lib"))).unwrap());
     assert_eq!(good["firewall"]["allowedTCPPorts"], serde_json::json!([22]));
 }
+
+/// `findings` answers `[ ]` at once when `provablyClean` holds. That must never hide a finding,
+/// and must happen on clean registries, or the quick pass is dead weight.
+#[test]
+fn the_quick_pass_is_taken_on_clean_registries_and_never_hides_a_finding() {
+    if !common::nix_available() {
+        return;
+    }
+    let (mut clean, mut dirty) = (0, 0);
+    for dir in cases() {
+        let expr = format!(
+            "{{ clean = {}; full = map (f: f.code) ({}); }}",
+            lib_call("provablyClean", &dir),
+            lib_call("fullFindings", &dir)
+        );
+        let json = nix_json(&expr).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let full = json["full"].as_array().unwrap();
+        if json["clean"] == true {
+            assert!(full.is_empty(), "{}: provably clean, yet {full:?}", dir.display());
+            clean += 1;
+        } else {
+            dirty += usize::from(!full.is_empty());
+        }
+    }
+    assert!(clean >= 15 && dirty >= 12, "{clean} clean and {dirty} with findings");
+    let repo = nix_json(&lib_call("provablyClean", &root().join("lib"))).unwrap();
+    assert_eq!(repo, true, "the repo's own registry should take the quick pass");
+}
+
+/// A small deterministic generator (xorshift): registries built to sit on the edge of every
+/// rule (ports that may repeat, ranges one port too narrow, reservations that may be hit).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+
+    fn registry_case(&mut self) -> String {
+        let mut reg = String::from("{ ");
+        for env in ["dev", "prod"].iter().take(1 + self.next(2) as usize) {
+            reg += &format!("{env} = {{ ");
+            for (tier, base) in [("web", 8000), ("db", 5400)] {
+                reg += &format!("{tier} = {{ ");
+                for i in 0..1 + self.next(5) {
+                    let port = match self.next(20) {
+                        0 => "\"oops\"".to_string(),
+                        1 => "0".to_string(),
+                        2 => format!("{{ from = {}; to = {}; }}", base + 5, base + 5 + self.next(4)),
+                        _ => (base + 2 * i + self.next(3)).to_string(),
+                    };
+                    reg += &format!("s{i} = {port}; ");
+                }
+                reg += "}; ";
+            }
+            reg += "}; ";
+        }
+        reg += "}";
+        let scopes = if self.next(2) == 0 { "[ \"*\" ]" } else { "[ ]" };
+        let web_to = 8006 + self.next(8);
+        let reserved = match self.next(4) {
+            0 => "[ ]".to_string(),
+            1 => "[ { from = 1; to = 1023; } ]".to_string(),
+            2 => format!(
+                "[ {{ from = 8000; to = {}; allow = [ \"*.web\" \"dev.db.s0\" ]; }} ]",
+                8000 + self.next(12)
+            ),
+            _ => format!("[ {{ port = {}; }} ]", 8000 + self.next(12)),
+        };
+        format!(
+            "{{ registry = {reg}; config = {{ scopes = {scopes}; ranges.\"*.web\" = {{ from = 8000; to = {web_to}; }}; reserved = {reserved}; }}; }}"
+        )
+    }
+}
+
+#[test]
+fn the_quick_pass_agrees_with_the_full_rules_on_random_registries() {
+    if !common::nix_available() {
+        return;
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let cases: Vec<String> = (0..500).map(|_| rng.registry_case()).collect();
+    let expr = format!(
+        "let lib = import {}/nix/lib.nix; in map (c: {{ clean = lib.provablyClean c; fast = map (f: f.paths) (lib.findings c); full = map (f: f.paths) (lib.fullFindings c); }}) [ {} ]",
+        root().display(),
+        cases.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" ")
+    );
+    // Too long for one argument: Nix reads it from a file.
+    let file = std::env::temp_dir().join(format!("portnix-quick-pass-{}.nix", std::process::id()));
+    std::fs::write(&file, &expr).unwrap();
+    let json = nix_json(&format!("import {}", file.display())).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(&file).ok();
+    let (mut clean, mut dirty, mut missed) = (0, 0, 0);
+    for (case, r) in cases.iter().zip(json.as_array().unwrap()) {
+        assert_eq!(r["fast"], r["full"], "findings differ from the full rules on {case}");
+        if r["clean"] == true {
+            assert_eq!(r["full"], serde_json::json!([]), "provably clean, yet findings, on {case}");
+            clean += 1;
+        } else if r["full"] == serde_json::json!([]) {
+            missed += 1;
+        } else {
+            dirty += 1;
+        }
+    }
+    eprintln!(
+        "{} random registries: {clean} provably clean, {dirty} with findings, {missed} clean but not provably",
+        cases.len()
+    );
+    assert!(
+        clean >= 40 && dirty >= 100,
+        "{clean} clean and {dirty} with findings: the generator lost its edge"
+    );
+}
