@@ -63,7 +63,6 @@ fn main() {
         let runs = if entries >= 1_000_000 { runs.min(3) } else { runs };
         portnix::with_big_stack(move || {
             report("parse (rnix)", entries, median(runs, || drop(rnix::Root::parse(&text))));
-            report("parse (fast)", entries, median(runs, || drop(portnix::syntax::fast::parse(&text))));
             let opts = LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() };
             report("load (parse+lower+eval)", entries, median(runs, || drop(load(&opts).ok().unwrap())));
             let project = load(&opts).ok().unwrap();

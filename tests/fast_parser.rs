@@ -1,4 +1,4 @@
-//! The fast parser against the rnix path: wherever the fast parser accepts a program, both
+//! The fast front end against the rnix path: wherever the fast one accepts a program, both
 //! must lower it to the same IR, positions included. It must also accept what registries
 //! are made of, or it would be a second parser that never runs.
 

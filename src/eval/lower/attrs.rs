@@ -20,8 +20,6 @@ pub(super) trait Syntax: Sized {
     type Attr;
     fn attr_name(l: &mut Lowerer<'_>, attr: &Self::Attr) -> Option<Name<Self::Expr>>;
     fn attr_span(l: &Lowerer<'_>, attr: &Self::Attr) -> Span;
-    /// A binding's value, with a literal set (inside any parentheses) kept open for merging.
-    fn raw_value(l: &mut Lowerer<'_>, value: Self::Expr) -> RawValue<Self>;
     fn lower(l: &mut Lowerer<'_>, e: &Self::Expr) -> ExprRef;
     fn expr_span(l: &Lowerer<'_>, e: &Self::Expr) -> Span;
 }
@@ -79,16 +77,6 @@ impl Syntax for Rnix {
         l.span(attr.syntax())
     }
 
-    fn raw_value(l: &mut Lowerer<'_>, value: ast::Expr) -> RawValue<Rnix> {
-        match strip_parens(&value) {
-            ast::Expr::AttrSet(set) => {
-                let span = l.span(set.syntax());
-                RawValue::Nested(l.raw_attrs(&set, set.rec_token().is_some()), span)
-            }
-            _ => RawValue::Expr(value),
-        }
-    }
-
     fn lower(l: &mut Lowerer<'_>, e: &ast::Expr) -> ExprRef {
         l.expr(e)
     }
@@ -110,7 +98,7 @@ impl Lowerer<'_> {
                         continue;
                     };
                     let attrs: Vec<ast::Attr> = path.attrs().collect();
-                    self.add_attrpath_value(&mut raw, &attrs, value);
+                    self.add_attrpath_value(&mut raw, &attrs, |l| l.rnix_raw_value(value));
                 }
                 ast::Entry::Inherit(inh) => {
                     let from = inh.from().and_then(|f| f.expr());
@@ -175,11 +163,24 @@ impl Lowerer<'_> {
         raw.entries.push(RawEntry { name, span, value });
     }
 
+    /// A binding's value, with a literal set (inside any parentheses) kept open for merging.
+    fn rnix_raw_value(&mut self, value: ast::Expr) -> RawValue<Rnix> {
+        match strip_parens(&value) {
+            ast::Expr::AttrSet(set) => {
+                let span = self.span(set.syntax());
+                RawValue::Nested(self.raw_attrs(&set, set.rec_token().is_some()), span)
+            }
+            _ => RawValue::Expr(value),
+        }
+    }
+
+    /// Adds `a.b.c = value;`. `value` is built only once the path is known to be sound, as
+    /// Nix's parser does it.
     pub(super) fn add_attrpath_value<S: Syntax>(
         &mut self,
         raw: &mut RawAttrs<S>,
         attrs: &[S::Attr],
-        value: S::Expr,
+        value: impl FnOnce(&mut Self) -> RawValue<S>,
     ) {
         let Some((last, init)) = attrs.split_last() else { return };
         let mut cur = raw;
@@ -232,11 +233,11 @@ impl Lowerer<'_> {
         match S::attr_name(self, last) {
             None => {}
             Some(Name::Dynamic(e)) => {
-                let value = S::raw_value(self, value);
+                let value = value(self);
                 cur.dynamic.push(RawDynamic { name: e, value, span });
             }
             Some(Name::Static(name)) => {
-                let new_value = S::raw_value(self, value);
+                let new_value = value(self);
                 let Some(&i) = cur.index.get(&name) else {
                     self.insert_static(cur, name, span, new_value);
                     return;

@@ -51,6 +51,7 @@ pub struct Token {
     pub end: u32,
 }
 
+#[derive(Clone)]
 pub struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,
@@ -71,6 +72,11 @@ impl<'a> Lexer<'a> {
             return Err(Bail);
         }
         Ok(Lexer { src: text.as_bytes(), pos: 0 })
+    }
+
+    /// The byte offset the next token is read from.
+    pub fn offset(&self) -> usize {
+        self.pos
     }
 
     fn peek_at(&self, i: usize) -> u8 {

@@ -1,0 +1,486 @@
+//! Recursive descent with rnix's precedence levels, one function per level as in rnix, so
+//! that every IR node gets the range rnix's node has. Every surprise is a `Bail`.
+
+use std::rc::Rc;
+
+use rnix::ast::BinOpKind;
+
+use super::super::attrs::{RawAttrs, RawValue};
+use super::super::{Lowerer, PIPES_UNSUPPORTED, Scope, binop_kind};
+use super::{Attr, Direct, Spanned};
+use crate::diagnostic::Span;
+use crate::eval::ir::*;
+use crate::syntax::fast::lexer::{Bail, Lexer, Tok, Token};
+use crate::syntax::fast::prescan::binding_names;
+
+/// Nesting the fast front end accepts. It is below rnix's bracket limit (512), so that deep
+/// input is always judged by the rnix path, and it bounds recursion here.
+const MAX_DEPTH: u32 = 256;
+
+pub(super) fn parse(text: &str, l: &mut Lowerer<'_>) -> Option<ExprRef> {
+    let mut p = Parser::new(text, l).ok()?;
+    let v = p.expr().ok()?;
+    if p.peek.tok != Tok::Eof {
+        return None;
+    }
+    Some(p.close(v))
+}
+
+type PResult<T> = Result<T, Bail>;
+
+/// An expression parsed so far. A set literal stays open: if it turns out to be a binding's
+/// whole value, Nix merges it with other bindings of the same name (`a.b = 1; a = { c = 2; };`).
+struct Val<'a> {
+    kind: ValKind<'a>,
+    /// The range of rnix's node for the expression, parentheses included.
+    start: u32,
+    end: u32,
+}
+
+enum ValKind<'a> {
+    Node(ExprRef),
+    /// A set literal, with the range of the set itself.
+    Set(RawAttrs<Direct<'a>>, Span),
+}
+
+struct Parser<'a, 'l, 'g> {
+    text: &'a str,
+    lexer: Lexer<'a>,
+    peek: Token,
+    /// The token after `peek`, read only when a decision needs it.
+    peek2: Option<Token>,
+    depth: u32,
+    /// Bytes left for reading ahead (binding names): nested `let`s re-read their bodies.
+    budget: usize,
+    l: &'l mut Lowerer<'g>,
+}
+
+impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
+    fn new(text: &'a str, l: &'l mut Lowerer<'g>) -> PResult<Self> {
+        let mut lexer = Lexer::new(text)?;
+        let peek = lexer.next_token()?;
+        Ok(Parser { text, lexer, peek, peek2: None, depth: 0, budget: 2 * text.len() + 65536, l })
+    }
+
+    fn bump(&mut self) -> PResult<Token> {
+        let t = self.peek;
+        self.peek = match self.peek2.take() {
+            Some(t) => t,
+            None => self.lexer.next_token()?,
+        };
+        Ok(t)
+    }
+
+    fn second(&mut self) -> PResult<Tok> {
+        if self.peek2.is_none() {
+            self.peek2 = Some(self.lexer.next_token()?);
+        }
+        Ok(self.peek2.map_or(Tok::Eof, |t| t.tok))
+    }
+
+    fn expect(&mut self, tok: Tok) -> PResult<Token> {
+        if self.peek.tok == tok { self.bump() } else { Err(Bail) }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH { Err(Bail) } else { Ok(()) }
+    }
+
+    fn span(&self, start: u32, end: u32) -> Span {
+        Span { file: self.l.file, start, end }
+    }
+
+    fn node(&self, start: u32, end: u32, expr: Expr) -> Val<'a> {
+        Val { kind: ValKind::Node(Rc::new(Node { span: self.span(start, end), expr })), start, end }
+    }
+
+    /// The expression's IR; an open set is lowered now, in the scopes around it.
+    fn close(&mut self, v: Val<'a>) -> ExprRef {
+        match v.kind {
+            ValKind::Node(n) => n,
+            ValKind::Set(raw, span) => self.l.lower_attrs(raw, span),
+        }
+    }
+
+    fn spanned(&mut self, v: Val<'a>) -> Spanned {
+        let span = self.span(v.start, v.end);
+        Spanned { node: self.close(v), span }
+    }
+
+    /// The names a `let` or `rec` binds, read ahead, as a scope.
+    fn scope_ahead(&mut self, end: Tok) -> PResult<Vec<&'a str>> {
+        // `peek` is already read: the look-ahead starts from it.
+        if self.peek2.is_some() {
+            return Err(Bail);
+        }
+        let mut ahead = self.lexer.clone();
+        let names = binding_names(self.text, self.peek, &mut ahead, end)?;
+        let read = ahead.offset() - self.peek.start as usize;
+        self.budget = self.budget.checked_sub(read).ok_or(Bail)?;
+        Ok(names)
+    }
+
+    fn push_names(&mut self, names: &[&'a str]) {
+        let slots = names.iter().enumerate().map(|(i, n)| (self.l.intern(n), i as u32)).collect();
+        self.l.scopes.push(Scope::Slots(slots));
+    }
+
+    /// Bindings up to `until`, which is consumed; its end offset is returned.
+    fn bindings(&mut self, raw: &mut RawAttrs<Direct<'a>>, until: Tok) -> PResult<u32> {
+        loop {
+            match self.peek.tok {
+                t if t == until => return Ok(self.bump()?.end),
+                Tok::Inherit => {
+                    self.bump()?;
+                    let from = if self.peek.tok == Tok::LParen {
+                        self.bump()?;
+                        let e = self.expr()?;
+                        self.expect(Tok::RParen)?;
+                        Some(self.spanned(e))
+                    } else {
+                        None
+                    };
+                    let mut attrs = Vec::new();
+                    while self.peek.tok != Tok::Semi {
+                        attrs.push(self.attr()?);
+                    }
+                    self.bump()?;
+                    self.l.add_inherit(raw, from, &attrs);
+                }
+                _ => {
+                    let path = self.attrpath()?;
+                    self.expect(Tok::Assign)?;
+                    let value = self.expr()?;
+                    self.expect(Tok::Semi)?;
+                    // A set value is lowered now, not kept open for merging as Nix's parser
+                    // does: holding a whole registry's sets open cost more memory than its IR.
+                    // A later binding that would merge into it is then a duplicate here, so
+                    // the file goes to rnix, which merges.
+                    let span = self.span(value.start, value.end);
+                    let value = RawValue::Expr(Spanned { node: self.close(value), span });
+                    self.l.add_attrpath_value(raw, &path, |_| value);
+                }
+            }
+        }
+    }
+
+    /// Bails unless the names read ahead are exactly the names bound: they resolved variables.
+    fn same_names(raw: &RawAttrs<Direct<'a>>, ahead: &[&'a str]) -> PResult<()> {
+        let mut bound: Vec<&str> = raw.entries.iter().map(|e| &*e.name).collect();
+        bound.sort_unstable();
+        if bound.len() == ahead.len() && bound.iter().zip(ahead).all(|(a, b)| a == b) {
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    fn expr(&mut self) -> PResult<Val<'a>> {
+        self.enter()?;
+        let start = self.peek.start;
+        let out = match self.peek.tok {
+            Tok::Let => {
+                self.bump()?;
+                // `let { ... }` is the legacy form.
+                if self.peek.tok == Tok::LBrace {
+                    return Err(Bail);
+                }
+                let names = self.scope_ahead(Tok::In)?;
+                self.push_names(&names);
+                let mut raw = RawAttrs::new(true);
+                self.bindings(&mut raw, Tok::In)?;
+                let body = self.expr()?;
+                self.l.scopes.pop();
+                Self::same_names(&raw, &names)?;
+                let end = body.end;
+                // The body is lowered inside lower_let, where the rnix path lowers it too.
+                let span = self.span(start, end);
+                let body_node = match body.kind {
+                    ValKind::Node(n) => Ok(n),
+                    ValKind::Set(raw, span) => Err((raw, span)),
+                };
+                let node = self.l.lower_let(raw, span, |l| match body_node {
+                    Ok(n) => n,
+                    Err((raw, span)) => l.lower_attrs(raw, span),
+                });
+                Val { kind: ValKind::Node(node), start, end }
+            }
+            Tok::With => {
+                self.bump()?;
+                let namespace = self.expr()?;
+                let namespace = self.close(namespace);
+                self.expect(Tok::Semi)?;
+                self.l.scopes.push(Scope::With);
+                let body = self.expr()?;
+                let end = body.end;
+                let body = self.close(body);
+                self.l.scopes.pop();
+                self.node(start, end, Expr::With { namespace, body })
+            }
+            Tok::If => {
+                self.bump()?;
+                let cond = self.expr()?;
+                let cond = self.close(cond);
+                self.expect(Tok::Then)?;
+                let then = self.expr()?;
+                let then = self.close(then);
+                self.expect(Tok::Else)?;
+                let else_ = self.expr()?;
+                let end = else_.end;
+                let else_ = self.close(else_);
+                self.node(start, end, Expr::If { cond, then, else_ })
+            }
+            Tok::Assert => {
+                self.bump()?;
+                let cond = self.expr()?;
+                let cond = self.close(cond);
+                self.expect(Tok::Semi)?;
+                let body = self.expr()?;
+                let end = body.end;
+                let body = self.close(body);
+                self.node(start, end, Expr::Assert { cond, body })
+            }
+            _ => self.implication()?,
+        };
+        self.depth -= 1;
+        Ok(out)
+    }
+
+    fn binop(&mut self, lhs: Val<'a>, op: BinOpKind, rhs: Val<'a>) -> Val<'a> {
+        let (start, end) = (lhs.start, rhs.end);
+        let lhs = self.close(lhs);
+        let rhs = self.close(rhs);
+        let expr = match binop_kind(op) {
+            Some(op) => Expr::BinOp { op, lhs, rhs },
+            None => Expr::Unsupported(PIPES_UNSUPPORTED.into()),
+        };
+        self.node(start, end, expr)
+    }
+
+    /// `a op b op c` as `a op (b op c)`, built without recursion.
+    fn right_assoc(
+        &mut self,
+        next: fn(&mut Self) -> PResult<Val<'a>>,
+        tok: Tok,
+        op: BinOpKind,
+    ) -> PResult<Val<'a>> {
+        let mut operands = vec![next(self)?];
+        while self.peek.tok == tok {
+            self.bump()?;
+            self.enter()?;
+            operands.push(next(self)?);
+        }
+        let n = operands.len() as u32 - 1;
+        let mut acc = operands.pop().expect("at least one operand");
+        while let Some(lhs) = operands.pop() {
+            acc = self.binop(lhs, op, acc);
+        }
+        self.depth -= n;
+        Ok(acc)
+    }
+
+    fn left_assoc(
+        &mut self,
+        next: fn(&mut Self) -> PResult<Val<'a>>,
+        ops: &[(Tok, BinOpKind)],
+    ) -> PResult<Val<'a>> {
+        let mut acc = next(self)?;
+        let mut n = 0;
+        while let Some(&(_, op)) = ops.iter().find(|(t, _)| *t == self.peek.tok) {
+            self.bump()?;
+            self.enter()?;
+            n += 1;
+            let rhs = next(self)?;
+            acc = self.binop(acc, op, rhs);
+        }
+        self.depth -= n;
+        Ok(acc)
+    }
+
+    fn non_assoc(
+        &mut self,
+        next: fn(&mut Self) -> PResult<Val<'a>>,
+        ops: &[(Tok, BinOpKind)],
+    ) -> PResult<Val<'a>> {
+        let lhs = next(self)?;
+        match ops.iter().find(|(t, _)| *t == self.peek.tok) {
+            Some(&(_, op)) => {
+                self.bump()?;
+                let rhs = next(self)?;
+                Ok(self.binop(lhs, op, rhs))
+            }
+            None => Ok(lhs),
+        }
+    }
+
+    fn implication(&mut self) -> PResult<Val<'a>> {
+        self.right_assoc(Self::or, Tok::Impl, BinOpKind::Implication)
+    }
+
+    fn or(&mut self) -> PResult<Val<'a>> {
+        self.left_assoc(Self::and, &[(Tok::Or, BinOpKind::Or)])
+    }
+
+    fn and(&mut self) -> PResult<Val<'a>> {
+        self.left_assoc(Self::equal, &[(Tok::And, BinOpKind::And)])
+    }
+
+    /// `<`, `>` and `//` are refused by the lexer, so comparison and update levels are empty.
+    fn equal(&mut self) -> PResult<Val<'a>> {
+        self.non_assoc(Self::invert, &[(Tok::Eq, BinOpKind::Equal), (Tok::NotEq, BinOpKind::NotEqual)])
+    }
+
+    fn invert(&mut self) -> PResult<Val<'a>> {
+        self.prefix(Tok::Not, Self::invert, Self::add, Expr::Not)
+    }
+
+    fn prefix(
+        &mut self,
+        tok: Tok,
+        again: fn(&mut Self) -> PResult<Val<'a>>,
+        next: fn(&mut Self) -> PResult<Val<'a>>,
+        expr: fn(ExprRef) -> Expr,
+    ) -> PResult<Val<'a>> {
+        if self.peek.tok != tok {
+            return next(self);
+        }
+        let start = self.bump()?.start;
+        self.enter()?;
+        let inner = again(self)?;
+        self.depth -= 1;
+        let end = inner.end;
+        let inner = self.close(inner);
+        Ok(self.node(start, end, expr(inner)))
+    }
+
+    fn add(&mut self) -> PResult<Val<'a>> {
+        self.left_assoc(Self::mul, &[(Tok::Plus, BinOpKind::Add), (Tok::Minus, BinOpKind::Sub)])
+    }
+
+    /// `/` is refused by the lexer: it may start a path.
+    fn mul(&mut self) -> PResult<Val<'a>> {
+        self.left_assoc(Self::concat, &[(Tok::Star, BinOpKind::Mul)])
+    }
+
+    fn concat(&mut self) -> PResult<Val<'a>> {
+        // `?` is refused by the lexer, so the has-attribute level is empty.
+        self.right_assoc(Self::negate, Tok::Concat, BinOpKind::Concat)
+    }
+
+    fn negate(&mut self) -> PResult<Val<'a>> {
+        self.prefix(Tok::Minus, Self::negate, Self::apply, Expr::Neg)
+    }
+
+    fn apply(&mut self) -> PResult<Val<'a>> {
+        let mut acc = self.simple()?;
+        let mut n = 0;
+        while matches!(
+            self.peek.tok,
+            Tok::Ident | Tok::Int(_) | Tok::Str | Tok::LParen | Tok::LBrace | Tok::LBrack | Tok::Rec
+        ) {
+            self.enter()?;
+            n += 1;
+            let arg = self.simple()?;
+            let (start, end) = (acc.start, arg.end);
+            let func = self.close(acc);
+            let arg = self.close(arg);
+            acc = self.node(start, end, Expr::Apply { func, arg });
+        }
+        self.depth -= n;
+        Ok(acc)
+    }
+
+    fn simple(&mut self) -> PResult<Val<'a>> {
+        self.enter()?;
+        let t = self.bump()?;
+        let mut out = match t.tok {
+            Tok::LParen => {
+                let inner = self.expr()?;
+                let end = self.expect(Tok::RParen)?.end;
+                Val { kind: inner.kind, start: t.start, end }
+            }
+            Tok::Rec => {
+                self.expect(Tok::LBrace)?;
+                let names = self.scope_ahead(Tok::RBrace)?;
+                self.push_names(&names);
+                let mut raw = RawAttrs::new(true);
+                let end = self.bindings(&mut raw, Tok::RBrace)?;
+                self.l.scopes.pop();
+                Self::same_names(&raw, &names)?;
+                Val { kind: ValKind::Set(raw, self.span(t.start, end)), start: t.start, end }
+            }
+            Tok::LBrace => {
+                // rnix reads `{ a }`, `{ }:` and the like as a lambda's pattern.
+                if matches!(
+                    (self.peek.tok, self.second()?),
+                    (Tok::Ident, Tok::RBrace) | (Tok::RBrace, Tok::Colon)
+                ) {
+                    return Err(Bail);
+                }
+                let mut raw = RawAttrs::new(false);
+                let end = self.bindings(&mut raw, Tok::RBrace)?;
+                Val { kind: ValKind::Set(raw, self.span(t.start, end)), start: t.start, end }
+            }
+            Tok::LBrack => {
+                let mut items = Vec::new();
+                while self.peek.tok != Tok::RBrack {
+                    let item = self.simple()?;
+                    items.push(self.close(item));
+                }
+                let end = self.bump()?.end;
+                self.node(t.start, end, Expr::List(items))
+            }
+            Tok::Str => {
+                let text = &self.text[t.start as usize + 1..t.end as usize - 1];
+                self.node(t.start, t.end, Expr::Str(text.into()))
+            }
+            Tok::Int(v) => self.node(t.start, t.end, Expr::Int(v)),
+            Tok::Ident if self.peek.tok == Tok::Colon => {
+                self.bump()?;
+                let name: Rc<str> = self.text[t.start as usize..t.end as usize].into();
+                self.l.scopes.push(Scope::Slots([(name, 0)].into_iter().collect()));
+                let body = self.expr()?;
+                let end = body.end;
+                let body = self.close(body);
+                self.l.scopes.pop();
+                self.node(t.start, end, Expr::Lambda(Rc::new(LambdaExpr { param: Param::Ident, body })))
+            }
+            Tok::Ident => {
+                let name = self.l.intern(&self.text[t.start as usize..t.end as usize]);
+                let node = self.l.var(name, self.span(t.start, t.end));
+                Val { kind: ValKind::Node(node), start: t.start, end: t.end }
+            }
+            _ => return Err(Bail),
+        };
+        if self.peek.tok == Tok::Dot {
+            self.bump()?;
+            let path = self.attrpath()?;
+            let end = path.last().expect("an attrpath has an attribute").end;
+            let expr = self.close(out);
+            let path = path.iter().map(|a| AttrName::Static(self.l.fast_attr_name(a))).collect();
+            out = self.node(t.start, end, Expr::Select { expr, path, default: None });
+        }
+        self.depth -= 1;
+        Ok(out)
+    }
+
+    fn attrpath(&mut self) -> PResult<Vec<Attr<'a>>> {
+        let mut path = vec![self.attr()?];
+        while self.peek.tok == Tok::Dot {
+            self.bump()?;
+            path.push(self.attr()?);
+        }
+        Ok(path)
+    }
+
+    fn attr(&mut self) -> PResult<Attr<'a>> {
+        let t = self.bump()?;
+        let (name, quoted) = match t.tok {
+            Tok::Ident => (&self.text[t.start as usize..t.end as usize], false),
+            Tok::Str => (&self.text[t.start as usize + 1..t.end as usize - 1], true),
+            _ => return Err(Bail),
+        };
+        Ok(Attr { name, start: t.start, end: t.end, quoted })
+    }
+}
