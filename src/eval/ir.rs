@@ -24,20 +24,21 @@ pub enum Expr {
     Path(Rc<str>),
     /// `"a${b}c"` (string mode) or `./a/${b}` (first part decides, as with `+`).
     Concat {
-        parts: Vec<ExprRef>,
+        parts: Box<[ExprRef]>,
         force_string: bool,
     },
     Var(Var),
     Attrs(Box<AttrsExpr>),
-    List(Vec<ExprRef>),
+    List(Box<[ExprRef]>),
+    /// `e.a.b`; with `or`, it is `SelectOr`, kept apart so that every node stays small.
     Select {
         expr: ExprRef,
-        path: Vec<AttrName>,
-        default: Option<ExprRef>,
+        path: Box<[AttrName]>,
     },
+    SelectOr(Box<SelectOr>),
     HasAttr {
         expr: ExprRef,
-        path: Vec<AttrName>,
+        path: Box<[AttrName]>,
     },
     Lambda(Rc<LambdaExpr>),
     Apply {
@@ -46,7 +47,7 @@ pub enum Expr {
     },
     /// `let` bindings: a new environment whose slots are the bindings, recursively.
     Let {
-        slots: Vec<ExprRef>,
+        slots: Box<[ExprRef]>,
         body: ExprRef,
     },
     With {
@@ -72,6 +73,24 @@ pub enum Expr {
     CurPos,
     /// Syntax Nix accepts but portnix does not evaluate (search paths, pipes): an error when reached.
     Unsupported(Rc<str>),
+}
+
+#[derive(Debug)]
+pub struct SelectOr {
+    pub expr: ExprRef,
+    pub path: Box<[AttrName]>,
+    pub default: ExprRef,
+}
+
+impl Expr {
+    /// `expr.path`, or `expr.path or default`.
+    pub fn select(expr: ExprRef, path: Vec<AttrName>, default: Option<ExprRef>) -> Expr {
+        let path = path.into_boxed_slice();
+        match default {
+            None => Expr::Select { expr, path },
+            Some(default) => Expr::SelectOr(Box::new(SelectOr { expr, path, default })),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,3 +175,7 @@ pub struct Formal {
     pub name: Rc<str>,
     pub default: Option<ExprRef>,
 }
+
+// A registry lowers to a few nodes per entry: at a million entries, every byte here is a
+// megabyte of memory the kernel has to zero. 48 bytes makes an Rc'd node one 64-byte block.
+const _: () = assert!(std::mem::size_of::<Node>() <= 48);

@@ -236,7 +236,8 @@ impl Eval {
             Expr::Var(ir::Var::With(name)) => self.lookup_with(env, name),
             Expr::Attrs(a) => self.build_attrs(a, env),
             Expr::List(items) => Ok(Value::List(Rc::new(items.iter().map(|i| self.thunk(i, env)).collect()))),
-            Expr::Select { expr, path, default } => self.select(expr, path, default.as_ref(), env),
+            Expr::Select { expr, path } => self.select(expr, path, None, env),
+            Expr::SelectOr(s) => self.select(&s.expr, &s.path, Some(&s.default), env),
             Expr::HasAttr { expr, path } => self.has_attr(expr, path, env),
             Expr::Lambda(l) => {
                 Ok(Value::Lambda(Rc::new(Closure { lambda: l.clone(), env: env.clone(), span })))

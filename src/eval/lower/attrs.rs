@@ -327,10 +327,7 @@ impl Lowerer<'_> {
             RawValue::InheritFrom(from) => {
                 let span = S::expr_span(self, &from);
                 let expr = S::lower(self, &from);
-                Rc::new(Node {
-                    span,
-                    expr: Expr::Select { expr, path: vec![AttrName::Static(name.into())], default: None },
-                })
+                Rc::new(Node { span, expr: Expr::select(expr, vec![AttrName::Static(name.into())], None) })
             }
         }
     }

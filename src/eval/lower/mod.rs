@@ -215,12 +215,12 @@ impl<'g> Lowerer<'g> {
                 let expr = self.opt_expr(sel.expr(), syn);
                 let path = self.attrpath(sel.attrpath(), syn);
                 let default = sel.default_expr().map(|d| self.expr(&d));
-                self.node(syn, Expr::Select { expr, path, default })
+                self.node(syn, Expr::select(expr, path, default))
             }
             ast::Expr::HasAttr(h) => {
                 let expr = self.opt_expr(h.expr(), syn);
                 let path = self.attrpath(h.attrpath(), syn);
-                self.node(syn, Expr::HasAttr { expr, path })
+                self.node(syn, Expr::HasAttr { expr, path: path.into() })
             }
             ast::Expr::UnaryOp(u) => {
                 let inner = self.opt_expr(u.expr(), syn);
@@ -347,7 +347,7 @@ impl<'g> Lowerer<'g> {
                 PathPart::Interpolation(ip) => out.push(self.opt_expr(ip.expr(), ip.syntax())),
             }
         }
-        self.node(syn, Expr::Concat { parts: out, force_string: false })
+        self.node(syn, Expr::Concat { parts: out.into(), force_string: false })
     }
 
     fn ident(&mut self, id: &ast::Ident) -> ExprRef {
@@ -467,7 +467,7 @@ impl<'g> Lowerer<'g> {
         let syn = legacy.syntax();
         let raw = self.raw_attrs(legacy, true);
         let set = self.lower_attrs(raw, self.span(syn));
-        self.node(syn, Expr::Select { expr: set, path: vec![AttrName::Static("body".into())], default: None })
+        self.node(syn, Expr::select(set, vec![AttrName::Static("body".into())], None))
     }
 
     fn lambda(&mut self, lam: &ast::Lambda) -> ExprRef {

@@ -429,7 +429,7 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
                     items.push(self.close(item));
                 }
                 let end = self.bump()?.end;
-                self.node(t.start, end, Expr::List(items))
+                self.node(t.start, end, Expr::List(items.into()))
             }
             Tok::Str => {
                 let text = &self.text[t.start as usize + 1..t.end as usize - 1];
@@ -458,8 +458,9 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
             let path = self.attrpath()?;
             let end = path.last().expect("an attrpath has an attribute").end;
             let expr = self.close(out);
-            let path = path.iter().map(|a| AttrName::Static(self.l.fast_attr_name(a))).collect();
-            out = self.node(t.start, end, Expr::Select { expr, path, default: None });
+            let path: Box<[AttrName]> =
+                path.iter().map(|a| AttrName::Static(self.l.fast_attr_name(a))).collect();
+            out = self.node(t.start, end, Expr::Select { expr, path });
         }
         self.depth -= 1;
         Ok(out)
