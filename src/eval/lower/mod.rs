@@ -456,7 +456,11 @@ impl<'g> Lowerer<'g> {
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         let names = entries.iter().enumerate().map(|(i, e)| (e.name.clone(), i as u32)).collect();
         self.scopes.push(Scope::Slots(names));
-        let slots = entries.into_iter().map(|e| self.raw_value_expr(&e.name, e.value, 1)).collect();
+        let mut slots = Vec::with_capacity(entries.len());
+        for e in entries {
+            slots.push(self.raw_value_expr(&e.name, e.value, 1));
+        }
+        let slots = slots.into_boxed_slice();
         let body = body(self);
         self.scopes.pop();
         Rc::new(Node { span, expr: Expr::Let { slots, body } })
