@@ -1,11 +1,12 @@
 //! Microbenchmarks of each phase on generated registries (scripts/gen_registry.py):
-//! parse, lower+eval, check, and every generator. `cargo bench`; sizes by PORTNIX_BENCH_SIZES.
+//! parse, parse+lower, lower+eval, check, and every generator (freeing included). `cargo bench`; sizes by PORTNIX_BENCH_SIZES.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use portnix::check::{CheckOptions, check};
+use portnix::eval::{Eval, EvalOptions};
 use portnix::generate::{GenOptions, Target, generate};
 use portnix::registry::{LoadOptions, load};
 
@@ -63,6 +64,16 @@ fn main() {
         let runs = if entries >= 1_000_000 { runs.min(3) } else { runs };
         portnix::with_big_stack(move || {
             report("parse (rnix)", entries, median(runs, || drop(rnix::Root::parse(&text))));
+            report(
+                "parse+lower (fast front end)",
+                entries,
+                median(runs, || {
+                    let mut eval = Eval::new(EvalOptions::default());
+                    let ir = eval.load(PathBuf::from("ports.nix"), text.clone(), Path::new("/"));
+                    assert!(ir.is_ok(), "the registry lowers");
+                    drop(ir);
+                }),
+            );
             let opts = LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() };
             report("load (parse+lower+eval)", entries, median(runs, || drop(load(&opts).ok().unwrap())));
             let project = load(&opts).ok().unwrap();
