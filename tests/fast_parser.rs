@@ -54,7 +54,7 @@ fn every_file_in_the_repo_agrees() {
     for dir in ["tests/test_data", "examples", "lib", "nix"] {
         nix_files(&root.join(dir), &mut files);
     }
-    let mut accepted = 0;
+    let (mut accepted, mut accepted_crlf) = (0, 0);
     for file in &files {
         let text = std::fs::read_to_string(file).expect("read");
         match agree(&text) {
@@ -62,7 +62,15 @@ fn every_file_in_the_repo_agrees() {
             Ok(false) => {}
             Err(e) => panic!("{}: {e}", file.display()),
         }
+        // The same file with Windows line ends: positions shift, and must shift alike.
+        let crlf = text.replace('\n', "\r\n");
+        match agree(&crlf) {
+            Ok(took) => accepted_crlf += usize::from(took),
+            Err(e) => panic!("{} with CRLF: {e}", file.display()),
+        }
     }
+    // Only strings that span lines keep a `\r`, and go to rnix.
+    assert!(accepted_crlf + 10 >= accepted, "CRLF: accepted {accepted_crlf}, against {accepted} with LF");
     eprintln!("fast parser accepted {accepted} of {} files", files.len());
     assert!(files.len() > 400, "the corpus is missing: {} files", files.len());
     // Registries, configs and most of the corpus are in the subset.
@@ -199,7 +207,8 @@ const VOCABULARY: &[&str] = &[
 ];
 
 fn soup() -> impl Strategy<Value = String> {
-    let piece = (prop::sample::select(VOCABULARY), prop::sample::select(&["", " ", " ", "\n", "\t"][..]));
+    let piece =
+        (prop::sample::select(VOCABULARY), prop::sample::select(&["", " ", " ", "\n", "\t", "\r\n"][..]));
     prop::collection::vec(piece, 1..40)
         .prop_map(|pieces| pieces.into_iter().map(|(p, ws)| format!("{p}{ws}")).collect())
 }

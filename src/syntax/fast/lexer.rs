@@ -86,7 +86,8 @@ impl<'a> Lexer<'a> {
     fn skip_trivia(&mut self) -> Result<(), Bail> {
         loop {
             match self.peek_at(self.pos) {
-                b' ' | b'\t' | b'\n' => self.pos += 1,
+                // rnix takes any whitespace; `\r` matters for files with Windows line ends.
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
                 b'#' => {
                     self.pos = match memchr(b'\n', &self.src[self.pos..]) {
                         Some(i) => self.pos + i,
@@ -130,7 +131,7 @@ impl<'a> Lexer<'a> {
             b'.' if next == b'.' || next.is_ascii_digit() => Err(Bail),
             b'.' => Ok(Tok::Dot),
             // `x:y` is a URI; a lambda's colon is followed by a space here.
-            b':' if matches!(next, b' ' | b'\t' | b'\n') => Ok(Tok::Colon),
+            b':' if matches!(next, b' ' | b'\t' | b'\n' | b'\r') => Ok(Tok::Colon),
             b'=' if next == b'=' => two(self, Tok::Eq),
             b'=' => Ok(Tok::Assign),
             b'!' if next == b'=' => two(self, Tok::NotEq),
