@@ -123,6 +123,9 @@ fn what_the_fast_parser_declines() {
         "{ ${\"a\"} = 1; }",
         "let { body = 1; }",
         "{ a = 1; a = 2; }",
+        // Nix merges these; the fast front end has closed the first set already.
+        "{ a = { b = 1; }; a.c = 2; }",
+        "{ a.b = 1; a = { c = 2; }; }",
         "{ a = b; }",
         "{ a = 1 }",
         "[ 1 2",
