@@ -1,6 +1,7 @@
 //! What the syntax layer costs before portnix does anything: rnix's tokenizer, its parser, and
-//! one walk over rowan's red tree, which every rowan-based lowering pays. The floor under
-//! `portnix check`; docs/BENCHMARKS.md quotes it. Uses the registries of the phases bench.
+//! one walk over rowan's red tree, which every rowan-based lowering pays (the floor under the
+//! rnix path), against the fast front end's lexer. docs/BENCHMARKS.md quotes them. Uses the
+//! registries of the phases bench.
 
 use std::time::Instant;
 
@@ -17,9 +18,22 @@ fn main() {
     let tokens = rnix::tokenize(&text).count();
     println!("tokenize       {:>9.3} ms ({tokens} tokens)", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
+    let fast = fast_tokens(&text);
+    println!("fast lexer     {:>9.3} ms ({fast} tokens)", t.elapsed().as_secs_f64() * 1e3);
+    let t = Instant::now();
     let parse = rnix::Root::parse(&text);
     println!("parse          {:>9.3} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
     let elements = parse.syntax().descendants_with_tokens().count();
     println!("red-tree walk  {:>9.3} ms ({elements} elements)", t.elapsed().as_secs_f64() * 1e3);
+}
+
+fn fast_tokens(text: &str) -> usize {
+    use portnix::syntax::fast::lexer::{Lexer, Tok};
+    let mut lexer = Lexer::new(text).expect("a registry the fast lexer reads");
+    let mut n = 0;
+    while lexer.next_token().expect("a registry the fast lexer reads").tok != Tok::Eof {
+        n += 1;
+    }
+    n
 }
