@@ -4,6 +4,7 @@
 //! give the same IR, positions included. It gives up (`None`) on anything else, and on any
 //! error, so that rnix reads the file and reports it.
 
+mod operators;
 mod parser;
 
 use std::marker::PhantomData;

@@ -3,10 +3,8 @@
 
 use std::rc::Rc;
 
-use rnix::ast::BinOpKind;
-
 use super::super::attrs::{RawAttrs, RawValue};
-use super::super::{Lowerer, PIPES_UNSUPPORTED, Scope, binop_kind};
+use super::super::{Lowerer, Scope};
 use super::{Attr, Direct, Spanned};
 use crate::diagnostic::Span;
 use crate::eval::ir::*;
@@ -26,15 +24,15 @@ pub(super) fn parse(text: &str, l: &mut Lowerer<'_>) -> Option<ExprRef> {
     Some(p.close(v))
 }
 
-type PResult<T> = Result<T, Bail>;
+pub(super) type PResult<T> = Result<T, Bail>;
 
 /// An expression parsed so far. A set literal stays open: if it turns out to be a binding's
 /// whole value, Nix merges it with other bindings of the same name (`a.b = 1; a = { c = 2; };`).
-struct Val<'a> {
+pub(super) struct Val<'a> {
     kind: ValKind<'a>,
     /// The range of rnix's node for the expression, parentheses included.
-    start: u32,
-    end: u32,
+    pub(super) start: u32,
+    pub(super) end: u32,
 }
 
 enum ValKind<'a> {
@@ -43,13 +41,13 @@ enum ValKind<'a> {
     Set(RawAttrs<Direct<'a>>, Span),
 }
 
-struct Parser<'a, 'l, 'g> {
+pub(super) struct Parser<'a, 'l, 'g> {
     text: &'a str,
     lexer: Lexer<'a>,
-    peek: Token,
+    pub(super) peek: Token,
     /// The token after `peek`, read only when a decision needs it.
     peek2: Option<Token>,
-    depth: u32,
+    pub(super) depth: u32,
     /// Bytes left for reading ahead (binding names): nested `let`s re-read their bodies.
     budget: usize,
     l: &'l mut Lowerer<'g>,
@@ -62,7 +60,7 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         Ok(Parser { text, lexer, peek, peek2: None, depth: 0, budget: 2 * text.len() + 65536, l })
     }
 
-    fn bump(&mut self) -> PResult<Token> {
+    pub(super) fn bump(&mut self) -> PResult<Token> {
         let t = self.peek;
         self.peek = match self.peek2.take() {
             Some(t) => t,
@@ -82,7 +80,7 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         if self.peek.tok == tok { self.bump() } else { Err(Bail) }
     }
 
-    fn enter(&mut self) -> PResult<()> {
+    pub(super) fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH { Err(Bail) } else { Ok(()) }
     }
@@ -91,12 +89,12 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         Span { file: self.l.file, start, end }
     }
 
-    fn node(&self, start: u32, end: u32, expr: Expr) -> Val<'a> {
+    pub(super) fn node(&self, start: u32, end: u32, expr: Expr) -> Val<'a> {
         Val { kind: ValKind::Node(Rc::new(Node { span: self.span(start, end), expr })), start, end }
     }
 
     /// The expression's IR; an open set is lowered now, in the scopes around it.
-    fn close(&mut self, v: Val<'a>) -> ExprRef {
+    pub(super) fn close(&mut self, v: Val<'a>) -> ExprRef {
         match v.kind {
             ValKind::Node(n) => n,
             ValKind::Set(raw, span) => self.l.lower_attrs(raw, span),
@@ -176,7 +174,7 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         }
     }
 
-    fn expr(&mut self) -> PResult<Val<'a>> {
+    pub(super) fn expr(&mut self) -> PResult<Val<'a>> {
         self.enter()?;
         let start = self.peek.start;
         let out = match self.peek.tok {
@@ -194,15 +192,11 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
                 self.l.scopes.pop();
                 Self::same_names(&raw, &names)?;
                 let end = body.end;
-                // The body is lowered inside lower_let, where the rnix path lowers it too.
+                // An open set as the body is lowered inside lower_let's scope, as on the rnix path.
                 let span = self.span(start, end);
-                let body_node = match body.kind {
-                    ValKind::Node(n) => Ok(n),
-                    ValKind::Set(raw, span) => Err((raw, span)),
-                };
-                let node = self.l.lower_let(raw, span, |l| match body_node {
-                    Ok(n) => n,
-                    Err((raw, span)) => l.lower_attrs(raw, span),
+                let node = self.l.lower_let(raw, span, |l| match body.kind {
+                    ValKind::Node(n) => n,
+                    ValKind::Set(raw, span) => l.lower_attrs(raw, span),
                 });
                 Val { kind: ValKind::Node(node), start, end }
             }
@@ -247,151 +241,7 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         Ok(out)
     }
 
-    fn binop(&mut self, lhs: Val<'a>, op: BinOpKind, rhs: Val<'a>) -> Val<'a> {
-        let (start, end) = (lhs.start, rhs.end);
-        let lhs = self.close(lhs);
-        let rhs = self.close(rhs);
-        let expr = match binop_kind(op) {
-            Some(op) => Expr::BinOp { op, lhs, rhs },
-            None => Expr::Unsupported(PIPES_UNSUPPORTED.into()),
-        };
-        self.node(start, end, expr)
-    }
-
-    /// `a op b op c` as `a op (b op c)`, built without recursion.
-    fn right_assoc(
-        &mut self,
-        next: fn(&mut Self) -> PResult<Val<'a>>,
-        tok: Tok,
-        op: BinOpKind,
-    ) -> PResult<Val<'a>> {
-        let mut operands = vec![next(self)?];
-        while self.peek.tok == tok {
-            self.bump()?;
-            self.enter()?;
-            operands.push(next(self)?);
-        }
-        let n = operands.len() as u32 - 1;
-        let mut acc = operands.pop().expect("at least one operand");
-        while let Some(lhs) = operands.pop() {
-            acc = self.binop(lhs, op, acc);
-        }
-        self.depth -= n;
-        Ok(acc)
-    }
-
-    fn left_assoc(
-        &mut self,
-        next: fn(&mut Self) -> PResult<Val<'a>>,
-        ops: &[(Tok, BinOpKind)],
-    ) -> PResult<Val<'a>> {
-        let mut acc = next(self)?;
-        let mut n = 0;
-        while let Some(&(_, op)) = ops.iter().find(|(t, _)| *t == self.peek.tok) {
-            self.bump()?;
-            self.enter()?;
-            n += 1;
-            let rhs = next(self)?;
-            acc = self.binop(acc, op, rhs);
-        }
-        self.depth -= n;
-        Ok(acc)
-    }
-
-    fn non_assoc(
-        &mut self,
-        next: fn(&mut Self) -> PResult<Val<'a>>,
-        ops: &[(Tok, BinOpKind)],
-    ) -> PResult<Val<'a>> {
-        let lhs = next(self)?;
-        match ops.iter().find(|(t, _)| *t == self.peek.tok) {
-            Some(&(_, op)) => {
-                self.bump()?;
-                let rhs = next(self)?;
-                Ok(self.binop(lhs, op, rhs))
-            }
-            None => Ok(lhs),
-        }
-    }
-
-    fn implication(&mut self) -> PResult<Val<'a>> {
-        self.right_assoc(Self::or, Tok::Impl, BinOpKind::Implication)
-    }
-
-    fn or(&mut self) -> PResult<Val<'a>> {
-        self.left_assoc(Self::and, &[(Tok::Or, BinOpKind::Or)])
-    }
-
-    fn and(&mut self) -> PResult<Val<'a>> {
-        self.left_assoc(Self::equal, &[(Tok::And, BinOpKind::And)])
-    }
-
-    /// `<`, `>` and `//` are refused by the lexer, so comparison and update levels are empty.
-    fn equal(&mut self) -> PResult<Val<'a>> {
-        self.non_assoc(Self::invert, &[(Tok::Eq, BinOpKind::Equal), (Tok::NotEq, BinOpKind::NotEqual)])
-    }
-
-    fn invert(&mut self) -> PResult<Val<'a>> {
-        self.prefix(Tok::Not, Self::invert, Self::add, Expr::Not)
-    }
-
-    fn prefix(
-        &mut self,
-        tok: Tok,
-        again: fn(&mut Self) -> PResult<Val<'a>>,
-        next: fn(&mut Self) -> PResult<Val<'a>>,
-        expr: fn(ExprRef) -> Expr,
-    ) -> PResult<Val<'a>> {
-        if self.peek.tok != tok {
-            return next(self);
-        }
-        let start = self.bump()?.start;
-        self.enter()?;
-        let inner = again(self)?;
-        self.depth -= 1;
-        let end = inner.end;
-        let inner = self.close(inner);
-        Ok(self.node(start, end, expr(inner)))
-    }
-
-    fn add(&mut self) -> PResult<Val<'a>> {
-        self.left_assoc(Self::mul, &[(Tok::Plus, BinOpKind::Add), (Tok::Minus, BinOpKind::Sub)])
-    }
-
-    /// `/` is refused by the lexer: it may start a path.
-    fn mul(&mut self) -> PResult<Val<'a>> {
-        self.left_assoc(Self::concat, &[(Tok::Star, BinOpKind::Mul)])
-    }
-
-    fn concat(&mut self) -> PResult<Val<'a>> {
-        // `?` is refused by the lexer, so the has-attribute level is empty.
-        self.right_assoc(Self::negate, Tok::Concat, BinOpKind::Concat)
-    }
-
-    fn negate(&mut self) -> PResult<Val<'a>> {
-        self.prefix(Tok::Minus, Self::negate, Self::apply, Expr::Neg)
-    }
-
-    fn apply(&mut self) -> PResult<Val<'a>> {
-        let mut acc = self.simple()?;
-        let mut n = 0;
-        while matches!(
-            self.peek.tok,
-            Tok::Ident | Tok::Int(_) | Tok::Str | Tok::LParen | Tok::LBrace | Tok::LBrack | Tok::Rec
-        ) {
-            self.enter()?;
-            n += 1;
-            let arg = self.simple()?;
-            let (start, end) = (acc.start, arg.end);
-            let func = self.close(acc);
-            let arg = self.close(arg);
-            acc = self.node(start, end, Expr::Apply { func, arg });
-        }
-        self.depth -= n;
-        Ok(acc)
-    }
-
-    fn simple(&mut self) -> PResult<Val<'a>> {
+    pub(super) fn simple(&mut self) -> PResult<Val<'a>> {
         self.enter()?;
         let t = self.bump()?;
         let mut out = match t.tok {
