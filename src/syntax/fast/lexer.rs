@@ -51,6 +51,27 @@ pub struct Token {
     pub end: u32,
 }
 
+impl Token {
+    /// The token's text in `src`.
+    pub fn text(self, src: &str) -> &str {
+        &src[self.start as usize..self.end as usize]
+    }
+
+    /// What a plain string holds: its text without the quotes (it has no escapes).
+    pub fn string_contents(self, src: &str) -> &str {
+        &src[self.start as usize + 1..self.end as usize - 1]
+    }
+
+    /// The attribute name an identifier or a plain string spells.
+    pub fn attr_name(self, src: &str) -> Option<&str> {
+        match self.tok {
+            Tok::Ident => Some(self.text(src)),
+            Tok::Str => Some(self.string_contents(src)),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Lexer<'a> {
     src: &'a [u8],

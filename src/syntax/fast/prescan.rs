@@ -25,8 +25,6 @@ pub fn binding_names<'a>(
         };
         match t.tok {
             tok if tok == end => break,
-            Tok::Ident => names.push(&text[t.start as usize..t.end as usize]),
-            Tok::Str => names.push(&text[t.start as usize + 1..t.end as usize - 1]),
             Tok::Inherit => {
                 let mut t = lexer.next_token()?;
                 if t.tok == Tok::LParen {
@@ -34,16 +32,12 @@ pub fn binding_names<'a>(
                     t = lexer.next_token()?;
                 }
                 while t.tok != Tok::Semi {
-                    match t.tok {
-                        Tok::Ident => names.push(&text[t.start as usize..t.end as usize]),
-                        Tok::Str => names.push(&text[t.start as usize + 1..t.end as usize - 1]),
-                        _ => return Err(Bail),
-                    }
+                    names.push(t.attr_name(text).ok_or(Bail)?);
                     t = lexer.next_token()?;
                 }
                 continue;
             }
-            _ => return Err(Bail),
+            _ => names.push(t.attr_name(text).ok_or(Bail)?),
         }
         skip_until(lexer, Tok::Semi)?;
     }

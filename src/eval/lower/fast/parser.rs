@@ -101,6 +101,13 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         }
     }
 
+    /// An expression lowered at once, with where it ends.
+    fn closed_expr(&mut self) -> PResult<(ExprRef, u32)> {
+        let v = self.expr()?;
+        let end = v.end;
+        Ok((self.close(v), end))
+    }
+
     fn spanned(&mut self, v: Val<'a>) -> Spanned {
         let span = self.span(v.start, v.end);
         Spanned { node: self.close(v), span }
@@ -202,37 +209,28 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
             }
             Tok::With => {
                 self.bump()?;
-                let namespace = self.expr()?;
-                let namespace = self.close(namespace);
+                let (namespace, _) = self.closed_expr()?;
                 self.expect(Tok::Semi)?;
+                // The body is lowered before the scope closes: `with` names resolve in it.
                 self.l.scopes.push(Scope::With);
-                let body = self.expr()?;
-                let end = body.end;
-                let body = self.close(body);
+                let (body, end) = self.closed_expr()?;
                 self.l.scopes.pop();
                 self.node(start, end, Expr::With { namespace, body })
             }
             Tok::If => {
                 self.bump()?;
-                let cond = self.expr()?;
-                let cond = self.close(cond);
+                let (cond, _) = self.closed_expr()?;
                 self.expect(Tok::Then)?;
-                let then = self.expr()?;
-                let then = self.close(then);
+                let (then, _) = self.closed_expr()?;
                 self.expect(Tok::Else)?;
-                let else_ = self.expr()?;
-                let end = else_.end;
-                let else_ = self.close(else_);
+                let (else_, end) = self.closed_expr()?;
                 self.node(start, end, Expr::If { cond, then, else_ })
             }
             Tok::Assert => {
                 self.bump()?;
-                let cond = self.expr()?;
-                let cond = self.close(cond);
+                let (cond, _) = self.closed_expr()?;
                 self.expect(Tok::Semi)?;
-                let body = self.expr()?;
-                let end = body.end;
-                let body = self.close(body);
+                let (body, end) = self.closed_expr()?;
                 self.node(start, end, Expr::Assert { cond, body })
             }
             _ => self.implication()?,
@@ -281,23 +279,18 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
                 let end = self.bump()?.end;
                 self.node(t.start, end, Expr::List(items.into()))
             }
-            Tok::Str => {
-                let text = &self.text[t.start as usize + 1..t.end as usize - 1];
-                self.node(t.start, t.end, Expr::Str(text.into()))
-            }
+            Tok::Str => self.node(t.start, t.end, Expr::Str(t.string_contents(self.text).into())),
             Tok::Int(v) => self.node(t.start, t.end, Expr::Int(v)),
             Tok::Ident if self.peek.tok == Tok::Colon => {
                 self.bump()?;
-                let name: Rc<str> = self.text[t.start as usize..t.end as usize].into();
+                let name: Rc<str> = t.text(self.text).into();
                 self.l.scopes.push(Scope::Slots([(name, 0)].into_iter().collect()));
-                let body = self.expr()?;
-                let end = body.end;
-                let body = self.close(body);
+                let (body, end) = self.closed_expr()?;
                 self.l.scopes.pop();
                 self.node(t.start, end, Expr::Lambda(Rc::new(LambdaExpr { param: Param::Ident, body })))
             }
             Tok::Ident => {
-                let name = self.l.intern(&self.text[t.start as usize..t.end as usize]);
+                let name = self.l.intern(t.text(self.text));
                 let node = self.l.var(name, self.span(t.start, t.end));
                 Val { kind: ValKind::Node(node), start: t.start, end: t.end }
             }
@@ -327,11 +320,8 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
 
     fn attr(&mut self) -> PResult<Attr<'a>> {
         let t = self.bump()?;
-        let (name, quoted) = match t.tok {
-            Tok::Ident => (&self.text[t.start as usize..t.end as usize], false),
-            Tok::Str => (&self.text[t.start as usize + 1..t.end as usize - 1], true),
-            _ => return Err(Bail),
-        };
+        let name = t.attr_name(self.text).ok_or(Bail)?;
+        let quoted = t.tok == Tok::Str;
         Ok(Attr { name, start: t.start, end: t.end, quoted })
     }
 }
