@@ -31,7 +31,6 @@ pub fn lower_fast(text: &str, file: FileId, dir: &Path, globals: &HashMap<Rc<str
 /// Lowered expressions, each with the range of rnix's node for it (parentheses included).
 struct Direct<'a>(PhantomData<&'a str>);
 
-#[derive(Clone)]
 struct Spanned {
     node: ExprRef,
     span: Span,
