@@ -144,7 +144,7 @@ let
   # them. It is conservative: `false` means only that the full rules below must decide, and
   # they give the findings. Every check here is stricter than the rule it stands for: ports
   # unique in a scope whatever their protocol, inside every covering range rather than the
-  # nearest, clear of every reservation whatever it allows.
+  # nearest, clear of every reservation except where its `allow` covers a whole segment.
   clean = cfg: registry:
     let
       leaves = v: if isAttrs v && !(isRange v) then concatMap leaves (attrValues v) else [ v ];
