@@ -17,7 +17,7 @@ pub fn phase<T>(phase: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    eprintln!("portnix timing: {phase:<8} {ms:>9.3} ms, resident {:>6} MiB", resident_mib());
+    crate::stdio::errln!("portnix timing: {phase:<8} {ms:>9.3} ms, resident {:>6} MiB", resident_mib());
     out
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use portnix::edit::locate::{Overrides, locate};
+use portnix::edit::locate::{Confine, Overrides, locate};
 use portnix::edit::{insert, remove};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -120,8 +120,9 @@ fn add_then_rm_restores_every_byte_and_add_changes_only_the_entry() {
         let path = vec![category.clone(), name.to_string()];
         let mut overrides = Overrides::new();
         overrides.insert(file.clone(), text.clone());
-        let target = locate(&file, &path, &overrides).map_err(|e| TestCaseError::fail(e.0))?;
-        let added = insert(&target, "65000").map_err(|e| TestCaseError::fail(e.0))?;
+        let target = locate(&file, &path, &overrides, &Confine::default())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let added = insert(&target, "65000").map_err(|e| TestCaseError::fail(e.to_string()))?;
         // Evaluating shows the new entry and nothing else changed.
         let before: serde_json::Value = serde_json::from_str(&eval_json(&file, &text)).unwrap();
         let after: serde_json::Value = serde_json::from_str(&eval_json(&file, &added.after)).unwrap();
@@ -133,8 +134,9 @@ fn add_then_rm_restores_every_byte_and_add_changes_only_the_entry() {
             return Ok(());
         }
         overrides.insert(file.clone(), added.after.clone());
-        let target = locate(&file, &path, &overrides).map_err(|e| TestCaseError::fail(e.0))?;
-        let (removed, value) = remove(&target).map_err(|e| TestCaseError::fail(e.0))?;
+        let target = locate(&file, &path, &overrides, &Confine::default())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let (removed, value) = remove(&target).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(value, "65000");
         prop_assert_eq!(&removed.after, &text, "add then rm changed the file; after add:\n{}", added.after);
         Ok(())
@@ -226,9 +228,9 @@ fn add_then_check_is_clean() {
         let category = if which == 0 { "zzz".to_string() } else { reg.categories[which % reg.categories.len()].0.clone() };
         let path: Vec<Rc<str>> = vec![category.as_str().into(), name.into()];
         let port = allocate(&project, &path, Protocol::Tcp, Request::Lowest, &[]).map_err(TestCaseError::fail)?;
-        let target = locate(&dir.join("ports.nix"), &[category.clone(), name.to_string()], &Overrides::new())
-            .map_err(|e| TestCaseError::fail(e.0))?;
-        let added = insert(&target, &port.to_string()).map_err(|e| TestCaseError::fail(e.0))?;
+        let target = locate(&dir.join("ports.nix"), &[category.clone(), name.to_string()], &Overrides::new(), &Confine::default())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let added = insert(&target, &port.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         std::fs::write(dir.join("ports.nix"), &added.after).unwrap();
         let project = load(&opts).map_err(|e| TestCaseError::fail(e.render()))?;
         let errors: Vec<_> =

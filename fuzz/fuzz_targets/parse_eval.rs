@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
             project_root: Some(PathBuf::from("/nonexistent-fuzz-root")),
             allow_outside_root: false,
             max_steps: Some(200_000),
+            ..EvalOptions::default()
         };
         let mut eval = Eval::new(options.clone());
         if let (Some(fast), rnix) = eval.both_front_ends(&text, Path::new("/nonexistent-fuzz-root")) {

@@ -45,7 +45,7 @@ pub fn run(args: CheckArgs) -> u8 {
         match std::fs::read_to_string(file) {
             Ok(text) => options.services = Some(ServicesDb::parse(&file.display().to_string(), &text)),
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", file.display());
+                crate::stdio::errln!("error: cannot read {}: {e}", file.display());
                 return exit::FAILURE;
             }
         }
@@ -66,7 +66,7 @@ pub fn run(args: CheckArgs) -> u8 {
         Format::Github => report::github(sources, &findings),
         Format::Sarif => report::sarif(sources, &findings),
     };
-    print!("{text}");
+    crate::stdio::out!("{text}");
     let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
     project.leak();

@@ -29,13 +29,15 @@ pub fn run(args: DoctorArgs) -> u8 {
     let live = match listeners() {
         Ok(l) => l,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            crate::stdio::errln!("error: {msg}");
             return exit::FAILURE;
         }
     };
     let report = doctor(&project, pattern.as_ref(), &live, args.strays);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializes")),
+        Format::Json => {
+            crate::stdio::outln!("{}", serde_json::to_string_pretty(&report).expect("serializes"))
+        }
         Format::Human => {
             for e in &report.entries {
                 let who = |l: &crate::live::Listener| {
@@ -45,11 +47,11 @@ pub fn run(args: DoctorArgs) -> u8 {
                 };
                 let owners: Vec<String> = e.listeners.iter().map(who).collect();
                 match &e.status {
-                    Status::Free => println!("free       {:<11} {}", e.ports, e.path),
+                    Status::Free => crate::stdio::outln!("free       {:<11} {}", e.ports, e.path),
                     Status::Listening => {
-                        println!("listening  {:<11} {}  {}", e.ports, e.path, owners.join(", "))
+                        crate::stdio::outln!("listening  {:<11} {}  {}", e.ports, e.path, owners.join(", "))
                     }
-                    Status::Taken { expected } => println!(
+                    Status::Taken { expected } => crate::stdio::outln!(
                         "TAKEN      {:<11} {}  by {}, but {expected} should own it",
                         e.ports,
                         e.path,
@@ -58,7 +60,7 @@ pub fn run(args: DoctorArgs) -> u8 {
                 }
             }
             for l in &report.strays {
-                println!(
+                crate::stdio::outln!(
                     "stray      {:<11} {} (pid {}) on {}, which no entry claims",
                     l.port,
                     l.command.as_deref().unwrap_or("unknown"),

@@ -22,7 +22,7 @@ pub fn run(args: EvalArgs) -> u8 {
     let file = match find_registry(args.file.as_deref()) {
         Ok(f) => f,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            crate::stdio::errln!("error: {msg}");
             return exit::FAILURE;
         }
     };
@@ -39,7 +39,7 @@ pub fn run(args: EvalArgs) -> u8 {
             exit::OK
         }
         Err(rendered) => {
-            eprint!("{rendered}");
+            crate::stdio::err!("{rendered}");
             exit::FAILURE
         }
     }

@@ -6,6 +6,7 @@ use super::exit;
 use super::project_args::{ProjectArgs, pattern_arg};
 use crate::check::{CheckOptions, check};
 use crate::diagnostic::Severity;
+use crate::files::{self, Lock, WriteError, guard};
 use crate::generate::{GenOptions, Target, generate, output};
 
 #[derive(Args, Debug)]
@@ -20,7 +21,8 @@ pub struct GenArgs {
     /// Exit 1 with a diff if FILE differs from what would be generated; write nothing.
     #[arg(long, requires = "output")]
     pub check: bool,
-    /// Generate even when `portnix check` finds errors.
+    /// Generate even when `portnix check` finds errors, and replace FILE even when portnix did
+    /// not generate it (never the registry, the config or their imports).
     #[arg(long)]
     pub force: bool,
     /// env: put this before every variable name.
@@ -43,8 +45,8 @@ pub fn run(args: GenArgs) -> u8 {
     let findings = check(&project, &CheckOptions::default());
     let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity == Severity::Error).cloned().collect();
     if !errors.is_empty() && !args.force {
-        eprint!("{}", crate::report::human(&project.sources, &errors));
-        eprintln!(
+        crate::stdio::err!("{}", crate::report::human(&project.sources, &errors));
+        crate::stdio::errln!(
             "error: the registry has {} errors; nothing was generated (--force generates anyway)",
             errors.len()
         );
@@ -58,30 +60,61 @@ pub fn run(args: GenArgs) -> u8 {
     let generated = match generate(&project, args.target, &options) {
         Ok(g) => g,
         Err(diags) => {
-            eprint!("{}", crate::diagnostic::render_all(&project.sources, &diags));
+            crate::stdio::err!("{}", crate::diagnostic::render_all(&project.sources, &diags));
             return exit::FAILURE;
         }
     };
     for w in &generated.warnings {
-        eprintln!("warning: {w}");
+        crate::stdio::errln!("warning: {w}");
     }
     let Some(path) = &args.output else {
-        print!("{}", generated.text);
+        crate::stdio::out!("{}", generated.text);
         return exit::OK;
     };
-    let want = match output::desired(path, &generated.text, args.target == Target::Markdown) {
-        Ok(w) => w,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return exit::FAILURE;
+    write_output(&project, &args, path, &generated.text).unwrap_or_else(|e| super::write_failed(&e))
+}
+
+/// Writes (or with `--check`, compares) FILE under its directory's lock, so two runs never
+/// interleave and the file is always the old version or the new one.
+fn write_output(
+    project: &crate::registry::Project,
+    args: &GenArgs,
+    path: &std::path::Path,
+    text: &str,
+) -> Result<u8, WriteError> {
+    let inputs: Vec<(PathBuf, &str)> = project
+        .sources
+        .paths()
+        .map(|p| {
+            let what = if *p == project.registry_file {
+                "the registry"
+            } else if project.config_file.as_deref() == Some(p) {
+                "the config"
+            } else {
+                "a file the registry or config imports"
+            };
+            (p.to_path_buf(), what)
+        })
+        .collect();
+    guard::not_an_input(path, &inputs)?;
+    let lock = Lock::for_file(path)?;
+    let old = match std::fs::read(path) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err(WriteError::NotAFile { path: path.into() });
         }
+        Err(e) => return Err(WriteError::Io { path: path.into(), source: e }),
     };
+    let splice = args.target == Target::Markdown;
     if args.check {
-        return match output::drift(path, &want) {
+        // Drift is judged on what would be written, so a hand-written file is drift too.
+        let want = output::desired(path, old.as_deref(), text, splice, true)?;
+        return Ok(match output::drift(path, old.as_deref(), &want) {
             None => exit::OK,
             Some(diff) => {
-                print!("{diff}");
-                eprintln!(
+                crate::stdio::out!("{diff}");
+                crate::stdio::errln!(
                     "error: {} is out of date; run `portnix gen {} -o {}`",
                     path.display(),
                     args.target.name(),
@@ -89,13 +122,12 @@ pub fn run(args: GenArgs) -> u8 {
                 );
                 exit::FINDINGS
             }
-        };
+        });
     }
-    match output::write_atomic(path, &want) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            exit::FAILURE
-        }
+    let want = output::desired(path, old.as_deref(), text, splice, args.force)?;
+    if old.as_deref() == Some(want.as_bytes()) {
+        return Ok(exit::OK);
     }
+    files::replace(&lock, path, want.as_bytes(), old.as_deref())?;
+    Ok(exit::OK)
 }

@@ -29,10 +29,12 @@ pub fn run(args: LintArgs) -> u8 {
     };
     let findings = lint(&project, &paths);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&findings).expect("serializes")),
+        Format::Json => {
+            crate::stdio::outln!("{}", serde_json::to_string_pretty(&findings).expect("serializes"))
+        }
         Format::Human => {
             for f in &findings {
-                println!(
+                crate::stdio::outln!(
                     "{}: hard-coded port {} ({}): use {} instead",
                     f.location,
                     f.port,
@@ -41,7 +43,7 @@ pub fn run(args: LintArgs) -> u8 {
                 );
             }
             if !findings.is_empty() {
-                eprintln!(
+                crate::stdio::errln!(
                     "{} hard-coded ports; mark an intended one with a `{IGNORE}` comment",
                     findings.len()
                 );

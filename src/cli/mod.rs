@@ -73,6 +73,15 @@ pub mod exit {
     pub const FAILURE: u8 = 2;
 }
 
+/// Reports a file that was not written, once, and gives the exit code for it.
+fn write_failed(e: &crate::files::WriteError) -> u8 {
+    crate::stdio::errln!("error: {e}");
+    if let Some(hint) = e.hint() {
+        crate::stdio::errln!("  = hint: {hint}");
+    }
+    exit::FAILURE
+}
+
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -95,5 +104,9 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Mv(args) => edit_cmd::mv(args),
         Command::Eval(args) => eval_cmd::run(args),
     };
+    if let Some(e) = crate::stdio::finish() {
+        crate::stdio::errln!("error: cannot write the output: {e}");
+        return ExitCode::from(exit::FAILURE);
+    }
     ExitCode::from(code)
 }

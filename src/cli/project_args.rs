@@ -26,7 +26,7 @@ impl ProjectArgs {
     /// Loads the project, or prints why not and gives the exit code for it.
     pub fn load_or_report(&self) -> Result<Project, u8> {
         self.load().map_err(|e| {
-            eprint!("{}", e.render());
+            crate::stdio::err!("{}", e.render());
             super::exit::FAILURE
         })
     }
@@ -34,25 +34,32 @@ impl ProjectArgs {
     /// The registry file, or prints why there is none.
     pub fn registry_or_report(&self) -> Result<std::path::PathBuf, u8> {
         crate::registry::load::find_registry(self.registry.as_deref()).map_err(|m| {
-            eprintln!("error: {m}");
+            crate::stdio::errln!("error: {m}");
             super::exit::FAILURE
         })
     }
 
-    pub fn load(&self) -> Result<Project, LoadError> {
-        load(&LoadOptions {
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
             registry: self.registry.clone(),
             config: self.config.clone(),
             allow_outside_root: self.allow_outside_root,
             use_nix: self.evaluator == Evaluator::Nix,
-        })
+            overlay: Default::default(),
+        }
+    }
+
+    pub fn load(&self) -> Result<Project, LoadError> {
+        load(&self.options())
     }
 }
 
 /// A dotted path from the command line, or an error message and the exit code for it.
 pub fn pattern_arg(text: &str) -> Result<crate::registry::path::Pattern, u8> {
     crate::registry::path::Pattern::parse(text).ok_or_else(|| {
-        eprintln!("error: '{text}' is not a dotted path (names separated by dots, `*` for any one name)");
+        crate::stdio::errln!(
+            "error: '{text}' is not a dotted path (names separated by dots, `*` for any one name)"
+        );
         super::exit::FAILURE
     })
 }

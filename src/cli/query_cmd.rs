@@ -46,7 +46,7 @@ pub fn ls(args: LsArgs) -> u8 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items).expect("serializes"));
+            crate::stdio::outln!("{}", serde_json::to_string_pretty(&items).expect("serializes"));
             return Ok(exit::OK);
         }
         let rows: Vec<[String; 5]> = entries
@@ -61,7 +61,7 @@ pub fn ls(args: LsArgs) -> u8 {
                 ]
             })
             .collect();
-        print!("{}", table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"], &rows));
+        crate::stdio::out!("{}", table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"], &rows));
         Ok(exit::OK)
     };
     run().unwrap_or_else(|code| code)
@@ -98,18 +98,24 @@ pub fn which(args: WhichArgs) -> u8 {
     let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
     let w = query::which(&project, args.port);
     for e in &w.claimants {
-        println!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
+        crate::stdio::outln!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
     }
     if w.claimants.is_empty() {
         match w.ranges.first() {
             Some(r) => {
-                println!("{} is free, in the range for \"{}\" ({}-{})", args.port, r.pattern, r.from, r.to)
+                crate::stdio::outln!(
+                    "{} is free, in the range for \"{}\" ({}-{})",
+                    args.port,
+                    r.pattern,
+                    r.from,
+                    r.to
+                )
             }
-            None => println!("{} is free, and no configured range covers it", args.port),
+            None => crate::stdio::outln!("{} is free, and no configured range covers it", args.port),
         }
     }
     for r in &w.reserved {
-        println!("{} is reserved: {}", args.port, r.reason);
+        crate::stdio::outln!("{} is reserved: {}", args.port, r.reason);
     }
     exit::OK
 }
@@ -126,13 +132,13 @@ pub fn get(args: GetArgs) -> u8 {
     let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
     match query::get(&project, &args.path) {
         Ok(e) => {
-            println!("{}", e.value_text());
+            crate::stdio::outln!("{}", e.value_text());
             exit::OK
         }
         Err(suggestion) => {
-            eprintln!("error: no entry '{}' in {}", args.path, project.registry_file.display());
+            crate::stdio::errln!("error: no entry '{}' in {}", args.path, project.registry_file.display());
             if let Some(s) = suggestion {
-                eprintln!("  = hint: did you mean '{s}'?");
+                crate::stdio::errln!("  = hint: did you mean '{s}'?");
             }
             exit::FINDINGS
         }
@@ -160,7 +166,7 @@ pub fn free(args: FreeArgs) -> u8 {
         match crate::live::listeners() {
             Ok(l) => l.into_iter().map(|l| i64::from(l.port)).collect(),
             Err(msg) => {
-                eprintln!("error: {msg}");
+                crate::stdio::errln!("error: {msg}");
                 return exit::FAILURE;
             }
         }
@@ -170,10 +176,10 @@ pub fn free(args: FreeArgs) -> u8 {
     match query::free(&project, &pat, args.count, &bound) {
         Ok((block, ports)) => {
             for p in &ports {
-                println!("{p}");
+                crate::stdio::outln!("{p}");
             }
             if ports.len() < args.count {
-                eprintln!(
+                crate::stdio::errln!(
                     "error: only {} free ports in {} ({}-{})",
                     ports.len(),
                     block.source,
@@ -185,7 +191,7 @@ pub fn free(args: FreeArgs) -> u8 {
             exit::OK
         }
         Err(msg) => {
-            eprintln!("error: {msg}");
+            crate::stdio::errln!("error: {msg}");
             exit::FAILURE
         }
     }

@@ -16,9 +16,17 @@ pub struct File {
 }
 
 impl File {
-    pub fn read(path: &Path) -> Result<File, EditError> {
-        let text = std::fs::read_to_string(path)
+    pub fn read(path: &Path, root: &Confine) -> Result<File, EditError> {
+        root.check(path)?;
+        let bytes = std::fs::read(path)
             .map_err(|e| EditError::new(format!("cannot read {}: {e}", path.display())))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            EditError::new(format!(
+                "{} is not UTF-8 text (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         File::parse(path, text)
     }
 
@@ -65,7 +73,7 @@ pub fn attrpath_names(apv: &ast::AttrpathValue) -> Option<Vec<String>> {
     apv.attrpath()?.attrs().map(|a| attr_name(&a)).collect()
 }
 
-fn strip(e: ast::Expr) -> ast::Expr {
+pub(crate) fn strip(e: ast::Expr) -> ast::Expr {
     match e {
         ast::Expr::Paren(p) => p.expr().map(strip).unwrap_or(ast::Expr::Paren(p)),
         ast::Expr::LetIn(l) => l.body().map(strip).unwrap_or(ast::Expr::LetIn(l)),
@@ -78,18 +86,14 @@ fn strip(e: ast::Expr) -> ast::Expr {
 }
 
 /// `import ./x.nix` → the imported file's path.
-fn import_target(e: &ast::Expr, from: &Path) -> Option<PathBuf> {
+pub(crate) fn import_target(e: &ast::Expr, from: &Path) -> Option<PathBuf> {
     let ast::Expr::Apply(app) = e else { return None };
     let ast::Expr::Ident(f) = app.lambda()? else { return None };
     if f.syntax().text() != "import" {
         return None;
     }
     let ast::Expr::PathRel(p) = app.argument()? else { return None };
-    let mut path = from.parent()?.join(p.syntax().text().to_string());
-    if path.is_dir() {
-        path.push("default.nix");
-    }
-    Some(path)
+    Some(crate::eval::import::file_key(&from.parent()?.join(p.syntax().text().to_string())))
 }
 
 fn literal_set(e: ast::Expr, file: &File, what: &str) -> Result<ast::AttrSet, EditError> {
@@ -115,16 +119,45 @@ fn short(s: &str) -> String {
 /// Files already edited in memory, read instead of the disk (for `mv`).
 pub type Overrides = std::collections::HashMap<PathBuf, String>;
 
-fn open(path: &Path, overrides: &Overrides) -> Result<File, EditError> {
+/// The directory edits may not leave, the same one evaluation keeps imports in; through
+/// symlinks too, since a write goes to the link's target.
+#[derive(Clone, Debug, Default)]
+pub struct Confine {
+    /// `None`: anywhere (`--allow-outside-root`, or no project root).
+    pub root: Option<PathBuf>,
+}
+
+impl Confine {
+    pub fn check(&self, path: &Path) -> Result<(), EditError> {
+        let Some(root) = &self.root else { return Ok(()) };
+        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        if real(path).starts_with(real(root)) {
+            return Ok(());
+        }
+        Err(EditError::new(format!(
+            "{} is outside the project root {}; portnix edits only files inside it",
+            path.display(),
+            root.display()
+        ))
+        .with_hint("pass --allow-outside-root to edit it anyway"))
+    }
+}
+
+fn open(path: &Path, overrides: &Overrides, root: &Confine) -> Result<File, EditError> {
     match overrides.get(path) {
         Some(text) => File::parse(path, text.clone()),
-        None => File::read(path),
+        None => File::read(path, root),
     }
 }
 
 /// Walks `segments` (the parent path of the entry, plus the leaf) down literal sets.
-pub fn locate(registry: &Path, segments: &[String], overrides: &Overrides) -> Result<Target, EditError> {
-    let mut file = open(registry, overrides)?;
+pub fn locate(
+    registry: &Path,
+    segments: &[String],
+    overrides: &Overrides,
+    root: &Confine,
+) -> Result<Target, EditError> {
+    let mut file = open(registry, overrides, root)?;
     let top = file.root.expr().ok_or_else(|| EditError::new("the registry is empty"))?;
     let mut set = literal_set(top, &file, "the registry")?;
     let mut i = 0;
@@ -137,7 +170,7 @@ pub fn locate(registry: &Path, segments: &[String], overrides: &Overrides) -> Re
         let value = apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?;
         let what = segments[..=i].join(".");
         if let Some(path) = import_target(&strip(value.clone()), &file.path) {
-            file = open(&path, overrides)?;
+            file = open(&path, overrides, root)?;
             let top =
                 file.root.expr().ok_or_else(|| EditError::new(format!("{} is empty", path.display())))?;
             set = literal_set(top, &file, &what)?;

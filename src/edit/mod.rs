@@ -3,26 +3,57 @@
 
 pub mod allocate;
 pub mod locate;
+pub mod references;
+pub mod verify;
 
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
 use locate::{Target, attrpath_names};
 
-#[derive(Debug)]
-pub struct EditError(pub String);
+/// Why an edit was not made. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("{message}")]
+    Refused { message: String, hint: Option<String> },
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
+}
 
 impl EditError {
     pub fn new(msg: impl Into<String>) -> EditError {
-        EditError(msg.into())
+        EditError::Refused { message: msg.into(), hint: None }
+    }
+
+    pub fn with_hint(self, hint: impl Into<String>) -> EditError {
+        match self {
+            EditError::Refused { message, .. } => EditError::Refused { message, hint: Some(hint.into()) },
+            other => other,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            EditError::Refused { hint, .. } => hint.clone(),
+            EditError::Write(w) => w.hint(),
+        }
     }
 }
 
 /// A text change to one file.
+#[derive(Clone, Debug)]
 pub struct Edit {
     pub file: std::path::PathBuf,
     pub before: String,
     pub after: String,
+}
+
+/// The file's own line ending, so that inserted lines match the lines around them.
+fn newline(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
 }
 
 fn line_start(text: &str, at: usize) -> usize {
@@ -34,12 +65,39 @@ fn line_end(text: &str, at: usize) -> usize {
     text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
+/// Whether only whitespace stands before `at` on its line.
+fn first_on_line(text: &str, at: usize) -> bool {
+    text[line_start(text, at)..at].trim().is_empty()
+}
+
+/// Whether only whitespace or a comment follows `at` on its line.
+fn last_on_line(text: &str, at: usize) -> bool {
+    let rest = text[at..line_end(text, at)].trim();
+    rest.is_empty() || rest.starts_with('#')
+}
+
 fn entries(set: &ast::AttrSet) -> Vec<(Vec<String>, rnix::SyntaxNode)> {
     set.attrpath_values().filter_map(|apv| Some((attrpath_names(&apv)?, apv.syntax().clone()))).collect()
 }
 
-fn key_text(segments: &[String]) -> String {
-    segments.iter().map(|s| crate::registry::path::quote_segment(s)).collect::<Vec<_>>().join(".")
+pub(crate) fn key_text<S: AsRef<str>>(segments: &[S]) -> String {
+    segments.iter().map(|s| crate::registry::path::quote_segment(s.as_ref())).collect::<Vec<_>>().join(".")
+}
+
+/// The indentation of the block's entries: that of the first entry that starts its own line,
+/// or the brace's line indented one step further.
+fn block_indent(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], open_at: usize) -> String {
+    let own_line =
+        existing.iter().map(|(_, n)| usize::from(n.text_range().start())).find(|&s| first_on_line(text, s));
+    match own_line {
+        Some(start) => text[line_start(text, start)..start].to_string(),
+        None => {
+            let brace_line = &text[line_start(text, open_at)..open_at];
+            let base: String = brace_line.chars().take_while(|c| c.is_whitespace()).collect();
+            let step = if base.starts_with('\t') { "\t" } else { "  " };
+            format!("{base}{step}")
+        }
+    }
 }
 
 /// Inserts `rest = value;` into the target set, in the set's own style.
@@ -93,31 +151,46 @@ pub fn insert(target: &Target, value: &str) -> Result<Edit, EditError> {
         }
         return Ok(Edit { file: target.file.path.clone(), before: text.clone(), after });
     }
-    // Multi-line: copy the indentation of a neighbouring entry, or indent past the brace.
-    let reference = before_node.clone().or_else(|| existing.last().map(|(_, n)| n.clone()));
-    let indent = match &reference {
-        Some(n) => {
-            let start = usize::from(n.text_range().start());
-            text[line_start(text, start)..start].to_string()
-        }
-        None => {
-            let brace_line = &text[line_start(text, open_at)..open_at];
-            let base: String = brace_line.chars().take_while(|c| c.is_whitespace()).collect();
-            format!("{base}  ")
-        }
+    // Multi-line: a line of its own in the block's indentation, or, beside entries that
+    // share a line with something else, one more binding on that line.
+    let nl = newline(text);
+    let inline = if new_block {
+        format!("{key} = {{ {inner_key} = {value}; }};")
+    } else {
+        format!("{key} = {value};")
     };
+    let indent = block_indent(text, &existing, open_at);
     let key_field = align(text, &existing, &key);
     let line = if new_block {
-        format!("{indent}{key_field} = {{\n{indent}  {inner_key} = {value};\n{indent}}};\n")
+        format!("{indent}{key_field} = {{{nl}{indent}  {inner_key} = {value};{nl}{indent}}};{nl}")
     } else {
-        format!("{indent}{key_field} = {value};\n")
+        format!("{indent}{key_field} = {value};{nl}")
     };
-    let at = match (&before_node, existing.last()) {
-        (Some(n), _) => above_comments(text, line_start(text, usize::from(n.text_range().start()))),
-        (None, Some((_, last))) => line_end(text, usize::from(last.text_range().end())),
-        (None, None) => line_end(text, open_at),
-    };
-    after.insert_str(at, &line);
+    match (&before_node, existing.last()) {
+        (Some(n), _) => {
+            let start = usize::from(n.text_range().start());
+            if first_on_line(text, start) {
+                after.insert_str(above_comments(text, line_start(text, start)), &line);
+            } else {
+                after.insert_str(start, &format!("{inline} "));
+            }
+        }
+        (None, Some((_, last))) => {
+            let end = usize::from(last.text_range().end());
+            if last_on_line(text, end) && end < line_start(text, close_at) {
+                after.insert_str(line_end(text, end), &line);
+            } else {
+                after.insert_str(end, &format!(" {inline}"));
+            }
+        }
+        (None, None) => {
+            if last_on_line(text, open_at + 1) {
+                after.insert_str(line_end(text, open_at), &line);
+            } else {
+                after.insert_str(open_at + 1, &format!(" {inline}"));
+            }
+        }
+    }
     Ok(Edit { file: target.file.path.clone(), before: text.clone(), after })
 }
 
@@ -167,23 +240,28 @@ pub fn remove(target: &Target) -> Result<(Edit, String), EditError> {
             target.file.path.display()
         )));
     };
-    let apv = ast::AttrpathValue::cast(node.clone()).expect("entries are attrpath values");
-    let value = apv.value().map(|v| v.syntax().text().to_string()).unwrap_or_default();
-    let (start, end) = (usize::from(node.text_range().start()), usize::from(node.text_range().end()));
-    let ls = line_start(text, start);
-    let le = line_end(text, end);
-    let alone_before = text[ls..start].trim().is_empty();
-    let rest_of_line = text[end..le].trim();
-    let alone_after = rest_of_line.is_empty() || rest_of_line.starts_with('#');
+    let value = ast::AttrpathValue::cast(node.clone())
+        .and_then(|apv| apv.value())
+        .map(|v| v.syntax().text().to_string())
+        .unwrap_or_default();
+    let (from, to) = removal_range(text, node);
     let mut after = text.clone();
-    if alone_before && alone_after {
-        after.replace_range(ls..le, "");
-    } else if text[end..].starts_with(' ') && !text[end + 1..].trim_start().starts_with('}') {
-        after.replace_range(start..end + 1, "");
-    } else if start > 0 && text[..start].ends_with(' ') {
-        after.replace_range(start - 1..end, "");
-    } else {
-        after.replace_range(start..end, "");
-    }
+    after.replace_range(from..to, "");
     Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, value))
+}
+
+/// The text to delete to remove `node`: its whole line when it has one to itself, otherwise
+/// the node and one space beside it.
+pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usize) {
+    let (start, end) = (usize::from(node.text_range().start()), usize::from(node.text_range().end()));
+    let (ls, le) = (line_start(text, start), line_end(text, end));
+    if first_on_line(text, start) && last_on_line(text, end) {
+        (ls, le)
+    } else if text[end..].starts_with(' ') && !text[end + 1..].trim_start().starts_with(['}', ']']) {
+        (start, end + 1)
+    } else if text[..start].ends_with(' ') {
+        (start - 1, end)
+    } else {
+        (start, end)
+    }
 }

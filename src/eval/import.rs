@@ -14,10 +14,7 @@ pub fn find_project_root(start: &Path) -> Option<PathBuf> {
 
 impl Eval {
     pub fn import_path(&mut self, path: &Path, _span: Option<crate::diagnostic::Span>) -> EvalResult<Value> {
-        let mut path = PathBuf::from(canon_path(&absolute(path).to_string_lossy()));
-        if path.is_dir() {
-            path.push("default.nix");
-        }
+        let path = file_key(path);
         if let Some(t) = self.imports.get(&path) {
             let t = t.clone();
             return self.force(&t);
@@ -25,7 +22,8 @@ impl Eval {
         self.check_inside_root(&path)?;
         let file = path.clone();
         let thunk = Thunk::native(move |eval: &mut Eval| {
-            let text = std::fs::read_to_string(&file).map_err(|e| {
+            let overlaid = eval.options.overlay.get(&file).cloned();
+            let text = overlaid.map(Ok).unwrap_or_else(|| std::fs::read_to_string(&file)).map_err(|e| {
                 EvalError::new("import-failed", format!("cannot read '{}': {e}", file.display()))
                     .hint("check the path; imports are relative to the importing file")
             })?;
@@ -53,6 +51,15 @@ impl Eval {
         )
         .hint("pass --allow-outside-root to allow imports from outside the project"))
     }
+}
+
+/// The key a file is imported under: absolute and lexically normalised, as Nix does.
+pub fn file_key(path: &Path) -> PathBuf {
+    let mut p = PathBuf::from(canon_path(&absolute(path).to_string_lossy()));
+    if p.is_dir() {
+        p.push("default.nix");
+    }
+    p
 }
 
 fn absolute(p: &Path) -> PathBuf {

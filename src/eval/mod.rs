@@ -51,6 +51,9 @@ pub struct EvalOptions {
     /// A budget of evaluation steps (and allocated elements), for callers such as the fuzzer
     /// that must stop on programs which run for very long. `None` is unlimited, as in Nix.
     pub max_steps: Option<u64>,
+    /// Files read from here instead of the disk, by absolute path: an edit is evaluated
+    /// before it is written.
+    pub overlay: std::collections::HashMap<PathBuf, String>,
 }
 
 pub struct Eval {
@@ -394,6 +397,7 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, Str
         project_root: Some(root),
         allow_outside_root,
         max_steps: Some(DEFAULT_MAX_STEPS),
+        ..EvalOptions::default()
     });
     let result = eval.eval_file(&abs).and_then(|v| {
         eval.deep_force(&v)?;

@@ -9,11 +9,16 @@ use crate::registry::{Entry, PortValue};
 /// The variable for an entry: its `env` from the config, or its path in upper snake case:
 /// `databases.postgresql` → `DATABASES_POSTGRESQL_PORT`, `nodeExporter` → `NODE_EXPORTER`.
 pub fn env_name(e: &Entry) -> String {
-    if let Some(name) = &e.meta.env {
-        return name.clone();
+    match &e.meta.env {
+        Some(name) => name.clone(),
+        None => derived_env_name(&e.path),
     }
+}
+
+/// The variable an entry at `path` gets when the config names none.
+pub fn derived_env_name<S: AsRef<str>>(path: &[S]) -> String {
     let mut out = String::new();
-    for seg in &e.path {
+    for seg in path.iter().map(AsRef::as_ref) {
         if !out.is_empty() {
             out.push('_');
         }

@@ -10,7 +10,7 @@ pub mod output;
 mod process_compose;
 mod yaml;
 
-pub use env::env_name;
+pub use env::{derived_env_name, env_name};
 pub use json::{JsonEntry, JsonRegistry};
 pub use markdown::{BEGIN as MARKDOWN_BEGIN, END as MARKDOWN_END};
 

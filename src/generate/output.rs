@@ -1,67 +1,82 @@
-//! Writing generated files: atomically, or compared with what is there (`--check`), and for
-//! Markdown, spliced between the marker comments of an existing file.
+//! What `gen -o FILE` may write there: generated text replaces only a file portnix generated,
+//! and Markdown goes only between a complete pair of marker lines in an existing file.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::markdown::{BEGIN, END};
+use crate::files::{WriteError, guard};
 
-/// What the file should contain: the generated text, or for a Markdown file that already has
-/// the markers, that file with the text between them replaced.
-pub fn desired(path: &Path, generated: &str, splice: bool) -> Result<String, String> {
+/// What FILE should contain, given what it holds now (`None`: it does not exist). Refuses a
+/// file portnix did not generate unless `force`.
+pub fn desired(
+    path: &Path,
+    old: Option<&[u8]>,
+    generated: &str,
+    splice: bool,
+    force: bool,
+) -> Result<String, WriteError> {
+    let Some(old) = old else { return Ok(generated.to_string()) };
     if !splice {
+        if !force && !std::str::from_utf8(old).is_ok_and(guard::is_generated) {
+            return Err(not_generated(path, format!("its first lines have no \"{}\" header", guard::MARK)));
+        }
         return Ok(generated.to_string());
     }
-    let Ok(old) = std::fs::read_to_string(path) else { return Ok(generated.to_string()) };
-    // Markers count only on lines of their own, so prose that mentions them is left alone.
-    let line_at = |marker: &str| {
-        let mut offset = 0;
-        for line in old.split_inclusive('\n') {
-            if line.trim_end() == marker {
-                return Some((offset, offset + line.len()));
+    let text = std::str::from_utf8(old);
+    match text.map_err(|e| format!("it is not UTF-8 (byte {})", e.valid_up_to())).and_then(markers) {
+        Ok((b, e)) => {
+            let text = text.unwrap_or_default();
+            Ok(format!("{}{}{}", &text[..b], generated, &text[e..]))
+        }
+        Err(_) if force => Ok(generated.to_string()),
+        Err(why) => Err(not_generated(path, why)),
+    }
+}
+
+fn not_generated(path: &Path, why: String) -> WriteError {
+    WriteError::NotGenerated { path: path.into(), why }
+}
+
+/// The byte range from the start of the begin marker's line to the end of the end marker's
+/// line. Markers count only on lines of their own, so prose that mentions them is left alone.
+fn markers(text: &str) -> Result<(usize, usize), String> {
+    let (mut begins, mut ends, mut near) = (Vec::new(), Vec::new(), None);
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        match line.trim() {
+            l if l == BEGIN => begins.push(offset),
+            l if l == END => ends.push(offset + line.len()),
+            l if near.is_none() && (l.contains("portnix:begin") || l.contains("portnix:end")) => {
+                near = Some((n + 1, l.to_string()));
             }
-            offset += line.len();
+            _ => {}
         }
-        None
-    };
-    let (Some((b, _)), Some((e, end))) = (line_at(BEGIN), line_at(END)) else {
-        return Ok(generated.to_string());
-    };
-    if e < b {
-        return Err(format!("{}: {END} comes before {BEGIN}", path.display()));
+        offset += line.len();
     }
-    Ok(format!("{}{}{}", &old[..b], generated, &old[end..]))
+    let hint = near
+        .map(|(n, l)| format!("; line {n} (`{l}`) looks like a marker but is not exactly {BEGIN} or {END}"))
+        .unwrap_or_default();
+    match (begins.as_slice(), ends.as_slice()) {
+        ([b], [e]) if b < e => Ok((*b, *e)),
+        ([_], [_]) => Err(format!("{END} comes before {BEGIN}{hint}")),
+        ([], []) => Err(format!("it has no {BEGIN} and {END} lines to write between{hint}")),
+        ([_], []) => Err(format!("it has {BEGIN} but no {END} line{hint}")),
+        ([], [_]) => Err(format!("it has {END} but no {BEGIN} line{hint}")),
+        _ => Err(format!(
+            "it has {} {BEGIN} and {} {END} lines; portnix writes between exactly one pair",
+            begins.len(),
+            ends.len()
+        )),
+    }
 }
 
-/// Writes through a temporary file in the same directory and renames it over the target, so
-/// an interrupted run leaves the old file whole.
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.portnix-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// `None` when `path` holds exactly `want`; otherwise a unified diff from it to `want`.
-pub fn drift(path: &Path, want: &str) -> Option<String> {
-    let have = std::fs::read_to_string(path).ok();
-    if have.as_deref() == Some(want) {
+/// `None` when `have` is exactly `want`; otherwise a unified diff from it to `want`.
+pub fn drift(path: &Path, have: Option<&[u8]>, want: &str) -> Option<String> {
+    if have == Some(want.as_bytes()) {
         return None;
     }
     let name = path.display().to_string();
-    let have = have.unwrap_or_default();
-    let diff = similar::TextDiff::from_lines(have.as_str(), want);
+    let have = have.map(String::from_utf8_lossy).unwrap_or_default();
+    let diff = similar::TextDiff::from_lines(have.as_ref(), want);
     Some(diff.unified_diff().context_radius(3).header(&name, &format!("{name} (generated)")).to_string())
 }

@@ -22,6 +22,8 @@ pub struct LoadOptions {
     pub allow_outside_root: bool,
     /// Evaluate with the real `nix-instantiate` (no positions).
     pub use_nix: bool,
+    /// Files to read from memory instead of the disk (see `EvalOptions::overlay`).
+    pub overlay: std::collections::HashMap<PathBuf, String>,
 }
 
 pub struct Project {
@@ -30,6 +32,8 @@ pub struct Project {
     pub sources: Sources,
     pub registry_file: PathBuf,
     pub config_file: Option<PathBuf>,
+    /// The config as evaluated, before parsing: edits compare it before and after.
+    pub config_data: Option<Node>,
     /// The project root: the nearest directory above the registry with flake.nix or .git.
     pub root: Option<PathBuf>,
     /// The evaluator, kept so that freeing it can be skipped together with the project's
@@ -97,7 +101,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         (reg, cfg, Sources::new(), None)
     } else {
         let import_root = root.clone().unwrap_or(dir);
-        eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts.allow_outside_root)?
+        eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts)?
     };
     let config = match config_node.as_ref().map(config::parse) {
         Some(Err(diagnostics)) => return Err(LoadError { diagnostics, sources }),
@@ -105,19 +109,29 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         None => Config::default(),
     };
     let entries = crate::timing::phase("entries", || resolve_meta(entries(&registry), &config));
-    Ok(Project { entries, config, sources, registry_file, config_file, root, evaluator })
+    Ok(Project {
+        entries,
+        config,
+        sources,
+        registry_file,
+        config_file,
+        config_data: config_node,
+        root,
+        evaluator,
+    })
 }
 
 fn eval_with_portnix(
     registry: &Path,
     config: Option<&Path>,
     root: PathBuf,
-    allow_outside_root: bool,
+    opts: &LoadOptions,
 ) -> Result<(Node, Option<Node>, Sources, Option<Eval>), LoadError> {
     let mut eval = Eval::new(EvalOptions {
         project_root: Some(root),
-        allow_outside_root,
+        allow_outside_root: opts.allow_outside_root,
         max_steps: Some(crate::eval::DEFAULT_MAX_STEPS),
+        overlay: opts.overlay.iter().map(|(p, t)| (crate::eval::import::file_key(p), t.clone())).collect(),
     });
     let read = |eval: &mut Eval, file: &Path| {
         let v = eval.eval_file(file)?;

@@ -16,16 +16,20 @@ pub fn is_plain_ident(name: &str) -> bool {
 
 /// One segment as Nix would write it: bare, or quoted with escapes.
 pub fn quote_segment(name: &str) -> String {
-    if is_plain_ident(name) {
-        return name.to_string();
-    }
+    if is_plain_ident(name) { name.to_string() } else { nix_string(name) }
+}
+
+/// A Nix string literal that reads back as `text`.
+pub fn nix_string(text: &str) -> String {
     let mut out = String::from("\"");
-    for c in name.chars() {
+    for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '$' => out.push_str("\\$"),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
             c => out.push(c),
         }
     }

@@ -54,6 +54,11 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
+    /// The paths of the files read from disk.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path()).filter(|p| p.is_absolute())
+    }
+
     pub fn find(&self, path: &Path) -> Option<FileId> {
         self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
     }

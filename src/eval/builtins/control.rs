@@ -33,7 +33,7 @@ fn trace(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
         Value::String(s) => s.to_string(),
         other => ev.to_json(other).unwrap_or_else(|_| format!("<{}>", other.type_of())),
     };
-    eprintln!("trace: {text}");
+    crate::stdio::errln!("trace: {text}");
     ev.force(&a[1])
 }
 

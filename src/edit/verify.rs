@@ -1,0 +1,219 @@
+//! An edit is proven before it is written: the new files must parse (with rnix, as Nix would
+//! read them) and evaluate to the old registry plus exactly the intended change, with a config
+//! that says what it said before about every other entry.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::{Edit, EditError};
+use crate::registry::data::{Data, Node};
+use crate::registry::{LoadOptions, PortValue, Project, load};
+
+/// What the edit is meant to do to the registry.
+pub enum Change<'a> {
+    Add { path: &'a [String], value: PortValue },
+    Remove { path: &'a [String] },
+    Move { from: &'a [String], to: &'a [String] },
+}
+
+/// How the config's own text changes with it: strings and `services` keys naming the path,
+/// and the variable named after it (`None` when the config sets `env` itself).
+pub struct ConfigChange<'a> {
+    pub from: String,
+    /// The new path's dotted form; `None`: references are removed.
+    pub to: Option<String>,
+    pub env: Option<(&'a str, &'a str)>,
+}
+
+type Entries = BTreeMap<Vec<String>, PortValue>;
+
+fn entries(p: &Project) -> Entries {
+    p.entries.iter().map(|e| (e.path.iter().map(|s| s.to_string()).collect(), e.value.clone())).collect()
+}
+
+fn refuse(why: String) -> EditError {
+    EditError::new(format!("{why}; nothing was written")).with_hint(
+        "this layout is one portnix cannot edit safely yet: make the change by hand, and please report the layout",
+    )
+}
+
+/// The project as it would be after `edits`, or why the edit is refused.
+pub fn verify(
+    options: &LoadOptions,
+    before: &Project,
+    edits: &[Edit],
+    change: &Change,
+    config: Option<&ConfigChange>,
+) -> Result<Project, EditError> {
+    for e in edits {
+        let parsed = rnix::Root::parse(&e.after);
+        if let Some(err) = parsed.errors().first() {
+            return Err(refuse(format!("the edit would leave {} unparsable ({err})", e.file.display())));
+        }
+    }
+    let mut opts = options.clone();
+    // Only portnix's evaluator reads the edited text from memory; the comparison is of paths
+    // and values, which both evaluators agree on.
+    opts.use_nix = false;
+    opts.overlay = edits.iter().map(|e| (e.file.clone(), e.after.clone())).collect();
+    let after = load(&opts)
+        .map_err(|e| refuse(format!("the edited registry would not evaluate:\n{}", e.render().trim_end())))?;
+    let mut want = entries(before);
+    match change {
+        Change::Add { path, value } => {
+            want.insert(path.to_vec(), value.clone());
+        }
+        Change::Remove { path } => {
+            want.remove(*path);
+        }
+        Change::Move { from, to } => {
+            if let Some(v) = want.remove(*from) {
+                want.insert(to.to_vec(), v);
+            }
+        }
+    }
+    let got = entries(&after);
+    if got != want {
+        return Err(refuse(format!(
+            "the edit would change more than intended: {}",
+            first_difference(&want, &got)
+        )));
+    }
+    let want_config = before.config_data.as_ref().map(|c| match config {
+        Some(change) => rewrite(c, change, true),
+        None => c.clone(),
+    });
+    if !same_opt(want_config.as_ref(), after.config_data.as_ref()) {
+        return Err(refuse("the edit would change the config beyond the references to the entry".into()));
+    }
+    Ok(after)
+}
+
+fn first_difference(want: &Entries, got: &Entries) -> String {
+    let show = |p: &[String]| super::key_text(p);
+    for (k, v) in want {
+        match got.get(k) {
+            None => return format!("{} would be missing", show(k)),
+            Some(g) if g != v => return format!("{} would change from {v:?} to {g:?}", show(k)),
+            _ => {}
+        }
+    }
+    match got.keys().find(|k| !want.contains_key(*k)) {
+        Some(k) => format!("{} would appear", show(k)),
+        None => "the entries differ".into(),
+    }
+}
+
+/// The config as it should read after the change: every string naming the path renamed or
+/// dropped, `services` keys with it, and the variable renamed inside strings.
+fn rewrite(node: &Node, c: &ConfigChange, top: bool) -> Node {
+    let data = match &node.data {
+        Data::Str(s) if *s == c.from => match &c.to {
+            Some(to) => Data::Str(to.clone()),
+            None => Data::Str(s.clone()),
+        },
+        Data::Str(s) => Data::Str(match (c.env, &c.to) {
+            (Some((old, new)), Some(_)) => replace_word(s, old, new),
+            _ => s.clone(),
+        }),
+        Data::List(items) => Data::List(
+            items
+                .iter()
+                .filter(|i| c.to.is_some() || !matches!(&i.data, Data::Str(s) if *s == c.from))
+                .map(|i| rewrite(i, c, false))
+                .collect(),
+        ),
+        Data::Set(attrs) => {
+            let mut out = Vec::new();
+            for (k, v) in attrs {
+                let services = top && &**k == "services";
+                if c.to.is_none() && matches!(&v.data, Data::Str(s) if *s == c.from) {
+                    continue;
+                }
+                let child = if services { rewrite_services(v, c) } else { rewrite(v, c, false) };
+                let key = if !top && c.from.contains('.') && **k == *c.from {
+                    match &c.to {
+                        Some(to) => Rc::from(to.as_str()),
+                        None => continue,
+                    }
+                } else {
+                    k.clone()
+                };
+                out.push((key, child));
+            }
+            sort_attrs(&mut out);
+            Data::Set(out)
+        }
+        other => other.clone(),
+    };
+    Node { data, span: node.span }
+}
+
+fn rewrite_services(node: &Node, c: &ConfigChange) -> Node {
+    let Data::Set(attrs) = &node.data else { return rewrite(node, c, false) };
+    let mut out = Vec::new();
+    for (k, v) in attrs {
+        let key = if **k == *c.from {
+            match &c.to {
+                Some(to) => Rc::from(to.as_str()),
+                None => continue,
+            }
+        } else {
+            k.clone()
+        };
+        out.push((key, rewrite(v, c, false)));
+    }
+    sort_attrs(&mut out);
+    Node { data: Data::Set(out), span: node.span }
+}
+
+/// Nix keeps attributes sorted by name.
+fn sort_attrs(attrs: &mut [(Rc<str>, Node)]) {
+    attrs.sort_by(|a, b| a.0.cmp(&b.0));
+}
+
+/// `text` with every whole-word `old` (letters, digits and `_` make a word) replaced by `new`.
+pub fn replace_word(text: &str, old: &str, new: &str) -> String {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find(old).map(|i| i + at) {
+        let j = i + old.len();
+        if (i == 0 || !word(bytes[i - 1])) && (j == bytes.len() || !word(bytes[j])) {
+            out.push_str(&text[at..i]);
+            out.push_str(new);
+        } else {
+            out.push_str(&text[at..j]);
+        }
+        at = j;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn same_opt(a: Option<&Node>, b: Option<&Node>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Equal as values; positions are expected to move.
+fn same(a: &Node, b: &Node) -> bool {
+    match (&a.data, &b.data) {
+        (Data::List(x), Data::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Data::Set(x), Data::Set(y)) => {
+            let sorted = |v: &[(Rc<str>, Node)]| {
+                let mut v: Vec<(Rc<str>, Node)> = v.to_vec();
+                sort_attrs(&mut v);
+                v
+            };
+            let (x, y) = (sorted(x), sorted(y));
+            x.len() == y.len() && x.iter().zip(&y).all(|(a, b)| a.0 == b.0 && same(&a.1, &b.1))
+        }
+        (Data::Float(x), Data::Float(y)) => x.to_bits() == y.to_bits(),
+        (x, y) => x == y,
+    }
+}

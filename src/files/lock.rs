@@ -1,0 +1,42 @@
+//! The lock that serialises read-modify-write. It is an `flock` on the directory that holds
+//! the file, not on the file: an atomic rename replaces the file's inode, and a lock on the old
+//! inode would let the next run in while this one still writes. The kernel drops the lock when
+//! its holder dies, however it dies, so a killed run never blocks the next; and no lock file is
+//! left behind.
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use super::WriteError;
+
+#[derive(Debug)]
+pub struct Lock {
+    _dir: File,
+    dir: PathBuf,
+}
+
+impl Lock {
+    /// Waits for, then holds, the exclusive lock on `dir`.
+    pub fn exclusive(dir: &Path) -> Result<Lock, WriteError> {
+        let file = File::open(dir).map_err(WriteError::io(dir))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                crate::stdio::errln!("portnix: waiting for another portnix working in {}", dir.display());
+                file.lock().map_err(WriteError::io(dir))?;
+            }
+            Err(TryLockError::Error(e)) => return Err(WriteError::Io { path: dir.into(), source: e }),
+        }
+        Ok(Lock { _dir: file, dir: dir.to_path_buf() })
+    }
+
+    /// The lock for writing `path`: its real directory's.
+    pub fn for_file(path: &Path) -> Result<Lock, WriteError> {
+        let target = super::replace::resolve(path)?;
+        Lock::exclusive(target.parent().unwrap_or(Path::new("/")))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
