@@ -52,6 +52,8 @@ pub struct Block {
     pub from: i64,
     pub to: i64,
     pub source: String,
+    /// The block is a range entry of the registry, not a configured range.
+    pub entry: bool,
 }
 
 /// A pattern read as a plain path (`*` stays a literal name).
@@ -71,10 +73,15 @@ pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> 
     if let Some(e) = project.entries.iter().find(|e| e.path == path)
         && let PortValue::Range { from, to } = e.value
     {
-        return Ok(Block { from, to, source: format!("the range entry {}", e.name) });
+        return Ok(Block { from, to, source: format!("the range entry {}", e.name), entry: true });
     }
     match range_for_path(&project.config, &path) {
-        Some(r) => Ok(Block { from: r.from, to: r.to, source: format!("the range for \"{}\"", r.pattern) }),
+        Some(r) => Ok(Block {
+            from: r.from,
+            to: r.to,
+            source: format!("the range for \"{}\"", r.pattern),
+            entry: false,
+        }),
         None => Err(format!(
             "no range covers '{pattern}': add one under `ranges` in the config, or name a {{ from; to; }} entry"
         )),
@@ -86,49 +93,14 @@ pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> 
 pub fn free(
     project: &Project,
     pattern: &Pattern,
+    protocol: crate::registry::Protocol,
     n: usize,
     bound: &[i64],
 ) -> Result<(Block, Vec<i64>), String> {
     let block = block_for(project, pattern)?;
     let path = as_path(pattern);
-    let mut taken: Vec<(i64, i64)> = project
-        .entries
-        .iter()
-        .filter(|e| !matches!(e.value, PortValue::Range { .. }) || e.path != path)
-        .filter_map(Entry::interval)
-        .chain(
-            project
-                .config
-                .reserved
-                .iter()
-                .filter(|r| !r.allow.iter().any(|p| p.matches_prefix(&path)))
-                .map(|r| (r.from, r.to)),
-        )
-        .chain(bound.iter().map(|&p| (p, p)))
-        .filter(|&(from, to)| from <= block.to && to >= block.from)
-        .collect();
-    taken.sort_unstable();
-    let mut out = Vec::with_capacity(n.min(1024));
-    let mut next = block.from.max(1);
-    let mut taken = taken.into_iter().peekable();
-    while out.len() < n && next <= block.to {
-        match taken.peek() {
-            Some(&(from, to)) if from <= next => {
-                next = next.max(to + 1);
-                taken.next();
-            }
-            Some(&(from, _)) => {
-                let end = (from - 1).min(block.to);
-                while next <= end && out.len() < n {
-                    out.push(next);
-                    next += 1;
-                }
-            }
-            None => {
-                out.push(next);
-                next += 1;
-            }
-        }
-    }
+    let pool = block.entry.then_some(path.as_slice());
+    let taken = crate::edit::allocate::Taken::new(project, &path, protocol, bound, pool);
+    let out = taken.free_in(block.from, block.to, n);
     Ok((block, out))
 }

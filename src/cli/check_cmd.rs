@@ -36,9 +36,18 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let project = match args.project.load_or_report() {
+    let project = match args.project.load() {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(e) => {
+            crate::stdio::err!("{}", e.render());
+            // CI reads the machine formats: a registry that cannot be read is a finding too.
+            if args.format != Format::Human {
+                let findings: Vec<crate::check::Finding> =
+                    e.diagnostics.iter().map(|d| crate::check::Finding { diag: d.clone(), paths: Vec::new() }).collect();
+                crate::stdio::out!("{}", render(args.format, &e.sources, &findings));
+            }
+            return exit::FAILURE;
+        }
     };
     let mut options = CheckOptions::default();
     if let Some(file) = &args.services {
@@ -62,13 +71,20 @@ pub fn run(args: CheckArgs) -> u8 {
             ));
             t
         }
-        Format::Json => report::json(sources, &findings),
-        Format::Github => report::github(sources, &findings),
-        Format::Sarif => report::sarif(sources, &findings),
+        other => render(other, sources, &findings),
     };
     crate::stdio::out!("{text}");
     let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
     project.leak();
     if errors || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
+}
+
+fn render(format: Format, sources: &crate::syntax::Sources, findings: &[crate::check::Finding]) -> String {
+    match format {
+        Format::Human => report::human(sources, findings),
+        Format::Json => report::json(sources, findings),
+        Format::Github => report::github(sources, findings),
+        Format::Sarif => report::sarif(sources, findings),
+    }
 }

@@ -30,9 +30,9 @@ pub struct AddArgs {
     /// Take the free port closest to this one.
     #[arg(long)]
     pub near: Option<i64>,
-    /// The protocol the port is checked against (tcp, udp, both).
-    #[arg(long, default_value = "tcp")]
-    pub protocol: String,
+    /// The protocol the port is checked against.
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub protocol: Protocol,
     /// Also skip ports bound right now.
     #[arg(long)]
     pub live: bool,
@@ -126,15 +126,7 @@ fn entry_path(project: &Project, segs: &[String]) -> Option<usize> {
 pub fn add(args: AddArgs) -> u8 {
     let run = || -> Result<u8, u8> {
         let segs = segments(&args.path)?;
-        let protocol = match args.protocol.as_str() {
-            "tcp" => Protocol::Tcp,
-            "udp" => Protocol::Udp,
-            "both" => Protocol::Both,
-            other => {
-                errln!("error: unknown protocol '{other}': use tcp, udp or both");
-                return Err(exit::FAILURE);
-            }
-        };
+        let protocol = args.protocol;
         let bound: Vec<i64> = if args.live {
             crate::live::listeners()
                 .map_err(|m| {
@@ -172,7 +164,7 @@ pub fn add(args: AddArgs) -> u8 {
         apply(&lock, &edits, args.dry_run).map_err(fail)?;
         outln!("{port}");
         if protocol != Protocol::Tcp {
-            errln!("note: add services.\"{}\".protocol = \"{}\"; to the config", args.path, args.protocol);
+            errln!("note: add services.\"{}\".protocol = \"{}\"; to the config", args.path, protocol.as_str());
         }
         Ok(exit::OK)
     };

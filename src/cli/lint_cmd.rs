@@ -27,7 +27,14 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let findings = lint(&project, &paths);
+    if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        crate::stdio::errln!("error: {}: no such file or directory", missing.display());
+        return exit::FAILURE;
+    }
+    let (findings, skipped) = lint(&project, &paths);
+    for s in &skipped {
+        crate::stdio::errln!("note: skipped {}: {}", s.file, s.reason);
+    }
     match args.format {
         Format::Json => {
             crate::stdio::outln!("{}", serde_json::to_string_pretty(&findings).expect("serializes"))

@@ -91,12 +91,14 @@ fn table(header: &[&str; 5], rows: &[[String; 5]]) -> String {
 pub struct WhichArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
-    pub port: i64,
+    /// A port number, 1 to 65535.
+    #[arg(value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: u16,
 }
 
 pub fn which(args: WhichArgs) -> u8 {
     let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
-    let w = query::which(&project, args.port);
+    let w = query::which(&project, i64::from(args.port));
     for e in &w.claimants {
         crate::stdio::outln!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
     }
@@ -154,6 +156,9 @@ pub struct FreeArgs {
     /// How many ports to list.
     #[arg(short = 'n', default_value_t = 1)]
     pub count: usize,
+    /// The protocol the new entry would use, as for `portnix add`.
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub protocol: crate::registry::Protocol,
     /// Also skip ports bound right now, on any address and either IP version.
     #[arg(long)]
     pub live: bool,
@@ -173,7 +178,7 @@ pub fn free(args: FreeArgs) -> u8 {
     } else {
         Vec::new()
     };
-    match query::free(&project, &pat, args.count, &bound) {
+    match query::free(&project, &pat, args.protocol, args.count, &bound) {
         Ok((block, ports)) => {
             for p in &ports {
                 crate::stdio::outln!("{p}");

@@ -38,6 +38,80 @@ fn owner(
     bound.contains(&port).then(|| "a program listening right now".to_string())
 }
 
+/// The ports a new entry at `path` may not take: the same scope's entries on an overlapping
+/// protocol, reservations that do not allow the path, and what is bound right now. `add` and
+/// `free` both ask this, so they agree. `pool`: a range entry whose own ports are the
+/// candidates (`free pool`), not taken by itself.
+pub(crate) struct Taken {
+    /// Sorted, merged, inclusive.
+    spans: Vec<(i64, i64)>,
+}
+
+impl Taken {
+    pub(crate) fn new(
+        project: &Project,
+        path: &[Rc<str>],
+        protocol: Protocol,
+        bound: &[i64],
+        pool: Option<&[Rc<str>]>,
+    ) -> Taken {
+        // A pattern with `*` in its scope stands for every scope it matches: any of them counts.
+        let wildcard = path.iter().any(|s| &**s == "*");
+        let scope = scope_of(project, path);
+        let mut raw: Vec<(i64, i64)> = project
+            .entries
+            .iter()
+            .filter(|e| pool.is_none_or(|p| *e.path != *p))
+            .filter(|e| e.meta.protocol.transports().iter().any(|p| protocol.transports().contains(p)))
+            .filter(|e| wildcard || scope_of(project, &e.path) == scope)
+            .filter_map(|e| e.interval())
+            .chain(
+                project
+                    .config
+                    .reserved
+                    .iter()
+                    .filter(|r| !r.allow.iter().any(|p| p.matches_prefix(path)))
+                    .map(|r| (r.from, r.to)),
+            )
+            .chain(bound.iter().map(|&p| (p, p)))
+            .collect();
+        raw.sort_unstable();
+        let mut spans: Vec<(i64, i64)> = Vec::with_capacity(raw.len());
+        for (from, to) in raw {
+            match spans.last_mut() {
+                Some(last) if from <= last.1.saturating_add(1) => last.1 = last.1.max(to),
+                _ => spans.push((from, to)),
+            }
+        }
+        Taken { spans }
+    }
+
+    pub(crate) fn contains(&self, port: i64) -> bool {
+        let i = self.spans.partition_point(|&(from, _)| from <= port);
+        i > 0 && self.spans[i - 1].1 >= port
+    }
+
+    /// The first `n` free ports in `lo..=hi`, in order.
+    pub(crate) fn free_in(&self, lo: i64, hi: i64, n: usize) -> Vec<i64> {
+        let mut out = Vec::new();
+        let mut next = lo.max(1);
+        let mut i = self.spans.partition_point(|&(_, to)| to < next);
+        while out.len() < n && next <= hi.min(65535) {
+            match self.spans.get(i) {
+                Some(&(from, to)) if from <= next => {
+                    next = next.max(to + 1);
+                    i += 1;
+                }
+                _ => {
+                    out.push(next);
+                    next += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The path prefix that makes the entry's scope (none: the whole registry is one machine).
 fn scope_of<'p>(project: &Project, path: &'p [Rc<str>]) -> &'p [Rc<str>] {
     let len = project
@@ -59,7 +133,6 @@ pub fn allocate(
     bound: &[i64],
 ) -> Result<i64, String> {
     let range = range_for_path(&project.config, path);
-    let free = |p: i64| owner(project, path, protocol, p, bound).is_none();
     match request {
         Request::Exactly(p) => {
             if !(1..=65535).contains(&p) {
@@ -82,12 +155,15 @@ pub fn allocate(
                 );
             };
             let (lo, hi) = (r.from.max(1), r.to.min(65535));
+            let taken = Taken::new(project, path, protocol, bound, None);
             let found = match request {
                 Request::Near(n) => {
                     let n = n.clamp(lo, hi);
-                    (0..=(hi - lo)).flat_map(|d| [n - d, n + d]).find(|&p| lo <= p && p <= hi && free(p))
+                    (0..=(hi - lo))
+                        .flat_map(|d| [n - d, n + d])
+                        .find(|&p| lo <= p && p <= hi && !taken.contains(p))
                 }
-                _ => (lo..=hi).find(|&p| free(p)),
+                _ => taken.free_in(lo, hi, 1).first().copied(),
             };
             found.ok_or_else(|| format!("no free port left in the range for \"{}\" ({lo}-{hi})", r.pattern))
         }

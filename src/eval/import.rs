@@ -13,8 +13,11 @@ pub fn find_project_root(start: &Path) -> Option<PathBuf> {
 }
 
 impl Eval {
-    pub fn import_path(&mut self, path: &Path, _span: Option<crate::diagnostic::Span>) -> EvalResult<Value> {
+    pub fn import_path(&mut self, path: &Path, span: Option<crate::diagnostic::Span>) -> EvalResult<Value> {
         let path = file_key(path);
+        if let Some(at) = self.importing.iter().position(|(p, _)| *p == path) {
+            return Err(self.import_cycle(at, span));
+        }
         if let Some(t) = self.imports.get(&path) {
             let t = t.clone();
             return self.force(&t);
@@ -23,17 +26,42 @@ impl Eval {
         let file = path.clone();
         let thunk = Thunk::native(move |eval: &mut Eval| {
             let overlaid = eval.options.overlay.get(&file).cloned();
-            let text = overlaid.map(Ok).unwrap_or_else(|| std::fs::read_to_string(&file)).map_err(|e| {
-                EvalError::new("import-failed", format!("cannot read '{}': {e}", file.display()))
-                    .hint("check the path; imports are relative to the importing file")
-            })?;
+            let text = match overlaid {
+                Some(text) => text,
+                None => read_text(&file)?,
+            };
             let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
             let expr = eval.load(file.clone(), text, &dir)?;
             let env = Env::slots(None, Vec::new());
             eval.eval(&expr, &env)
         });
-        self.imports.insert(path, thunk.clone());
-        self.force(&thunk)
+        self.imports.insert(path.clone(), thunk.clone());
+        self.importing.push((path, span));
+        let result = self.force(&thunk);
+        self.importing.pop();
+        result
+    }
+
+    /// The cycle from `importing[at]` back to itself, one label per `import` in it.
+    fn import_cycle(&self, at: usize, span: Option<crate::diagnostic::Span>) -> Box<EvalError> {
+        let chain: Vec<(PathBuf, Option<crate::diagnostic::Span>)> =
+            self.importing[at + 1..].iter().cloned().chain(std::iter::once((self.importing[at].0.clone(), span))).collect();
+        let names: Vec<String> = std::iter::once(&self.importing[at].0)
+            .chain(chain.iter().map(|(p, _)| p))
+            .map(|p| crate::syntax::display_path(p))
+            .collect();
+        let mut diag = crate::diagnostic::Diagnostic::error(
+            "import-cycle",
+            format!("import cycle: {}", names.join(" imports ")),
+        )
+        .with_hint("a file cannot import itself, directly or through others: break the cycle");
+        for (i, (path, span)) in chain.iter().enumerate() {
+            let Some(span) = span else { continue };
+            let what = format!("imports {}", crate::syntax::display_path(path));
+            // The import that closes the cycle is the error's own position.
+            diag = if i + 1 == chain.len() { diag.at(*span) } else { diag.with_label(*span, what) };
+        }
+        EvalError::from_diagnostics(vec![diag])
     }
 
     fn check_inside_root(&self, path: &Path) -> EvalResult<()> {
@@ -51,6 +79,29 @@ impl Eval {
         )
         .hint("pass --allow-outside-root to allow imports from outside the project"))
     }
+}
+
+/// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.
+fn read_text(file: &Path) -> EvalResult<String> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        EvalError::new("import-failed", format!("cannot read '{}': {e}", file.display()))
+            .hint("check the path; imports are relative to the importing file")
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        EvalError::new(
+            "not-utf8",
+            format!(
+                "'{}' is not UTF-8 text: byte {at} (line {line}, column {column}) is 0x{:02x}",
+                file.display(),
+                bytes[at]
+            ),
+        )
+        .hint("Nix files are UTF-8; re-save the file in that encoding")
+    })
 }
 
 /// The key a file is imported under: absolute and lexically normalised, as Nix does.

@@ -60,6 +60,9 @@ pub struct Eval {
     pub sources: Sources,
     pub options: EvalOptions,
     imports: HashMap<PathBuf, Thunk>,
+    /// The files being imported right now, innermost last, each with the `import` expression
+    /// that asked for it: a cycle is reported as the chain of imports that make it.
+    importing: Vec<(PathBuf, Option<Span>)>,
     globals: crate::fxhash::FxHashMap<Rc<str>, u32>,
     global_values: Vec<Thunk>,
     depth: usize,
@@ -81,6 +84,7 @@ impl Eval {
             sources: Sources::new(),
             options,
             imports: HashMap::new(),
+            importing: Vec::new(),
             globals,
             global_values,
             depth: 0,

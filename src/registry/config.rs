@@ -7,7 +7,7 @@ use super::data::{Data, Node};
 use super::path::Pattern;
 use crate::diagnostic::{Diagnostic, Span};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Tcp,

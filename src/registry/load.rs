@@ -103,6 +103,9 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         let import_root = root.clone().unwrap_or(dir);
         eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts)?
     };
+    if !matches!(registry.data, data::Data::Set(_)) {
+        return Err(not_a_set(&registry, &registry_file, sources));
+    }
     let config = match config_node.as_ref().map(config::parse) {
         Some(Err(diagnostics)) => return Err(LoadError { diagnostics, sources }),
         Some(Ok(config)) => config,
@@ -145,6 +148,36 @@ fn eval_with_portnix(
         Ok((reg, cfg)) => Ok((reg, cfg, std::mem::take(&mut eval.sources), Some(eval))),
         Err(e) => Err(LoadError { diagnostics: e.diagnostics(), sources: std::mem::take(&mut eval.sources) }),
     }
+}
+
+/// The registry's value is not an attribute set: an error at its first expression.
+fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
+    let what = registry.data.describe();
+    let hint = match registry.data {
+        data::Data::Function => {
+            "portnix calls a top-level function only when every argument has a default \
+             ({ x ? 1 }: ...); make the file evaluate to { category = { service = port; }; }"
+        }
+        _ => "make the file evaluate to { category = { service = port; }; }",
+    };
+    let mut d = Diagnostic::error("registry-not-a-set", format!("the registry must be an attribute set, not {what}"))
+        .with_hint(hint);
+    if let Some(id) = sources.find(&crate::eval::import::file_key(file)) {
+        let text = &sources.get(id).text;
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let t = line.trim();
+            if !t.is_empty() && !t.starts_with('#') {
+                start += line.len() - line.trim_start().len();
+                break;
+            }
+            start += line.len();
+        }
+        let start = start.min(text.len());
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        d.span = Some(crate::diagnostic::Span { file: id, start: start as u32, end: end as u32 });
+    }
+    LoadError { diagnostics: vec![d], sources }
 }
 
 fn eval_with_nix(file: &Path) -> Result<Node, LoadError> {
