@@ -199,12 +199,17 @@ fn expected_env(project: &Project) -> BTreeMap<String, String> {
     want
 }
 
+/// The Python that has python-dotenv: `PORTNIX_PYTHON` (scripts/test finds it), or `python3`.
+fn python() -> String {
+    std::env::var("PORTNIX_PYTHON").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "python3".into())
+}
+
 fn dotenv_available() -> bool {
-    let ok = Command::new("python3").args(["-c", "import dotenv"]).output().is_ok_and(|o| o.status.success());
+    let ok = Command::new(python()).args(["-c", "import dotenv"]).output().is_ok_and(|o| o.status.success());
     if !ok {
         assert!(
             std::env::var("PORTNIX_SKIP_DOTENV").is_ok_and(|v| v == "1"),
-            "python-dotenv is missing: `pip install python-dotenv`, or set PORTNIX_SKIP_DOTENV=1"
+            "python-dotenv is missing: `apt-get install python3-dotenv` (and PORTNIX_PYTHON=/usr/bin/python3), or set PORTNIX_SKIP_DOTENV=1"
         );
     }
     ok
@@ -233,7 +238,7 @@ fn env_files_read_the_same_in_python_dotenv_and_bash() {
         assert_eq!(from_bash, want, "{name}: bash");
         if dotenv {
             let py = "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps(dotenv_values(sys.argv[1])))";
-            let out = Command::new("python3").args(["-c", py]).arg(&file).output().unwrap();
+            let out = Command::new(python()).args(["-c", py]).arg(&file).output().unwrap();
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             let from_py: BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(from_py, want, "{name}: python-dotenv");

@@ -42,8 +42,11 @@ pub fn run(args: CheckArgs) -> u8 {
             crate::stdio::err!("{}", e.render());
             // CI reads the machine formats: a registry that cannot be read is a finding too.
             if args.format != Format::Human {
-                let findings: Vec<crate::check::Finding> =
-                    e.diagnostics.iter().map(|d| crate::check::Finding { diag: d.clone(), paths: Vec::new() }).collect();
+                let findings: Vec<crate::check::Finding> = e
+                    .diagnostics
+                    .iter()
+                    .map(|d| crate::check::Finding { diag: d.clone(), paths: Vec::new() })
+                    .collect();
                 crate::stdio::out!("{}", render(args.format, &e.sources, &findings));
             }
             return exit::FAILURE;

@@ -12,7 +12,7 @@ use crate::edit::allocate::{Request, allocate};
 use crate::edit::locate::{Confine, File, Overrides, locate};
 use crate::edit::references::{self, Kind, Needle, Reference};
 use crate::edit::verify::{Change, ConfigChange, verify};
-use crate::edit::{Edit, EditError, insert, remove};
+use crate::edit::{Edit, EditError, insert, remove, set_value};
 use crate::files::{Lock, Transaction};
 use crate::registry::path::split_dotted;
 use crate::registry::{PortValue, Project, Protocol};
@@ -49,6 +49,18 @@ pub struct RmArgs {
     /// Also remove the config's references to the entry (its `services` key, list items).
     #[arg(long)]
     pub force: bool,
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// The entry's dotted path.
+    pub path: String,
+    /// Its new port: refused when another entry, a reservation or its range says no.
+    pub port: i64,
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -164,7 +176,11 @@ pub fn add(args: AddArgs) -> u8 {
         apply(&lock, &edits, args.dry_run).map_err(fail)?;
         outln!("{port}");
         if protocol != Protocol::Tcp {
-            errln!("note: add services.\"{}\".protocol = \"{}\"; to the config", args.path, protocol.as_str());
+            errln!(
+                "note: add services.\"{}\".protocol = \"{}\"; to the config",
+                args.path,
+                protocol.as_str()
+            );
         }
         Ok(exit::OK)
     };
@@ -323,6 +339,32 @@ pub fn mv(args: MvArgs) -> u8 {
             );
         }
         note_other_selections(&project, &old, Some(&new));
+        Ok(exit::OK)
+    };
+    run().unwrap_or_else(|c| c)
+}
+
+pub fn set(args: SetArgs) -> u8 {
+    let run = || -> Result<u8, u8> {
+        let segs = segments(&args.path)?;
+        let (lock, project) = locked_project(&args.project)?;
+        let fail = report(exit::FINDINGS);
+        let Some(index) = entry_path(&project, &segs) else {
+            return Err(fail(EditError::new(format!("{} is not in the registry", args.path))));
+        };
+        let path = project.entries[index].path.clone();
+        let protocol = project.entries[index].meta.protocol;
+        let port = allocate(&project, &path, protocol, Request::Exactly(args.port), &[]).map_err(|m| {
+            errln!("error: {m}");
+            exit::FINDINGS
+        })?;
+        let root = confine(&args.project, &project);
+        let target = locate(&project.registry_file, &segs, &Overrides::new(), &root).map_err(fail)?;
+        let (edit, _) = set_value(&target, &port.to_string()).map_err(fail)?;
+        let edits = [edit];
+        let change = Change::Set { path: &segs, value: PortValue::Port(port) };
+        verify(&args.project.options(), &project, &edits, &change, None).map_err(fail)?;
+        apply(&lock, &edits, args.dry_run).map_err(fail)?;
         Ok(exit::OK)
     };
     run().unwrap_or_else(|c| c)

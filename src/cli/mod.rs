@@ -37,8 +37,10 @@ pub enum Command {
     Add(edit_cmd::AddArgs),
     /// Remove an entry; every other byte of the file stays.
     Rm(edit_cmd::RmArgs),
-    /// Move an entry to another path, keeping its value.
+    /// Move an entry to another path, keeping its value; the config's references move with it.
     Mv(edit_cmd::MvArgs),
+    /// Give an entry another port, checked like `add --port`.
+    Set(edit_cmd::SetArgs),
     /// Find port numbers written out by hand where the registry should be referenced.
     Lint(lint_cmd::LintArgs),
     /// What is really listening on the registry's ports right now.
@@ -102,6 +104,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Add(args) => edit_cmd::add(args),
         Command::Rm(args) => edit_cmd::rm(args),
         Command::Mv(args) => edit_cmd::mv(args),
+        Command::Set(args) => edit_cmd::set(args),
         Command::Eval(args) => eval_cmd::run(args),
     };
     if let Some(e) = crate::stdio::finish() {

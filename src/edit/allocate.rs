@@ -23,7 +23,8 @@ fn owner(
     bound: &[i64],
 ) -> Option<String> {
     let scope = scope_of(project, path);
-    for e in &project.entries {
+    // The entry at `path` itself, when `set` gives it a new port, is not in the way.
+    for e in project.entries.iter().filter(|e| *e.path != *path) {
         let Some((from, to)) = e.interval() else { continue };
         let overlaps_proto = e.meta.protocol.transports().iter().any(|p| protocol.transports().contains(p));
         if from <= port && port <= to && overlaps_proto && scope_of(project, &e.path) == scope {
@@ -61,7 +62,7 @@ impl Taken {
         let mut raw: Vec<(i64, i64)> = project
             .entries
             .iter()
-            .filter(|e| pool.is_none_or(|p| *e.path != *p))
+            .filter(|e| pool.is_none_or(|p| *e.path != *p) && *e.path != *path)
             .filter(|e| e.meta.protocol.transports().iter().any(|p| protocol.transports().contains(p)))
             .filter(|e| wildcard || scope_of(project, &e.path) == scope)
             .filter_map(|e| e.interval())

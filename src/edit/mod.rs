@@ -265,3 +265,31 @@ pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usiz
         (start, end)
     }
 }
+
+/// Replaces the value of the entry at `rest` with `value`: only a literal integer, since a
+/// computed value (`base + 4`) says something the new number would not.
+pub fn set_value(target: &Target, value: &str) -> Result<(Edit, String), EditError> {
+    let text = &target.file.text;
+    let existing = entries(&target.set);
+    let Some((_, node)) = existing.iter().find(|(n, _)| n == &target.rest) else {
+        return Err(EditError::new(format!(
+            "no entry {} in {}",
+            target.rest.join("."),
+            target.file.path.display()
+        )));
+    };
+    let Some(old) = ast::AttrpathValue::cast(node.clone()).and_then(|apv| apv.value()) else {
+        return Err(EditError::new("incomplete attribute"));
+    };
+    let old_text = old.syntax().text().to_string();
+    if !matches!(&old, ast::Expr::Literal(_)) || old_text.parse::<i64>().is_err() {
+        return Err(EditError::new(format!(
+            "{} is computed (`{old_text}`), not a port number: edit it by hand",
+            target.rest.join(".")
+        )));
+    }
+    let range = old.syntax().text_range();
+    let mut after = text.clone();
+    after.replace_range(usize::from(range.start())..usize::from(range.end()), value);
+    Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, old_text))
+}

@@ -14,6 +14,7 @@ pub enum Change<'a> {
     Add { path: &'a [String], value: PortValue },
     Remove { path: &'a [String] },
     Move { from: &'a [String], to: &'a [String] },
+    Set { path: &'a [String], value: PortValue },
 }
 
 /// How the config's own text changes with it: strings and `services` keys naming the path,
@@ -65,6 +66,9 @@ pub fn verify(
         }
         Change::Remove { path } => {
             want.remove(*path);
+        }
+        Change::Set { path, value } => {
+            want.insert(path.to_vec(), value.clone());
         }
         Change::Move { from, to } => {
             if let Some(v) = want.remove(*from) {

@@ -44,8 +44,11 @@ impl Eval {
 
     /// The cycle from `importing[at]` back to itself, one label per `import` in it.
     fn import_cycle(&self, at: usize, span: Option<crate::diagnostic::Span>) -> Box<EvalError> {
-        let chain: Vec<(PathBuf, Option<crate::diagnostic::Span>)> =
-            self.importing[at + 1..].iter().cloned().chain(std::iter::once((self.importing[at].0.clone(), span))).collect();
+        let chain: Vec<(PathBuf, Option<crate::diagnostic::Span>)> = self.importing[at + 1..]
+            .iter()
+            .cloned()
+            .chain(std::iter::once((self.importing[at].0.clone(), span)))
+            .collect();
         let names: Vec<String> = std::iter::once(&self.importing[at].0)
             .chain(chain.iter().map(|(p, _)| p))
             .map(|p| crate::syntax::display_path(p))

@@ -160,8 +160,9 @@ fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
         }
         _ => "make the file evaluate to { category = { service = port; }; }",
     };
-    let mut d = Diagnostic::error("registry-not-a-set", format!("the registry must be an attribute set, not {what}"))
-        .with_hint(hint);
+    let mut d =
+        Diagnostic::error("registry-not-a-set", format!("the registry must be an attribute set, not {what}"))
+            .with_hint(hint);
     if let Some(id) = sources.find(&crate::eval::import::file_key(file)) {
         let text = &sources.get(id).text;
         let mut start = 0;
