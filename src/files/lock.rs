@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::WriteError;
 
+const QUIET_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[derive(Debug)]
 pub struct Lock {
     _dir: File,
@@ -19,15 +21,23 @@ impl Lock {
     /// Waits for, then holds, the exclusive lock on `dir`.
     pub fn exclusive(dir: &Path) -> Result<Lock, WriteError> {
         let file = File::open(dir).map_err(WriteError::io(dir))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                crate::stdio::errln!("portnix: waiting for another portnix working in {}", dir.display());
-                file.lock().map_err(WriteError::io(dir))?;
+        // Short waits are the normal case of parallel runs and pass quietly; a long one says
+        // what it waits for, then blocks.
+        let start = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { _dir: file, dir: dir.to_path_buf() }),
+                Err(TryLockError::WouldBlock) if start.elapsed() < QUIET_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    crate::stdio::errln!("portnix: waiting for another portnix working in {}", dir.display());
+                    file.lock().map_err(WriteError::io(dir))?;
+                    return Ok(Lock { _dir: file, dir: dir.to_path_buf() });
+                }
+                Err(TryLockError::Error(e)) => return Err(WriteError::Io { path: dir.into(), source: e }),
             }
-            Err(TryLockError::Error(e)) => return Err(WriteError::Io { path: dir.into(), source: e }),
         }
-        Ok(Lock { _dir: file, dir: dir.to_path_buf() })
     }
 
     /// The lock for writing `path`: its real directory's.
