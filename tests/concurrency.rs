@@ -26,7 +26,12 @@ fn spawn(dir: &Path, args: &[&str]) -> Child {
 /// The registry's entries as `path -> port`, read by portnix's evaluator from the file.
 fn entries(dir: &Path) -> BTreeMap<String, i64> {
     let out = common::portnix(dir, &["ls", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "the registry evaluates: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the registry evaluates: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     json.as_array()
         .unwrap()
@@ -87,7 +92,9 @@ fn parallel_add_rm_mv_and_set_lose_nothing() {
     let dir = common::project(
         "race-mix",
         &format!("{{\n  app = {{\n{initial}  }};\n  other = {{\n    keep = 22999;\n  }};\n}}\n"),
-        Some("{ ranges.app = { from = 21000; to = 21999; }; ranges.other = { from = 22000; to = 22999; }; }\n"),
+        Some(
+            "{ ranges.app = { from = 21000; to = 21999; }; ranges.other = { from = 22000; to = 22999; }; }\n",
+        ),
     );
     let mut want = entries(&dir);
     for round in 0..5 {
@@ -165,8 +172,13 @@ fn duration_of(dir: &Path, args: &[&str]) -> Duration {
 
 /// The next run must not wait for a lock the killed one held.
 fn completes_promptly(dir: &Path, args: &[&str]) {
-    let mut child =
-        Command::new(bin()).args(args).current_dir(dir).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
         assert!(start.elapsed() < Duration::from_secs(60), "{args:?} hangs: a stale lock?");
@@ -184,7 +196,9 @@ fn sigkill_at_random_moments_leaves_the_old_or_the_new_file() {
     let dir = common::project(
         "kill",
         &large_registry(4000),
-        Some("{ ranges.adds = { from = 20000; to = 20999; }; ranges.big = { from = 30000; to = 39999; }; }\n"),
+        Some(
+            "{ ranges.adds = { from = 20000; to = 20999; }; ranges.big = { from = 30000; to = 39999; }; }\n",
+        ),
     );
     let registry = dir.join("lib/ports.nix");
     let mut rng = Lcg(0x5eed);
@@ -195,7 +209,7 @@ fn sigkill_at_random_moments_leaves_the_old_or_the_new_file() {
     let took = duration_of(&dir, &["add", "adds.probe"]);
     let mut old = std::fs::read_to_string(&registry).unwrap();
     let mut count = entries(&dir).len();
-    for i in 0..130 {
+    for i in 0..170 {
         let name = format!("adds.k{i}");
         let delay = Duration::from_micros(rng.below(took.as_micros() as u64 * 11 / 10 + 1));
         kills += usize::from(run_and_kill(&dir, &["add", &name], delay));
@@ -219,7 +233,7 @@ fn sigkill_at_random_moments_leaves_the_old_or_the_new_file() {
     let _ = duration_of(&dir, &["gen", "json", "-o", "ports.json"]);
     let newer = std::fs::read(&out_file).unwrap();
     assert_ne!(new, newer);
-    for i in 0..130 {
+    for i in 0..170 {
         std::fs::write(&out_file, &new).unwrap();
         let delay = Duration::from_micros(rng.below(took.as_micros() as u64 * 11 / 10 + 1));
         kills += usize::from(run_and_kill(&dir, &["gen", "json", "-o", "ports.json"], delay));

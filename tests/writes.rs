@@ -46,8 +46,20 @@ fn generated_output_replaces_only_files_portnix_generated() {
     let dir = common::project("refuse-gen", PORTS, Some(CONFIG));
     let md = ["gen", "markdown", "-o", "README.md"];
     assert_refused(&dir, "README.md", b"# My project\n\nHand-written.\n", &md, "no <!-- portnix:begin -->");
-    assert_refused(&dir, "README.md", b"# P\n<!-- portnix:begin -->\nold\n", &md, "but no <!-- portnix:end -->");
-    assert_refused(&dir, "README.md", b"# P\n<!-- portnix:end -->\nold\n", &md, "but no <!-- portnix:begin -->");
+    assert_refused(
+        &dir,
+        "README.md",
+        b"# P\n<!-- portnix:begin -->\nold\n",
+        &md,
+        "but no <!-- portnix:end -->",
+    );
+    assert_refused(
+        &dir,
+        "README.md",
+        b"# P\n<!-- portnix:end -->\nold\n",
+        &md,
+        "but no <!-- portnix:begin -->",
+    );
     assert_refused(
         &dir,
         "README.md",
@@ -55,13 +67,7 @@ fn generated_output_replaces_only_files_portnix_generated() {
         &md,
         "looks like a marker",
     );
-    assert_refused(
-        &dir,
-        "README.md",
-        b"<!-- portnix:end -->\n<!-- portnix:begin -->\n",
-        &md,
-        "comes before",
-    );
+    assert_refused(&dir, "README.md", b"<!-- portnix:end -->\n<!-- portnix:begin -->\n", &md, "comes before");
     assert_refused(&dir, ".env", b"SECRET_KEY=hunter2\n", &["gen", "env", "-o", ".env"], "--force");
     assert_refused(
         &dir,
@@ -84,7 +90,8 @@ fn generated_output_replaces_only_files_portnix_generated() {
 
 #[test]
 fn generated_output_never_replaces_an_input_even_with_force() {
-    let dir = common::project("refuse-input", "let db = import ./db.nix; in { databases = db; }\n", Some(CONFIG));
+    let dir =
+        common::project("refuse-input", "let db = import ./db.nix; in { databases = db; }\n", Some(CONFIG));
     std::fs::write(dir.join("lib/db.nix"), "{ postgresql = 5432; }\n").unwrap();
     std::os::unix::fs::symlink("lib/ports.nix", dir.join("link.nix")).unwrap();
     std::fs::hard_link(dir.join("lib/portnix.nix"), dir.join("hard.nix")).unwrap();
@@ -112,7 +119,8 @@ fn an_edit_writes_through_a_symlink_and_keeps_mode_owner_and_xattrs() {
     std::os::unix::fs::symlink("../real/ports.nix", dir.join("lib/ports.nix")).unwrap();
     let real = dir.join("real/ports.nix");
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let xattr = rustix::fs::setxattr(&real, "user.portnix-test", b"kept", rustix::fs::XattrFlags::empty()).is_ok();
+    let xattr =
+        rustix::fs::setxattr(&real, "user.portnix-test", b"kept", rustix::fs::XattrFlags::empty()).is_ok();
     if !xattr {
         eprintln!("this file system has no user xattrs; their copy is not tested here");
     }
@@ -240,7 +248,11 @@ fn a_read_only_file_system_and_a_full_disk_leave_the_old_file_whole() {
     }
     // Full: a 256 KiB tmpfs filled up, with the registry on it.
     let big: String = (0..3000).map(|i| format!("  s{i} = {};\n", 20000 + i)).collect();
-    std::fs::write(dir.join("lib/ports.nix"), format!("{{\n  databases = {{\n    postgresql = 5432;\n  }};\n  x = {{\n{big}  }};\n}}\n")).unwrap();
+    std::fs::write(
+        dir.join("lib/ports.nix"),
+        format!("{{\n  databases = {{\n    postgresql = 5432;\n  }};\n  x = {{\n{big}  }};\n}}\n"),
+    )
+    .unwrap();
     let script = format!(
         "mkdir -p {d}/mnt; mount -t tmpfs -o size=256k tmpfs {d}/mnt; cp -r {d}/lib {d}/flake.nix {d}/mnt/; \
          cd {d}/mnt; dd if=/dev/zero of=fill bs=4k 2>/dev/null || true; \
