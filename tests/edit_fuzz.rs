@@ -1,0 +1,326 @@
+//! The edit fuzzer: random valid layouts (blocks on one line and on many, several bindings a
+//! line, braces closing on a binding's line, dotted keys, comments, CRLF, tabs) and random
+//! `add`, `rm`, `mv` and `set` edits on them, through the same steps as the commands (locate,
+//! edit, prove). Every edit must either be refused or give a file that rnix parses and that
+//! evaluates, read independently here, to the old registry plus exactly that change.
+//!
+//! `PORTNIX_EDIT_FUZZ_CASES=N` runs more cases; `PORTNIX_PROPTEST_SEED=random` new ones.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use portnix::edit::locate::{Confine, Overrides, locate};
+use portnix::edit::verify::{Change, verify};
+use portnix::edit::{Edit, insert, remove, set_value};
+use portnix::registry::{LoadOptions, PortValue, load};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+#[derive(Clone, Debug)]
+struct Category {
+    name: String,
+    services: Vec<(String, i64)>,
+    /// `cat.a = 1;` bindings at the top level instead of a block.
+    dotted: bool,
+    /// Separators: after `{`, between bindings (one per gap), before `}`.
+    open: usize,
+    gaps: Vec<usize>,
+    close: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Layout {
+    categories: Vec<Category>,
+    open: usize,
+    gaps: Vec<usize>,
+    close: usize,
+    indent: &'static str,
+    crlf: bool,
+    /// The set inside `let ... in`, as registries with shared bases are written.
+    wrapped: bool,
+}
+
+/// Between two bindings: a space, a new line, a trailing comment, a comment line.
+fn gap(kind: usize, indent: &str) -> String {
+    match kind % 4 {
+        0 => " ".into(),
+        1 => format!("\n{indent}"),
+        2 => format!(" # note\n{indent}"),
+        _ => format!("\n{indent}# a comment line\n{indent}"),
+    }
+}
+
+fn render(l: &Layout) -> String {
+    let (i1, i2) = (l.indent.to_string(), l.indent.repeat(2));
+    let mut bindings = Vec::new();
+    for c in &l.categories {
+        if c.dotted {
+            for (s, p) in &c.services {
+                bindings.push(format!("{}.{s} = {p};", c.name));
+            }
+            continue;
+        }
+        let mut b =
+            format!("{} = {{{}", c.name, if c.open % 2 == 0 { " ".into() } else { format!("\n{i2}") });
+        for (k, (s, p)) in c.services.iter().enumerate() {
+            if k > 0 {
+                b.push_str(&gap(c.gaps[k % c.gaps.len()], &i2));
+            }
+            b.push_str(&format!("{s} = {p};"));
+        }
+        b.push_str(&if c.close % 2 == 0 { " ".into() } else { format!("\n{i1}") });
+        b.push_str("};");
+        bindings.push(b);
+    }
+    let mut out = String::from("# a registry\n");
+    if l.wrapped {
+        out.push_str(&format!("let\n{i1}unused = 1;\nin\n"));
+    }
+    out.push('{');
+    out.push_str(&if l.open % 2 == 0 { " ".into() } else { format!("\n{i1}") });
+    for (k, b) in bindings.iter().enumerate() {
+        if k > 0 {
+            out.push_str(&gap(l.gaps[k % l.gaps.len()], &i1));
+        }
+        out.push_str(b);
+    }
+    out.push_str(if l.close % 2 == 0 { " }\n" } else { "\n}\n" });
+    if l.crlf { out.replace('\n', "\r\n") } else { out }
+}
+
+fn layout() -> impl Strategy<Value = Layout> {
+    let service_names = prop::sample::subsequence(vec!["api", "db", "grpc", "metrics", "queue", "web"], 1..5);
+    let category = (
+        prop::sample::select(vec!["apps", "data", "infra", "otel", "tools"]),
+        service_names,
+        prop::bool::weighted(0.2),
+        0..2usize,
+        prop::collection::vec(0..4usize, 1..4),
+        0..2usize,
+    )
+        .prop_map(|(name, services, dotted, open, gaps, close)| Category {
+            name: name.to_string(),
+            services: services.into_iter().map(|s| (s.to_string(), 0)).collect(),
+            dotted,
+            open,
+            gaps,
+            close,
+        });
+    (
+        prop::collection::vec(category, 1..4),
+        0..2usize,
+        prop::collection::vec(0..4usize, 1..4),
+        0..2usize,
+        prop::sample::select(vec!["  ", "    ", "\t"]),
+        prop::bool::weighted(0.3),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(mut categories, open, gaps, close, indent, crlf, wrapped)| {
+            categories.sort_by(|a, b| a.name.cmp(&b.name));
+            categories.dedup_by(|a, b| a.name == b.name);
+            let mut port = 20000;
+            for c in &mut categories {
+                for s in &mut c.services {
+                    s.1 = port;
+                    port += 1;
+                }
+            }
+            Layout { categories, open, gaps, close, indent, crlf, wrapped }
+        })
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Add { category: usize, new_category: bool, name: usize },
+    Rm { pick: usize },
+    Mv { pick: usize, category: usize, new_category: bool, name: usize },
+    Set { pick: usize, port: i64 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (any::<usize>(), prop::bool::weighted(0.3), any::<usize>())
+            .prop_map(|(category, new_category, name)| Op::Add { category, new_category, name }),
+        any::<usize>().prop_map(|pick| Op::Rm { pick }),
+        (any::<usize>(), any::<usize>(), prop::bool::weighted(0.3), any::<usize>())
+            .prop_map(|(pick, category, new_category, name)| Op::Mv { pick, category, new_category, name }),
+        (any::<usize>(), 30000..30100i64).prop_map(|(pick, port)| Op::Set { pick, port }),
+    ]
+}
+
+const NEW_NAMES: &[&str] = &["alpha", "mid", "zulu", "newsvc", "aaa"];
+
+type Model = BTreeMap<Vec<String>, i64>;
+
+fn model(l: &Layout) -> Model {
+    let mut m = Model::new();
+    for c in &l.categories {
+        for (s, p) in &c.services {
+            m.insert(vec![c.name.clone(), s.clone()], *p);
+        }
+    }
+    m
+}
+
+/// The file's value read back by portnix's evaluator on its own, as `path -> port`.
+fn read_back(dir: &Path, text: &str) -> Result<Model, String> {
+    let (dir, text) = (dir.to_path_buf(), text.to_string());
+    let json = portnix::with_big_stack(move || {
+        let mut ev = portnix::eval::Eval::new(Default::default());
+        let v = ev.eval_text("edited.nix", &text, &dir).map_err(|e| portnix::eval::render_error(&ev, &e))?;
+        ev.deep_force(&v).map_err(|e| portnix::eval::render_error(&ev, &e))?;
+        ev.to_json(&v).map_err(|e| portnix::eval::render_error(&ev, &e))
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut m = Model::new();
+    for (c, services) in value.as_object().unwrap() {
+        for (s, p) in services.as_object().ok_or("a category that is not a set")? {
+            m.insert(vec![c.clone(), s.clone()], p.as_i64().ok_or("a port that is not an int")?);
+        }
+    }
+    Ok(m)
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    accepted: usize,
+    refused: BTreeMap<String, usize>,
+    by_nix: usize,
+}
+
+fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<(), TestCaseError> {
+    let text = render(l);
+    let dir = common::project("edit-fuzz", &text, None);
+    let registry = dir.join("lib/ports.nix");
+    let options = LoadOptions { registry: Some(registry.clone()), ..LoadOptions::default() };
+    let project = load(&options)
+        .map_err(|e| TestCaseError::fail(format!("the layout loads:\n{text}\n{}", e.render())))?;
+    let before = model(l);
+    let entries: Vec<&Vec<String>> = before.keys().collect();
+    let pick = |i: usize| entries[i % entries.len()].clone();
+    let dest = |category: usize, new_category: bool, name: usize| {
+        let c = if new_category {
+            "zzz".to_string()
+        } else {
+            l.categories[category % l.categories.len()].name.clone()
+        };
+        vec![c, NEW_NAMES[name % NEW_NAMES.len()].to_string()]
+    };
+    let root = Confine::default();
+    let none = Overrides::new();
+    let mut want = before.clone();
+    let (edits, change_paths): (Result<Vec<Edit>, String>, Vec<Vec<String>>) = match op {
+        Op::Add { category, new_category, name } => {
+            let path = dest(*category, *new_category, *name);
+            if before.contains_key(&path) {
+                return Ok(());
+            }
+            want.insert(path.clone(), 40000);
+            let e = locate(&registry, &path, &none, &root).and_then(|t| insert(&t, "40000")).map(|e| vec![e]);
+            (e.map_err(|e| e.to_string()), vec![path])
+        }
+        Op::Rm { pick: i } => {
+            let path = pick(*i);
+            want.remove(&path);
+            let e = locate(&registry, &path, &none, &root).and_then(|t| remove(&t)).map(|(e, _)| vec![e]);
+            (e.map_err(|e| e.to_string()), vec![path])
+        }
+        Op::Set { pick: i, port } => {
+            let path = pick(*i);
+            want.insert(path.clone(), *port);
+            let e = locate(&registry, &path, &none, &root)
+                .and_then(|t| set_value(&t, &port.to_string()))
+                .map(|(e, _)| vec![e]);
+            (e.map_err(|e| e.to_string()), vec![path])
+        }
+        Op::Mv { pick: i, category, new_category, name } => {
+            let (from, to) = (pick(*i), dest(*category, *new_category, *name));
+            if before.contains_key(&to) {
+                return Ok(());
+            }
+            let port = want.remove(&from).unwrap();
+            want.insert(to.clone(), port);
+            let e = (|| {
+                let (removed, value) = remove(&locate(&registry, &from, &none, &root)?)?;
+                let mut over = Overrides::new();
+                over.insert(removed.file.clone(), removed.after.clone());
+                let added = insert(&locate(&registry, &to, &over, &root)?, &value)?;
+                Ok::<_, portnix::edit::EditError>(vec![Edit {
+                    file: removed.file,
+                    before: removed.before,
+                    after: added.after,
+                }])
+            })();
+            (e.map_err(|e| e.to_string()), vec![from, to])
+        }
+    };
+    let verified = edits.and_then(|edits| {
+        let change = match op {
+            Op::Add { .. } => Change::Add { path: &change_paths[0], value: PortValue::Port(40000) },
+            Op::Rm { .. } => Change::Remove { path: &change_paths[0] },
+            Op::Set { port, .. } => Change::Set { path: &change_paths[0], value: PortValue::Port(*port) },
+            Op::Mv { .. } => Change::Move { from: &change_paths[0], to: &change_paths[1] },
+        };
+        verify(&options, &project, &edits, &change, None).map(|_| edits).map_err(|e| e.to_string())
+    });
+    let edits = match verified {
+        Ok(e) => e,
+        Err(why) => {
+            let kind =
+                ["unparsable", "more than intended", "would not evaluate", "is computed", "already exists"]
+                    .into_iter()
+                    .find(|k| why.contains(k))
+                    .map_or_else(|| why.lines().next().unwrap_or("").to_string(), str::to_string);
+            *tally.refused.entry(kind).or_default() += 1;
+            return Ok(());
+        }
+    };
+    tally.accepted += 1;
+    let after = &edits[0].after;
+    let parsed = rnix::Root::parse(after);
+    prop_assert!(parsed.errors().is_empty(), "accepted but unparsable: {:?}\n{after}", parsed.errors());
+    let got = read_back(&dir.join("lib"), after).map_err(|e| TestCaseError::fail(format!("{e}\n{after}")))?;
+    prop_assert_eq!(&got, &want, "{:?} on\n{}\ngave\n{}", op, text, after);
+    if l.crlf {
+        let lf = after.matches('\n').count();
+        prop_assert_eq!(lf, after.matches("\r\n").count(), "a bare LF in a CRLF file:\n{:?}", after);
+    }
+    if with_nix {
+        let file = dir.join("lib/edited.nix");
+        std::fs::write(&file, after).unwrap();
+        let nix = common::nix_eval(&file).map_err(TestCaseError::fail)?;
+        let ours = common::portnix_eval(&file).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(nix.trim(), ours.trim(), "real Nix reads the edit differently");
+        tally.by_nix += 1;
+    }
+    Ok(())
+}
+
+#[test]
+fn every_edit_refuses_or_gives_exactly_old_plus_change() {
+    let cases = std::env::var("PORTNIX_EDIT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1500);
+    let nix = common::nix_available();
+    let mut runner = common::runner(cases);
+    let tally = std::cell::RefCell::new(Tally::default());
+    let count = std::cell::Cell::new(0usize);
+    let result = runner.run(&(layout(), op()), |(l, op)| {
+        count.set(count.get() + 1);
+        // Real Nix reads one accepted edit in fifty too: the independent reader must agree.
+        run_case(&l, &op, &mut tally.borrow_mut(), nix && count.get() % 50 == 0)
+    });
+    let tally = tally.into_inner();
+    eprintln!(
+        "{} cases: {} edits accepted and proven, {} read by real Nix; refused: {:?}",
+        count.get(),
+        tally.accepted,
+        tally.by_nix,
+        tally.refused
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let refused: usize = tally.refused.values().sum();
+    assert!(refused * 20 <= tally.accepted, "too many refusals: {:?}", tally.refused);
+}
