@@ -62,15 +62,18 @@ fn render(l: &Layout) -> String {
             }
             continue;
         }
-        let mut b =
-            format!("{} = {{{}", c.name, if c.open % 2 == 0 { " ".into() } else { format!("\n{i2}") });
+        let mut b = format!(
+            "{} = {{{}",
+            c.name,
+            if c.open.is_multiple_of(2) { " ".into() } else { format!("\n{i2}") }
+        );
         for (k, (s, p)) in c.services.iter().enumerate() {
             if k > 0 {
                 b.push_str(&gap(c.gaps[k % c.gaps.len()], &i2));
             }
             b.push_str(&format!("{s} = {p};"));
         }
-        b.push_str(&if c.close % 2 == 0 { " ".into() } else { format!("\n{i1}") });
+        b.push_str(&if c.close.is_multiple_of(2) { " ".into() } else { format!("\n{i1}") });
         b.push_str("};");
         bindings.push(b);
     }
@@ -79,14 +82,14 @@ fn render(l: &Layout) -> String {
         out.push_str(&format!("let\n{i1}unused = 1;\nin\n"));
     }
     out.push('{');
-    out.push_str(&if l.open % 2 == 0 { " ".into() } else { format!("\n{i1}") });
+    out.push_str(&if l.open.is_multiple_of(2) { " ".into() } else { format!("\n{i1}") });
     for (k, b) in bindings.iter().enumerate() {
         if k > 0 {
             out.push_str(&gap(l.gaps[k % l.gaps.len()], &i1));
         }
         out.push_str(b);
     }
-    out.push_str(if l.close % 2 == 0 { " }\n" } else { "\n}\n" });
+    out.push_str(if l.close.is_multiple_of(2) { " }\n" } else { "\n}\n" });
     if l.crlf { out.replace('\n', "\r\n") } else { out }
 }
 
@@ -308,7 +311,7 @@ fn every_edit_refuses_or_gives_exactly_old_plus_change() {
     let result = runner.run(&(layout(), op()), |(l, op)| {
         count.set(count.get() + 1);
         // Real Nix reads one accepted edit in fifty too: the independent reader must agree.
-        run_case(&l, &op, &mut tally.borrow_mut(), nix && count.get() % 50 == 0)
+        run_case(&l, &op, &mut tally.borrow_mut(), nix && count.get().is_multiple_of(50))
     });
     let tally = tally.into_inner();
     eprintln!(
