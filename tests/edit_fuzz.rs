@@ -14,6 +14,7 @@ use std::path::Path;
 use portnix::edit::locate::{Confine, Overrides, locate};
 use portnix::edit::verify::{Change, verify};
 use portnix::edit::{Edit, insert, remove, set_value};
+use portnix::registry::path::quote_segment;
 use portnix::registry::{LoadOptions, PortValue, load};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -58,7 +59,7 @@ fn render(l: &Layout) -> String {
     for c in &l.categories {
         if c.dotted {
             for (s, p) in &c.services {
-                bindings.push(format!("{}.{s} = {p};", c.name));
+                bindings.push(format!("{}.{} = {p};", c.name, quote_segment(s)));
             }
             continue;
         }
@@ -71,7 +72,7 @@ fn render(l: &Layout) -> String {
             if k > 0 {
                 b.push_str(&gap(c.gaps[k % c.gaps.len()], &i2));
             }
-            b.push_str(&format!("{s} = {p};"));
+            b.push_str(&format!("{} = {p};", quote_segment(s)));
         }
         b.push_str(&if c.close.is_multiple_of(2) { " ".into() } else { format!("\n{i1}") });
         b.push_str("};");
@@ -94,7 +95,7 @@ fn render(l: &Layout) -> String {
 }
 
 fn layout() -> impl Strategy<Value = Layout> {
-    let service_names = prop::sample::subsequence(vec!["api", "db", "grpc", "metrics", "queue", "web"], 1..5);
+    let service_names = prop::sample::subsequence(vec!["api", "db", "grpc", "metrics", "queue", "web", "web-1", "v1.api"], 1..5);
     let category = (
         prop::sample::select(vec!["apps", "data", "infra", "otel", "tools"]),
         service_names,
@@ -153,7 +154,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-const NEW_NAMES: &[&str] = &["alpha", "mid", "zulu", "newsvc", "aaa"];
+const NEW_NAMES: &[&str] = &["alpha", "mid", "zulu", "newsvc", "aaa", "v2.api", "has space"];
 
 type Model = BTreeMap<Vec<String>, i64>;
 
