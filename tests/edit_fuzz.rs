@@ -95,7 +95,10 @@ fn render(l: &Layout) -> String {
 }
 
 fn layout() -> impl Strategy<Value = Layout> {
-    let service_names = prop::sample::subsequence(vec!["api", "db", "grpc", "metrics", "queue", "web", "web-1", "v1.api"], 1..5);
+    let service_names = prop::sample::subsequence(
+        vec!["api", "db", "grpc", "metrics", "queue", "web", "web-1", "v1.api"],
+        1..5,
+    );
     let category = (
         prop::sample::select(vec!["apps", "data", "infra", "otel", "tools"]),
         service_names,

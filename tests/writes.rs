@@ -266,3 +266,38 @@ fn a_read_only_file_system_and_a_full_disk_leave_the_old_file_whole() {
         assert!(!so.contains("portnix-tmp"), "{so}");
     }
 }
+
+/// Runs portnix as `nobody`, for the cases root cannot show.
+fn as_nobody(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
+    if !is_root() {
+        eprintln!("not root: cannot run as another user here");
+        return None;
+    }
+    let mut all = vec!["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_portnix")];
+    all.extend_from_slice(args);
+    Some(Command::new("setpriv").args(&all).current_dir(dir).output().expect("setpriv is in util-linux"))
+}
+
+#[test]
+fn a_file_the_user_may_not_write_or_does_not_own_is_refused() {
+    let dir = common::project("not-mine", PORTS, Some(CONFIG));
+    let registry = dir.join("lib/ports.nix");
+    // Root's 0644 file: nobody may read it, not write it.
+    if let Some(out) = as_nobody(&dir, &["add", "databases.redis"]) {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("Permission denied"), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&registry).unwrap(), PORTS);
+    }
+    // World-writable, in a world-writable directory: writable, but a replacement would belong
+    // to nobody instead of root.
+    for p in [dir.join("lib"), dir.clone()] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    std::fs::set_permissions(&registry, std::fs::Permissions::from_mode(0o666)).unwrap();
+    if let Some(out) = as_nobody(&dir, &["add", "databases.redis"]) {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("belongs to user 0"), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&registry).unwrap(), PORTS);
+        assert!(temporaries(&dir.join("lib")).is_empty());
+    }
+}

@@ -313,3 +313,60 @@ impl Transaction {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("portnix-replace-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_failed_commit_puts_back_what_was_already_replaced() {
+        let base = scratch("restore");
+        for d in ["a", "b"] {
+            std::fs::create_dir_all(base.join(d)).unwrap();
+            std::fs::write(base.join(d).join("f.nix"), format!("old {d}")).unwrap();
+        }
+        let lock = Lock::exclusive(&base).unwrap();
+        let mut tx = Transaction::new();
+        tx.add(&lock, &base.join("a/f.nix"), b"new a", b"old a").unwrap();
+        tx.add(&lock, &base.join("b/f.nix"), b"new b", b"old b").unwrap();
+        // The second file's directory goes away between preparing and committing: its rename
+        // fails after the first file is already in place.
+        std::fs::remove_dir_all(base.join("b")).unwrap();
+        assert!(tx.commit(&lock).is_err());
+        assert_eq!(std::fs::read_to_string(base.join("a/f.nix")).unwrap(), "old a");
+        let names: Vec<_> =
+            std::fs::read_dir(base.join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![OsString::from("f.nix")]);
+    }
+
+    #[test]
+    fn a_file_changed_behind_portnixs_back_is_not_overwritten() {
+        let base = scratch("changed");
+        let file = base.join("ports.nix");
+        std::fs::write(&file, "old").unwrap();
+        let lock = Lock::exclusive(&base).unwrap();
+        let prepared = prepare(&lock, &file, b"new", Some(b"old")).unwrap();
+        std::fs::write(&file, "edited by hand meanwhile").unwrap();
+        assert!(matches!(prepared.commit(), Err(WriteError::Changed { .. })));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "edited by hand meanwhile");
+        assert_eq!(std::fs::read_dir(&base).unwrap().count(), 1, "no temporary is left");
+    }
+
+    #[test]
+    fn a_new_file_is_created_and_a_dangling_symlink_is_refused() {
+        let base = scratch("new");
+        let lock = Lock::exclusive(&base).unwrap();
+        replace(&lock, &base.join("out.env"), b"A=1\n", None).unwrap();
+        assert_eq!(std::fs::read(base.join("out.env")).unwrap(), b"A=1\n");
+        std::os::unix::fs::symlink(base.join("nowhere"), base.join("link.env")).unwrap();
+        let err = replace(&lock, &base.join("link.env"), b"A=1\n", None).unwrap_err();
+        assert!(matches!(err, WriteError::DanglingSymlink { .. }), "{err}");
+    }
+}
