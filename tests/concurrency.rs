@@ -144,15 +144,20 @@ impl Lcg {
     }
 }
 
-/// Runs `args`, kills it after `delay` if it is still running. Whether it was killed.
-fn run_and_kill(dir: &Path, args: &[&str], delay: Duration) -> bool {
-    let mut child = Command::new(bin())
+/// Starts portnix with its output discarded: a full pipe must not be what stops it.
+fn spawn_quiet(dir: &Path, args: &[&str]) -> Child {
+    Command::new(bin())
         .args(args)
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `args`, kills it after `delay` if it is still running. Whether it was killed.
+fn run_and_kill(dir: &Path, args: &[&str], delay: Duration) -> bool {
+    let mut child = spawn_quiet(dir, args);
     std::thread::sleep(delay);
     let running = child.try_wait().unwrap().is_none();
     if running {
@@ -172,13 +177,7 @@ fn duration_of(dir: &Path, args: &[&str]) -> Duration {
 
 /// The next run must not wait for a lock the killed one held.
 fn completes_promptly(dir: &Path, args: &[&str]) {
-    let mut child = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet(dir, args);
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
         assert!(start.elapsed() < Duration::from_secs(60), "{args:?} hangs: a stale lock?");

@@ -229,22 +229,23 @@ fn align(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], key: &str) ->
     }
 }
 
+/// The binding of the entry at `rest` in the target set.
+fn entry_node(target: &Target) -> Result<rnix::SyntaxNode, EditError> {
+    let found = entries(&target.set).into_iter().find(|(n, _)| n == &target.rest);
+    found.map(|(_, node)| node).ok_or_else(|| {
+        EditError::new(format!("no entry {} in {}", target.rest.join("."), target.file.path.display()))
+    })
+}
+
 /// Removes the entry at `rest` from the target set: its whole line when it has one to itself.
 pub fn remove(target: &Target) -> Result<(Edit, String), EditError> {
     let text = &target.file.text;
-    let existing = entries(&target.set);
-    let Some((_, node)) = existing.iter().find(|(n, _)| n == &target.rest) else {
-        return Err(EditError::new(format!(
-            "no entry {} in {}",
-            target.rest.join("."),
-            target.file.path.display()
-        )));
-    };
+    let node = entry_node(target)?;
     let value = ast::AttrpathValue::cast(node.clone())
         .and_then(|apv| apv.value())
         .map(|v| v.syntax().text().to_string())
         .unwrap_or_default();
-    let (from, to) = removal_range(text, node);
+    let (from, to) = removal_range(text, &node);
     let mut after = text.clone();
     after.replace_range(from..to, "");
     Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, value))
@@ -270,15 +271,7 @@ pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usiz
 /// computed value (`base + 4`) says something the new number would not.
 pub fn set_value(target: &Target, value: &str) -> Result<(Edit, String), EditError> {
     let text = &target.file.text;
-    let existing = entries(&target.set);
-    let Some((_, node)) = existing.iter().find(|(n, _)| n == &target.rest) else {
-        return Err(EditError::new(format!(
-            "no entry {} in {}",
-            target.rest.join("."),
-            target.file.path.display()
-        )));
-    };
-    let Some(old) = ast::AttrpathValue::cast(node.clone()).and_then(|apv| apv.value()) else {
+    let Some(old) = ast::AttrpathValue::cast(entry_node(target)?).and_then(|apv| apv.value()) else {
         return Err(EditError::new("incomplete attribute"));
     };
     let old_text = old.syntax().text().to_string();
