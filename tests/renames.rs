@@ -118,6 +118,19 @@ fn random_renames_keep_every_example_and_the_repo_registry_checking_the_same() {
 fn moving_a_referenced_entry_rewrites_the_config() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = copy_project("mv-redis", &root.join("lib/ports.nix"), &root.join("lib/portnix.nix"));
+    let before = snapshot(&dir);
+    let out = common::portnix(&dir, &["mv", "databases.redis", "devtools.redis", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "--- lib/ports.nix",
+        "-    redis = 6379;",
+        "--- lib/portnix.nix",
+        "+      serves = [ \"devtools.redis\" ];",
+    ] {
+        assert!(diff.contains(want), "{want}\n{diff}");
+    }
+    assert_eq!(snapshot(&dir), before, "--dry-run writes nothing");
     let out = common::portnix(&dir, &["mv", "databases.redis", "devtools.redis"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let config = std::fs::read_to_string(dir.join("lib/portnix.nix")).unwrap();
