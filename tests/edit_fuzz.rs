@@ -1,7 +1,7 @@
 //! The edit fuzzer: random valid layouts (blocks on one line and on many, several bindings a
 //! line, braces closing on a binding's line, dotted keys, comments, CRLF, tabs) and random
-//! `add`, `rm`, `mv` and `set` edits on them, through the same steps as the commands (locate,
-//! edit, prove). Every edit must either be refused or give a file that rnix parses and that
+//! `add`, `rm`, `mv` and `set` edits on them, through the commands' own plans (locate, edit,
+//! prove). Every edit must either be refused or give a file that rnix parses and that
 //! evaluates, read independently here, to the old registry plus exactly that change.
 //!
 //! `PORTNIX_EDIT_FUZZ_CASES=N` runs more cases; `PORTNIX_PROPTEST_SEED=random` new ones.
@@ -11,11 +11,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use portnix::edit::locate::{Confine, Overrides, locate};
-use portnix::edit::verify::{Change, verify};
-use portnix::edit::{Edit, insert, remove, set_value};
+use portnix::edit::plan::{self, Context};
 use portnix::registry::path::quote_segment;
-use portnix::registry::{LoadOptions, PortValue, load};
+use portnix::registry::{LoadOptions, load};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -215,32 +213,26 @@ fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<()
         };
         vec![c, NEW_NAMES[name % NEW_NAMES.len()].to_string()]
     };
-    let root = Confine::default();
-    let none = Overrides::new();
+    let cx = Context::new(&project, &options);
     let mut want = before.clone();
-    let (edits, change_paths): (Result<Vec<Edit>, String>, Vec<Vec<String>>) = match op {
+    let planned = match op {
         Op::Add { category, new_category, name } => {
             let path = dest(*category, *new_category, *name);
             if before.contains_key(&path) {
                 return Ok(());
             }
             want.insert(path.clone(), 40000);
-            let e = locate(&registry, &path, &none, &root).and_then(|t| insert(&t, "40000")).map(|e| vec![e]);
-            (e.map_err(|e| e.to_string()), vec![path])
+            plan::add(&cx, &path, 40000)
         }
         Op::Rm { pick: i } => {
             let path = pick(*i);
             want.remove(&path);
-            let e = locate(&registry, &path, &none, &root).and_then(|t| remove(&t)).map(|(e, _)| vec![e]);
-            (e.map_err(|e| e.to_string()), vec![path])
+            plan::rm(&cx, &path, false)
         }
         Op::Set { pick: i, port } => {
             let path = pick(*i);
             want.insert(path.clone(), *port);
-            let e = locate(&registry, &path, &none, &root)
-                .and_then(|t| set_value(&t, &port.to_string()))
-                .map(|(e, _)| vec![e]);
-            (e.map_err(|e| e.to_string()), vec![path])
+            plan::set(&cx, &path, *port)
         }
         Op::Mv { pick: i, category, new_category, name } => {
             let (from, to) = (pick(*i), dest(*category, *new_category, *name));
@@ -249,32 +241,13 @@ fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<()
             }
             let port = want.remove(&from).unwrap();
             want.insert(to.clone(), port);
-            let e = (|| {
-                let (removed, value) = remove(&locate(&registry, &from, &none, &root)?)?;
-                let mut over = Overrides::new();
-                over.insert(removed.file.clone(), removed.after.clone());
-                let added = insert(&locate(&registry, &to, &over, &root)?, &value)?;
-                Ok::<_, portnix::edit::EditError>(vec![Edit {
-                    file: removed.file,
-                    before: removed.before,
-                    after: added.after,
-                }])
-            })();
-            (e.map_err(|e| e.to_string()), vec![from, to])
+            plan::mv(&cx, &from, &to)
         }
     };
-    let verified = edits.and_then(|edits| {
-        let change = match op {
-            Op::Add { .. } => Change::Add { path: &change_paths[0], value: PortValue::Port(40000) },
-            Op::Rm { .. } => Change::Remove { path: &change_paths[0] },
-            Op::Set { port, .. } => Change::Set { path: &change_paths[0], value: PortValue::Port(*port) },
-            Op::Mv { .. } => Change::Move { from: &change_paths[0], to: &change_paths[1] },
-        };
-        verify(&options, &project, &edits, &change, None).map(|_| edits).map_err(|e| e.to_string())
-    });
-    let edits = match verified {
-        Ok(e) => e,
-        Err(why) => {
+    let edits = match planned {
+        Ok(plan) => plan.edits,
+        Err(e) => {
+            let why = e.to_string();
             let kind =
                 ["unparsable", "more than intended", "would not evaluate", "is computed", "already exists"]
                     .into_iter()

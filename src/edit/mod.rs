@@ -3,6 +3,7 @@
 
 pub mod allocate;
 pub mod locate;
+pub mod plan;
 pub mod references;
 pub mod verify;
 
@@ -16,6 +17,12 @@ use locate::{Target, attrpath_names};
 pub enum EditError {
     #[error("{message}")]
     Refused { message: String, hint: Option<String> },
+    /// `rm` of an entry the config still names.
+    #[error("the config still names {path}:{}", references.iter().map(|r| {
+        let by_hand = if *force && r.by_hand { " (edit this by hand)" } else { "" };
+        format!("\n  --> {}: {}{by_hand}", r.location, r.what)
+    }).collect::<String>())]
+    Referenced { path: String, references: Vec<plan::Named>, force: bool },
     #[error(transparent)]
     Write(#[from] crate::files::WriteError),
 }
@@ -35,6 +42,12 @@ impl EditError {
     pub fn hint(&self) -> Option<String> {
         match self {
             EditError::Refused { hint, .. } => hint.clone(),
+            EditError::Referenced { force: false, .. } => {
+                Some("remove them first, or pass --force to remove the config's references too".into())
+            }
+            EditError::Referenced { force: true, .. } => {
+                Some("remove or change the references marked above, then run again".into())
+            }
             EditError::Write(w) => w.hint(),
         }
     }
