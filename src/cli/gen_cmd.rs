@@ -107,9 +107,10 @@ fn write_output(
         Err(e) => return Err(WriteError::Io { path: path.into(), source: e }),
     };
     let splice = args.target == Target::Markdown;
+    // `--check` refuses what `-o` would refuse: a diff that replaces a hand-written README
+    // whole is not the drift anyone asked about.
+    let want = output::desired(path, old.as_deref(), text, splice, args.force)?;
     if args.check {
-        // Drift is judged on what would be written, so a hand-written file is drift too.
-        let want = output::desired(path, old.as_deref(), text, splice, true)?;
         return Ok(match output::drift(path, old.as_deref(), &want) {
             None => exit::OK,
             Some(diff) => {
@@ -124,7 +125,6 @@ fn write_output(
             }
         });
     }
-    let want = output::desired(path, old.as_deref(), text, splice, args.force)?;
     if old.as_deref() == Some(want.as_bytes()) {
         return Ok(exit::OK);
     }

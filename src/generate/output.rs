@@ -15,7 +15,8 @@ pub fn desired(
     splice: bool,
     force: bool,
 ) -> Result<String, WriteError> {
-    let Some(old) = old else { return Ok(generated.to_string()) };
+    // A file that does not exist, or an empty one, holds nothing to lose.
+    let Some(old) = old.filter(|o| !o.is_empty()) else { return Ok(generated.to_string()) };
     if !splice {
         if !force && !std::str::from_utf8(old).is_ok_and(guard::is_generated) {
             return Err(not_generated(path, format!("its first lines have no \"{}\" header", guard::MARK)));
