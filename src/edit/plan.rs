@@ -200,6 +200,12 @@ pub fn mv(cx: &Context, old: &[String], new: &[String]) -> Result<Plan, EditErro
             key_text(old)
         ));
     }
+    if let (Some(o), Some(n)) = (&old_env, &new_env) {
+        notes.push(format!(
+            "`portnix gen env` now names it {n} instead of {o}; to keep the old name, set services.\"{}\".env = \"{o}\";",
+            key_text(new)
+        ));
+    }
     notes.extend(cx.other_selections(old, Some(new)));
     Ok(Plan { edits, notes })
 }
