@@ -21,6 +21,7 @@ fn codes_of(rule: &str) -> &'static [&'static str] {
         "ephemeral-port" => &["ephemeral-port"],
         "registered-port" => &["registered-port"],
         "config-error" => &["config-error"],
+        "process-config" => &["process-config"],
         other => panic!("fixture folder for unknown rule {other}"),
     }
 }

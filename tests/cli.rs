@@ -187,6 +187,12 @@ fn queries_answer_from_the_registry() {
 }
 
 #[test]
+fn the_repos_process_compose_file_is_up_to_date() {
+    let out = common::portnix(&root(), &["gen", "process-compose", "-o", "process-compose.yaml", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
 fn the_readme_port_table_is_up_to_date() {
     let out = common::portnix(&root(), &["gen", "markdown", "-o", "README.md", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));

@@ -151,33 +151,132 @@ fn nftables_rulesets_pass_nft_check() {
     }
 }
 
+/// process-compose's own environment while it loads the file: none of it may reach a command.
+fn pc_env() -> BTreeMap<&'static str, &'static str> {
+    BTreeMap::from([("PGDATA", "/process-compose/own"), ("HOME", "/root"), ("PORT", "1")])
+}
+
 #[test]
-fn process_compose_matches_the_schema_and_the_registry() {
+fn process_compose_runs_what_the_config_says() {
+    let mut checked = 0;
     for (name, project) in projects() {
         let yaml = render(&project, Target::ProcessCompose);
-        let parsed = process_compose::parse(&yaml);
-        assert_eq!(parsed.version.as_deref(), Some("0.5"), "{name}");
-        assert_eq!(parsed.processes.len(), project.config.processes.len(), "{name}");
+        let pc = process_compose::load(&yaml, &pc_env())
+            .unwrap_or_else(|e| panic!("{name}: process-compose refuses it: {e}\n{yaml}"));
+        assert_eq!(pc.processes.len(), project.config.processes.len(), "{name}");
+        for p in &project.config.processes {
+            let got = &pc.processes[&p.name];
+            // Exactly as configured, `$PGDATA` and all, whatever process-compose's own
+            // environment holds.
+            assert_eq!(got.command.as_deref(), Some(p.command.as_str()), "{name}: {}", p.name);
+            assert_eq!(got.description, p.description, "{name}");
+            assert_eq!(got.log_location, p.log_location, "{name}");
+            let env = got.environment.clone().unwrap_or_default();
+            for (k, v) in &p.environment {
+                assert!(env.contains(&format!("{k}={v}")), "{name}: {}: {k}={v} in {env:?}", p.name);
+            }
+            // Every port it serves, uses, or depends on, under its env name.
+            let deps = p
+                .depends_on
+                .iter()
+                .filter_map(|d| project.config.processes.iter().find(|q| q.name == d.process));
+            let needed = p.serves.iter().chain(&p.uses).chain(deps.flat_map(|d| d.serves.iter()));
+            for path in needed {
+                let e = project.entries.iter().find(|e| &e.name == path).unwrap();
+                let var = format!("{}={}", portnix::generate::env_name(e), e.value_text());
+                assert!(env.contains(&var), "{name}: {}: {var} in {env:?}", p.name);
+            }
+            for (probe, got) in [(&p.readiness, &got.readiness_probe), (&p.liveness, &got.liveness_probe)] {
+                let (Some(probe), Some(got)) = (probe, got) else {
+                    assert_eq!(probe.is_some(), got.is_some(), "{name}: {}", p.name);
+                    continue;
+                };
+                let target = probe.entry.as_ref().or(p.serves.first());
+                let port = target
+                    .and_then(|t| project.entries.iter().find(|e| &e.name == t))
+                    .map(|e| e.value_text());
+                match (&probe.check, &got.http_get, &got.exec) {
+                    (portnix::registry::processes::Check::Http { path, .. }, Some(h), None) => {
+                        assert_eq!(
+                            Some(process_compose::probed_port(h).to_string()),
+                            port,
+                            "{name}: {} probes",
+                            p.name
+                        );
+                        assert_eq!(h.path.as_deref(), Some(path.as_str()));
+                    }
+                    (portnix::registry::processes::Check::Exec { command, .. }, None, Some(e)) => {
+                        assert_eq!(&e.command, command, "{name}: {}", p.name)
+                    }
+                    (portnix::registry::processes::Check::Tcp, None, Some(e)) => {
+                        let port = port.unwrap();
+                        assert!(
+                            e.command.contains(&format!("/dev/tcp/127.0.0.1/{port}"))
+                                && e.command.contains(&format!("/dev/tcp/::1/{port}")),
+                            "{}",
+                            e.command
+                        );
+                    }
+                    other => panic!("{name}: {}: probe written as {other:?}", p.name),
+                }
+                checked += 1;
+            }
+        }
     }
-    let (_, repo) = projects().into_iter().find(|(n, _)| n == "repo").unwrap();
-    let pc = process_compose::parse(&render(&repo, Target::ProcessCompose));
-    let api = &pc.processes["api"];
-    assert_eq!(api.command.as_deref(), Some("cargo run --bin api"));
-    assert_eq!(
-        api.environment.as_deref(),
-        Some(&["API_PORT=3000".to_string(), "RUST_LOG=info".to_string()][..])
-    );
-    let http = api.readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
-    assert_eq!((http.num_port, http.path.as_deref()), (Some(3000), Some("/health")));
-    let deps = api.depends_on.as_ref().unwrap();
-    assert_eq!(deps["postgres"].condition, process_compose::Condition::ProcessHealthy);
-    let redis = &pc.processes["redis"];
-    assert_eq!(redis.command.as_deref(), Some("redis-server --port 6379"));
-    let exec = redis.readiness_probe.as_ref().unwrap().exec.as_ref().unwrap();
-    assert!(exec.command.contains("/dev/tcp/127.0.0.1/6379"), "{}", exec.command);
-    let pg = &pc.processes["postgres"];
-    assert_eq!(pg.availability.as_ref().unwrap().restart, Some(process_compose::Restart::OnFailure));
-    assert_eq!(pg.readiness_probe.as_ref().unwrap().initial_delay_seconds, Some(2));
+    assert!(checked >= 6, "only {checked} probes checked");
+}
+
+#[test]
+fn the_tcp_probe_passes_for_either_loopback_address() {
+    let (_, project) = projects().into_iter().find(|(n, _)| n == "repo").unwrap();
+    let pc = process_compose::parse(&render(&project, Target::ProcessCompose));
+    let probe = pc.processes["redis"].readiness_probe.as_ref().unwrap().exec.as_ref().unwrap();
+    for addr in ["127.0.0.1", "::1"] {
+        let listener = std::net::TcpListener::bind((addr, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let command = probe.command.replace("6379", &port.to_string());
+        let status = Command::new("sh").args(["-c", &command]).status().unwrap();
+        assert!(status.success(), "{addr}: {command}");
+    }
+    let closed = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+    let command = probe.command.replace("6379", &closed.to_string());
+    let out = Command::new("sh").args(["-c", &command]).output().unwrap();
+    assert!(!out.status.success(), "a closed port fails the probe");
+}
+
+#[test]
+fn the_load_time_model_rejects_what_the_old_generator_wrote() {
+    // portnix 0.1's output for a probe and a `$` in a command: read as process-compose reads
+    // it, the probe goes to port 80 and the command loses its variable.
+    let old = "version: \"0.5\"\nprocesses:\n  api:\n    command: \"api\"\n    readiness_probe:\n      http_get:\n        host: \"127.0.0.1\"\n        scheme: \"http\"\n        path: \"/health\"\n        num_port: 3000\n  pg:\n    command: \"postgres -D $PGDATA\"\n";
+    let pc = process_compose::load(old, &pc_env()).unwrap();
+    let http = pc.processes["api"].readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
+    assert_eq!(process_compose::probed_port(http), 80);
+    assert_eq!(pc.processes["pg"].command.as_deref(), Some("postgres -D /process-compose/own"));
+    // And the files it generated with exit 0 that process-compose refuses.
+    let refused = [
+        (
+            "  a:\n    command: a\n    ready_log_line: up\n    readiness_probe: { exec: { command: x } }\n",
+            "are incompatible",
+        ),
+        (
+            "  a:\n    command: a\n    depends_on: { b: { condition: process_started } }\n  b:\n    command: b\n    depends_on: { a: { condition: process_started } }\n",
+            "circular dependency",
+        ),
+        (
+            "  a:\n    command: a\n    depends_on: { b: { condition: process_healthy } }\n  b:\n    command: b\n",
+            "no health check exists in 'b'",
+        ),
+        (
+            "  a:\n    command: a\n    depends_on: { b: { condition: process_log_ready } }\n  b:\n    command: b\n",
+            "no ready log line exists in 'b'",
+        ),
+        ("  a:\n    command: a\n    depends_on: { c: { condition: process_started } }\n", "is not defined"),
+    ];
+    for (procs, why) in refused {
+        let err = process_compose::load(&format!("processes:\n{procs}"), &pc_env()).unwrap_err();
+        assert!(err.contains(why), "{why}: {err}");
+    }
 }
 
 /// The variables a .env must define: name → value, from the registry, not the generator.

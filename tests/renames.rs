@@ -164,7 +164,11 @@ fn every_kind_of_reference_moves_in_the_files_own_style() {
     let (before, code) = findings(&dir);
     let out = common::portnix(&dir, &["mv", "infra.ssh", "admin.ssh"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("now names it ADMIN_SSH_PORT instead of INFRA_SSH_PORT"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("now names it ADMIN_SSH_PORT instead of INFRA_SSH_PORT"),
+        "{}",
+        stderr(&out)
+    );
     let out = common::portnix(&dir, &["mv", "infra.tailscale", "vpn.tailscale"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = common::portnix(&dir, &["mv", "web.api", "web.backend"]);

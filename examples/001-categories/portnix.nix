@@ -1,5 +1,8 @@
 # The seed's "Port Ranges Convention" table, applied to its own categories. The seed's file
 # does not follow its table; the expected findings show where.
+let
+  ports = import ./ports.nix;
+in
 {
   ranges = {
     development = { from = 3000; to = 3999; };
@@ -13,5 +16,32 @@
   ];
   services = {
     "infrastructure.tailscale".protocol = "udp";
+  };
+
+  # The seed's process-compose stack: redis answers `ping`, postgres keeps its data in $PGDATA
+  # (the shell's, at run time), the API logs when it listens and gets redis's port.
+  processes = {
+    redis = {
+      command = "redis-server --port ${toString ports.databases.redis}";
+      serves = [ "databases.redis" ];
+      is_daemon = true;
+      readiness.exec = "redis-cli -p ${toString ports.databases.redis} ping";
+      shutdown = { command = "redis-cli -p ${toString ports.databases.redis} shutdown"; timeout_seconds = 10; };
+    };
+    postgres = {
+      command = "postgres -D $PGDATA -p ${toString ports.databases.postgresql}";
+      serves = [ "databases.postgresql" ];
+      environment.PGDATA = "/tmp/pgdata-dev";
+      readiness = { timeout_seconds = 2; failure_threshold = 10; };
+      liveness = { period_seconds = 30; };
+    };
+    api = {
+      command = "bun run dev --port ${toString ports.development.api}";
+      serves = [ "development.api" ];
+      uses = [ "databases.postgresql" ];
+      ready_log_line = "listening on";
+      depends_on = { redis = "process_healthy"; postgres = "process_healthy"; };
+      log_location = "./.logs/api.log";
+    };
   };
 }

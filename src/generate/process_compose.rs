@@ -1,132 +1,236 @@
-//! process-compose.yaml from the config's `processes`: commands, one environment variable per
-//! served port, readiness probes against those ports, and dependencies.
+//! process-compose.yaml from the config's `processes`, written for the way process-compose
+//! reads it at load time (its `src/loader/loader.go` and `src/health/probe.go`):
+//! - every `$` is written `$$`: process-compose expands `$VAR` across the whole file from its
+//!   own environment before any process runs, and turns `$$` back into `$`, so commands reach
+//!   the shell exactly as configured (`$PGDATA` is the process's, at run time);
+//! - an HTTP probe's port goes in `port`, the field process-compose derives the probed port from
+//!   (`num_port` alone is overwritten with 0, and the probe goes to port 80);
+//! - HTTP probes go to `localhost` and TCP checks try 127.0.0.1, then ::1, unless told
+//!   otherwise, so a server bound to either loopback address becomes ready.
+//!
+//! Each process gets, under their env names, the ports it serves, the ports of what it
+//! `depends_on` and of what it `uses`.
 
 use super::yaml::{Yaml, write};
 use super::{Context, env_name, hash_header};
 use crate::diagnostic::Diagnostic;
+use crate::registry::processes::{Check, Probe, Process};
 use crate::registry::{Entry, Protocol};
 
 /// process-compose's own API server listens here unless told otherwise.
 pub const API_PORT: i64 = 8080;
 
+/// Where probes connect by default.
+pub const PROBE_HOST: &str = "localhost";
+
 fn s(v: impl Into<String>) -> Yaml {
     Yaml::Str(v.into())
+}
+
+fn located(span: Option<crate::diagnostic::Span>, msg: String) -> Diagnostic {
+    let mut d = Diagnostic::error("process-config", msg)
+        .with_hint("`serves` and `uses` list registry paths; a port probe needs a tcp port to probe");
+    d.span = span;
+    d
+}
+
+/// The registry entries a list of paths names, each valid.
+fn entries<'p>(
+    ctx: &Context<'p>,
+    p: &Process,
+    paths: &[String],
+    what: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<&'p Entry> {
+    let mut out = Vec::new();
+    for path in paths {
+        match crate::query::get(ctx.project, path) {
+            Ok(e) if e.interval().is_some() => out.push(e),
+            Ok(e) => errors.push(located(
+                p.span,
+                format!("processes.{} {what} {}, which is not a valid port", p.name, e.name),
+            )),
+            Err(_) => errors.push(located(
+                p.span,
+                format!("processes.{} {what} '{path}', which is not in the registry", p.name),
+            )),
+        }
+    }
+    out
+}
+
+fn probe_yaml(
+    ctx: &Context,
+    p: &Process,
+    probe: &Probe,
+    served: &[&Entry],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Yaml> {
+    let host = probe.host.clone().unwrap_or_else(|| PROBE_HOST.to_string());
+
+    let port = || -> Option<i64> {
+        let e = match &probe.entry {
+            Some(path) => crate::query::get(ctx.project, path).ok(),
+            None => served.first().copied(),
+        };
+        match e.and_then(|e| e.interval().filter(|(f, t)| f == t).map(|(f, _)| (e, f))) {
+            Some((e, _)) if e.meta.protocol == Protocol::Udp => None,
+            Some((_, port)) => Some(port),
+            None => None,
+        }
+    };
+    let check = match &probe.check {
+        Check::Exec { command, working_dir } => {
+            let mut m = vec![("command".to_string(), s(command))];
+            if let Some(w) = working_dir {
+                m.push(("working_dir".into(), s(w)));
+            }
+            ("exec".to_string(), Yaml::Map(m))
+        }
+        Check::Http { path, scheme } => {
+            let Some(port) = port() else {
+                errors.push(located(
+                    probe.span.or(p.span),
+                    format!("processes.{}: the probe has no tcp port to probe", p.name),
+                ));
+                return None;
+            };
+            let mut m = vec![
+                ("host".to_string(), s(&host)),
+                ("scheme".into(), s(scheme.as_deref().unwrap_or("http"))),
+            ];
+            m.push(("path".into(), s(path)));
+            m.push(("port".into(), s(port.to_string())));
+            ("http_get".to_string(), Yaml::Map(m))
+        }
+        Check::Tcp => {
+            let Some(port) = port() else {
+                errors.push(located(
+                    probe.span.or(p.span),
+                    format!("processes.{}: the probe has no tcp port to probe", p.name),
+                ));
+                return None;
+            };
+            // process-compose has no TCP probe: bash's /dev/tcp connects. Without a configured
+            // host it tries 127.0.0.1, then ::1, so either loopback binding passes.
+            let script = match &probe.host {
+                Some(h) => format!(": <>/dev/tcp/{h}/{port}"),
+                None => format!(": <>/dev/tcp/127.0.0.1/{port} || : <>/dev/tcp/::1/{port}"),
+            };
+            let command = format!("bash -c {}", shell_quote(&script));
+            ("exec".to_string(), Yaml::Map(vec![("command".into(), s(command))]))
+        }
+    };
+    let mut m = vec![check];
+    let t = &probe.timing;
+    for (k, v) in [
+        ("initial_delay_seconds", t.initial_delay_seconds),
+        ("period_seconds", t.period_seconds),
+        ("timeout_seconds", t.timeout_seconds),
+        ("success_threshold", t.success_threshold),
+        ("failure_threshold", t.failure_threshold),
+    ] {
+        if let Some(v) = v {
+            m.push((k.to_string(), Yaml::Int(v)));
+        }
+    }
+    Some(Yaml::Map(m))
+}
+
+/// The ports a process needs in its environment, `NAME=PORT`: what it serves, what its
+/// dependencies serve, what it uses. Its own `environment` comes last and wins.
+fn environment(ctx: &Context, p: &Process, served: &[&Entry], errors: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut ports: Vec<&Entry> = served.to_vec();
+    for dep in &p.depends_on {
+        if let Some(d) = ctx.project.config.processes.iter().find(|q| q.name == dep.process) {
+            ports.extend(entries(ctx, d, &d.serves, "serves", &mut Vec::new()));
+        }
+    }
+    ports.extend(entries(ctx, p, &p.uses, "uses", errors));
+    let mut env: std::collections::BTreeMap<String, String> = ports
+        .iter()
+        .filter_map(|e| e.interval().filter(|(f, t)| f == t).map(|(f, _)| (env_name(e), f.to_string())))
+        .collect();
+    for (k, v) in &p.environment {
+        env.insert(k.clone(), v.clone());
+    }
+    env.into_iter().map(|(k, v)| format!("{k}={v}")).collect()
+}
+
+fn process(ctx: &Context, p: &Process, errors: &mut Vec<Diagnostic>) -> Yaml {
+    let served = entries(ctx, p, &p.serves, "serves", errors);
+    let mut fields: Vec<(String, Yaml)> = vec![("command".into(), s(&p.command))];
+    let strings = [
+        ("description", &p.description),
+        ("working_dir", &p.working_dir),
+        ("namespace", &p.namespace),
+        ("log_location", &p.log_location),
+        ("env_file", &p.env_file),
+    ];
+    for (k, v) in strings {
+        if let Some(v) = v {
+            fields.push((k.into(), s(v)));
+        }
+    }
+    for (k, v) in [("is_daemon", p.is_daemon), ("disabled", p.disabled)] {
+        if let Some(v) = v {
+            fields.push((k.into(), Yaml::Bool(v)));
+        }
+    }
+    let env = environment(ctx, p, &served, errors);
+    if !env.is_empty() {
+        fields.push(("environment".into(), Yaml::List(env.into_iter().map(Yaml::Str).collect())));
+    }
+    if let Some((line, _)) = &p.ready_log_line {
+        fields.push(("ready_log_line".into(), s(line)));
+    }
+    for (probe, key) in [(&p.readiness, "readiness_probe"), (&p.liveness, "liveness_probe")] {
+        if let Some(y) = probe.as_ref().and_then(|probe| probe_yaml(ctx, p, probe, &served, errors)) {
+            fields.push((key.into(), y));
+        }
+    }
+    if !p.depends_on.is_empty() {
+        let map = p
+            .depends_on
+            .iter()
+            .map(|d| (d.process.clone(), Yaml::Map(vec![("condition".into(), s(&d.condition))])))
+            .collect();
+        fields.push(("depends_on".into(), Yaml::Map(map)));
+    }
+    if let Some(a) = &p.availability {
+        let mut av = Vec::new();
+        if let Some(r) = &a.restart {
+            av.push(("restart".into(), s(r)));
+        }
+        for (k, v) in [("backoff_seconds", a.backoff_seconds), ("max_restarts", a.max_restarts)] {
+            if let Some(v) = v {
+                av.push((k.into(), Yaml::Int(v)));
+            }
+        }
+        fields.push(("availability".into(), Yaml::Map(av)));
+    }
+    if let Some(sd) = &p.shutdown {
+        let mut m = Vec::new();
+        if let Some(c) = &sd.command {
+            m.push(("command".into(), s(c)));
+        }
+        for (k, v) in [("signal", sd.signal), ("timeout_seconds", sd.timeout_seconds)] {
+            if let Some(v) = v {
+                m.push((k.into(), Yaml::Int(v)));
+            }
+        }
+        fields.push(("shutdown".into(), Yaml::Map(m)));
+    }
+    Yaml::Map(fields)
 }
 
 pub fn generate(ctx: &mut Context) -> Result<String, Vec<Diagnostic>> {
     let project = ctx.project;
     let mut errors = Vec::new();
-    let find = |path: &str| crate::query::get(project, path).ok();
-    let mut processes = Vec::new();
-    let mut procs: Vec<_> = project.config.processes.iter().collect();
+    let mut procs: Vec<&Process> = project.config.processes.iter().collect();
     procs.sort_by(|a, b| a.name.cmp(&b.name));
-    for p in procs {
-        let mut served: Vec<&Entry> = Vec::new();
-        for path in &p.serves {
-            match find(path) {
-                Some(e) if e.interval().is_some() => served.push(e),
-                Some(e) => errors.push(located(
-                    p.span,
-                    format!("processes.{} serves {}, which is not a valid port", p.name, e.name),
-                )),
-                None => errors.push(located(
-                    p.span,
-                    format!("processes.{} serves '{path}', which is not in the registry", p.name),
-                )),
-            }
-        }
-        let mut fields: Vec<(String, Yaml)> = vec![("command".into(), s(&p.command))];
-        if let Some(d) = &p.description {
-            fields.push(("description".into(), s(d)));
-        }
-        if let Some(w) = &p.working_dir {
-            fields.push(("working_dir".into(), s(w)));
-        }
-        if let Some(d) = p.is_daemon {
-            fields.push(("is_daemon".into(), Yaml::Bool(d)));
-        }
-        let mut env: Vec<String> = served
-            .iter()
-            .filter_map(|e| e.interval().filter(|(f, t)| f == t).map(|(f, _)| format!("{}={f}", env_name(e))))
-            .collect();
-        env.extend(p.environment.iter().map(|(k, v)| format!("{k}={v}")));
-        env.sort();
-        if !env.is_empty() {
-            fields.push(("environment".into(), Yaml::List(env.into_iter().map(Yaml::Str).collect())));
-        }
-        if let Some(line) = &p.ready_log_line {
-            fields.push(("ready_log_line".into(), s(line)));
-        }
-        if let Some(r) = &p.readiness {
-            let target = match &r.entry {
-                Some(path) => served.iter().copied().find(|e| &e.name == path),
-                None => served.first().copied(),
-            };
-            match target.and_then(|e| e.interval().map(|(port, _)| (e, port))) {
-                None => errors.push(located(
-                    p.span,
-                    format!("processes.{} has a readiness check but serves no port to probe", p.name),
-                )),
-                Some((e, port)) => {
-                    if e.meta.protocol == Protocol::Udp {
-                        errors.push(located(
-                            p.span,
-                            format!("processes.{}: cannot probe {} over udp", p.name, e.name),
-                        ));
-                    }
-                    let check = match &r.path {
-                        Some(path) => (
-                            "http_get".to_string(),
-                            Yaml::Map(vec![
-                                ("host".into(), s("127.0.0.1")),
-                                ("scheme".into(), s("http")),
-                                ("path".into(), s(path)),
-                                ("num_port".into(), Yaml::Int(port)),
-                            ]),
-                        ),
-                        None => (
-                            "exec".to_string(),
-                            Yaml::Map(vec![(
-                                "command".into(),
-                                s(format!("bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}'")),
-                            )]),
-                        ),
-                    };
-                    let mut probe = vec![check];
-                    if let Some(d) = r.initial_delay_seconds {
-                        probe.push(("initial_delay_seconds".into(), Yaml::Int(d)));
-                    }
-                    if let Some(d) = r.period_seconds {
-                        probe.push(("period_seconds".into(), Yaml::Int(d)));
-                    }
-                    fields.push(("readiness_probe".into(), Yaml::Map(probe)));
-                }
-            }
-        }
-        if !p.depends_on.is_empty() {
-            let mut deps = p.depends_on.clone();
-            deps.sort();
-            let map = deps
-                .into_iter()
-                .map(|(name, cond)| (name, Yaml::Map(vec![("condition".into(), Yaml::Str(cond))])))
-                .collect();
-            fields.push(("depends_on".into(), Yaml::Map(map)));
-        }
-        if let Some(a) = &p.availability {
-            let mut av = Vec::new();
-            if let Some(r) = &a.restart {
-                av.push(("restart".into(), s(r)));
-            }
-            if let Some(n) = a.backoff_seconds {
-                av.push(("backoff_seconds".into(), Yaml::Int(n)));
-            }
-            if let Some(n) = a.max_restarts {
-                av.push(("max_restarts".into(), Yaml::Int(n)));
-            }
-            fields.push(("availability".into(), Yaml::Map(av)));
-        }
-        processes.push((p.name.clone(), Yaml::Map(fields)));
-    }
+    let processes: Vec<(String, Yaml)> =
+        procs.iter().map(|p| (p.name.clone(), process(ctx, p, &mut errors))).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -149,17 +253,22 @@ pub fn generate(ctx: &mut Context) -> Result<String, Vec<Diagnostic>> {
         out.push_str(&format!("# Warning: {note}\n"));
         ctx.warnings.push(note);
     }
+    let mut body = String::new();
     write(
-        &mut out,
+        &mut body,
         &Yaml::Map(vec![("version".into(), s("0.5")), ("processes".into(), Yaml::Map(processes))]),
         0,
     );
+    out.push_str(&escape_dollars(&body));
     Ok(out)
 }
 
-fn located(span: Option<crate::diagnostic::Span>, msg: String) -> Diagnostic {
-    let mut d = Diagnostic::error("process-config", msg)
-        .with_hint("`serves` lists registry paths; readiness probes need a tcp port to probe");
-    d.span = span;
-    d
+/// One shell word holding `text`, as the probe's shell reads it.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// `$` as process-compose reads it back: `$$` is its escape for a literal `$`.
+pub fn escape_dollars(text: &str) -> String {
+    text.replace('$', "$$")
 }

@@ -1,5 +1,6 @@
 //! `processes` in the config: what `portnix gen process-compose` writes. Keys follow
-//! process-compose's own names where they mean the same; `serves` and `readiness` are portnix's.
+//! process-compose's own names where they mean the same; `serves`, `uses`, `readiness` and
+//! `liveness` are portnix's, since the ports they probe come from the registry.
 
 use std::rc::Rc;
 
@@ -17,24 +18,65 @@ pub const RESTART: &[&str] = &["always", "on_failure", "exit_on_failure", "no"];
 const KEYS: &[&str] = &[
     "command",
     "serves",
+    "uses",
     "readiness",
+    "liveness",
     "depends_on",
     "availability",
+    "shutdown",
     "environment",
+    "env_file",
     "working_dir",
+    "log_location",
+    "namespace",
     "is_daemon",
+    "disabled",
     "ready_log_line",
     "description",
 ];
+const PROBE_KEYS: &[&str] = &[
+    "path",
+    "scheme",
+    "host",
+    "entry",
+    "exec",
+    "initial_delay_seconds",
+    "period_seconds",
+    "timeout_seconds",
+    "success_threshold",
+    "failure_threshold",
+];
 
+/// What a probe asks.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Readiness {
-    /// An HTTP path to GET; without one, a TCP connect check.
-    pub path: Option<String>,
-    /// Which served entry to probe; the first one by default.
-    pub entry: Option<String>,
+pub enum Check {
+    /// An HTTP GET of `path` on the probed port.
+    Http { path: String, scheme: Option<String> },
+    /// A TCP connect to the probed port.
+    Tcp,
+    /// A command that exits 0 when the process is ready; it needs no port.
+    Exec { command: String, working_dir: Option<String> },
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Timing {
     pub initial_delay_seconds: Option<i64>,
     pub period_seconds: Option<i64>,
+    pub timeout_seconds: Option<i64>,
+    pub success_threshold: Option<i64>,
+    pub failure_threshold: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probe {
+    pub check: Check,
+    /// Which registry entry's port to probe; the first served one by default.
+    pub entry: Option<String>,
+    /// Where to connect; `localhost` by default, which reaches a server bound to 127.0.0.1
+    /// and one bound to ::1 alike.
+    pub host: Option<String>,
+    pub timing: Timing,
+    pub span: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -44,19 +86,41 @@ pub struct Availability {
     pub backoff_seconds: Option<i64>,
 }
 
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Shutdown {
+    pub signal: Option<i64>,
+    pub timeout_seconds: Option<i64>,
+    pub command: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dependency {
+    pub process: String,
+    pub condition: String,
+    pub span: Option<Span>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Process {
     pub name: String,
     pub command: String,
     pub serves: Vec<String>,
-    pub readiness: Option<Readiness>,
-    /// (process, condition), sorted by process.
-    pub depends_on: Vec<(String, String)>,
+    /// Registry entries the process connects to: it gets their ports in its environment.
+    pub uses: Vec<String>,
+    pub readiness: Option<Probe>,
+    pub liveness: Option<Probe>,
+    /// Sorted by process.
+    pub depends_on: Vec<Dependency>,
     pub availability: Option<Availability>,
+    pub shutdown: Option<Shutdown>,
     pub environment: Vec<(String, String)>,
+    pub env_file: Option<String>,
     pub working_dir: Option<String>,
+    pub log_location: Option<String>,
+    pub namespace: Option<String>,
     pub is_daemon: Option<bool>,
-    pub ready_log_line: Option<String>,
+    pub disabled: Option<bool>,
+    pub ready_log_line: Option<(String, Option<Span>)>,
     pub description: Option<String>,
     pub span: Option<Span>,
 }
@@ -65,9 +129,18 @@ struct P {
     errors: Vec<Diagnostic>,
 }
 
+type Attrs<'a> = &'a [(Rc<str>, Node)];
+
+fn field<'a>(attrs: Attrs<'a>, key: &str) -> Option<&'a Node> {
+    attrs.iter().find(|(n, _)| &**n == key).map(|(_, v)| v)
+}
+
 impl P {
     fn fail(&mut self, span: Option<Span>, msg: String, hint: &str) {
-        let mut d = Diagnostic::error("config-error", msg).with_hint(hint);
+        let mut d = Diagnostic::error("config-error", msg);
+        if !hint.is_empty() {
+            d = d.with_hint(hint);
+        }
         d.span = span;
         self.errors.push(d);
     }
@@ -89,14 +162,24 @@ impl P {
                 self.fail(
                     n.span,
                     format!("{what} must be a non-negative integer, not {}", other.describe()),
-                    "",
+                    "write a whole number of seconds or times",
                 );
                 None
             }
         }
     }
 
-    fn set<'a>(&mut self, n: &'a Node, what: &str, known: &[&str]) -> Option<&'a [(Rc<str>, Node)]> {
+    fn bool(&mut self, n: &Node, what: &str) -> Option<bool> {
+        match n.data {
+            Data::Bool(b) => Some(b),
+            ref other => {
+                self.fail(n.span, format!("{what} must be true or false, not {}", other.describe()), "");
+                None
+            }
+        }
+    }
+
+    fn set<'a>(&mut self, n: &'a Node, what: &str, known: &[&str]) -> Option<Attrs<'a>> {
         match &n.data {
             Data::Set(attrs) => {
                 for (k, v) in attrs {
@@ -122,14 +205,89 @@ impl P {
         if allowed.contains(&s.as_str()) {
             Some(s)
         } else {
-            self.fail(n.span, format!("{what} '{s}' is not one of: {}", allowed.join(", ")), "");
+            let hint = match crate::suggest::nearest(&s, allowed.iter().copied()) {
+                Some(near) => format!("did you mean '{near}'?"),
+                None => String::new(),
+            };
+            self.fail(n.span, format!("{what} '{s}' is not one of: {}", allowed.join(", ")), &hint);
             None
         }
     }
 
+    fn paths(&mut self, n: &Node, what: &str) -> Vec<String> {
+        match &n.data {
+            Data::List(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
+            other => {
+                self.fail(n.span, format!("{what} must be a list of paths, not {}", other.describe()), "");
+                Vec::new()
+            }
+        }
+    }
+
+    fn probe(&mut self, n: &Node, what: &str) -> Option<Probe> {
+        let a = self.set(n, what, PROBE_KEYS)?;
+        let opt_str = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.string(v, k));
+        let opt_int = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.int(v, k));
+        let path = opt_str(self, "path");
+        let scheme = field(a, "scheme").and_then(|v| self.one_of(v, "scheme", &["http", "https"]));
+        let exec = field(a, "exec").and_then(|v| match &v.data {
+            Data::Str(command) => Some(Check::Exec { command: command.clone(), working_dir: None }),
+            Data::Set(_) => {
+                let e = self.set(v, &format!("{what}.exec"), &["command", "working_dir"])?;
+                let command = match field(e, "command") {
+                    Some(c) => self.string(c, "exec.command")?,
+                    None => {
+                        self.fail(
+                            v.span,
+                            format!("{what}.exec needs a command"),
+                            "write exec.command = \"...\";",
+                        );
+                        return None;
+                    }
+                };
+                let working_dir = field(e, "working_dir").and_then(|w| self.string(w, "exec.working_dir"));
+                Some(Check::Exec { command, working_dir })
+            }
+            other => {
+                self.fail(
+                    v.span,
+                    format!("{what}.exec must be a command or {{ command; }}, not {}", other.describe()),
+                    "",
+                );
+                None
+            }
+        });
+        let check = match (exec, path) {
+            (Some(_), Some(_)) => {
+                self.fail(
+                    n.span,
+                    format!("{what} has both `exec` and `path`"),
+                    "a probe runs a command or fetches a path, not both",
+                );
+                return None;
+            }
+            (Some(exec), None) => exec,
+            (None, Some(path)) => Check::Http { path, scheme },
+            (None, None) => Check::Tcp,
+        };
+        Some(Probe {
+            check,
+            entry: opt_str(self, "entry"),
+            host: opt_str(self, "host"),
+            timing: Timing {
+                initial_delay_seconds: opt_int(self, "initial_delay_seconds"),
+                period_seconds: opt_int(self, "period_seconds"),
+                timeout_seconds: opt_int(self, "timeout_seconds"),
+                success_threshold: opt_int(self, "success_threshold"),
+                failure_threshold: opt_int(self, "failure_threshold"),
+            },
+            span: n.span,
+        })
+    }
+
     fn process(&mut self, name: &str, node: &Node) -> Option<Process> {
         let attrs = self.set(node, &format!("processes.{name}"), KEYS)?;
-        let get = |k: &str| attrs.iter().find(|(n, _)| &**n == k).map(|(_, v)| v);
+        let get = |k: &str| field(attrs, k);
         let command = match get("command") {
             Some(c) => self.string(c, "command")?,
             None => {
@@ -137,44 +295,35 @@ impl P {
                 return None;
             }
         };
-        let mut serves = Vec::new();
-        if let Some(s) = get("serves") {
-            match &s.data {
-                Data::List(items) => serves = items.iter().filter_map(|i| self.string(i, "serves")).collect(),
-                other => {
-                    self.fail(s.span, format!("serves must be a list of paths, not {}", other.describe()), "")
-                }
-            }
-        }
-        let readiness = get("readiness").and_then(|r| {
-            let a =
-                self.set(r, "readiness", &["path", "entry", "initial_delay_seconds", "period_seconds"])?;
-            let field = |k: &str| a.iter().find(|(n, _)| &**n == k).map(|(_, v)| v);
-            Some(Readiness {
-                path: field("path").and_then(|v| self.string(v, "path")),
-                entry: field("entry").and_then(|v| self.string(v, "entry")),
-                initial_delay_seconds: field("initial_delay_seconds")
-                    .and_then(|v| self.int(v, "initial_delay_seconds")),
-                period_seconds: field("period_seconds").and_then(|v| self.int(v, "period_seconds")),
-            })
-        });
+        let serves = get("serves").map(|s| self.paths(s, "serves")).unwrap_or_default();
+        let uses = get("uses").map(|s| self.paths(s, "uses")).unwrap_or_default();
+        let readiness = get("readiness").and_then(|r| self.probe(r, "readiness"));
+        let liveness = get("liveness").and_then(|r| self.probe(r, "liveness"));
         let mut depends_on = Vec::new();
         if let Some(d) = get("depends_on")
             && let Some(deps) = self.set(d, "depends_on", &[])
         {
             for (dep, cond) in deps {
-                if let Some(c) = self.one_of(cond, "condition", CONDITIONS) {
-                    depends_on.push((dep.to_string(), c));
+                if let Some(condition) = self.one_of(cond, "condition", CONDITIONS) {
+                    depends_on.push(Dependency { process: dep.to_string(), condition, span: cond.span });
                 }
             }
         }
+        depends_on.sort_by(|a, b| a.process.cmp(&b.process));
         let availability = get("availability").and_then(|a| {
             let f = self.set(a, "availability", &["restart", "max_restarts", "backoff_seconds"])?;
-            let field = |k: &str| f.iter().find(|(n, _)| &**n == k).map(|(_, v)| v);
             Some(Availability {
-                restart: field("restart").and_then(|v| self.one_of(v, "restart", RESTART)),
-                max_restarts: field("max_restarts").and_then(|v| self.int(v, "max_restarts")),
-                backoff_seconds: field("backoff_seconds").and_then(|v| self.int(v, "backoff_seconds")),
+                restart: field(f, "restart").and_then(|v| self.one_of(v, "restart", RESTART)),
+                max_restarts: field(f, "max_restarts").and_then(|v| self.int(v, "max_restarts")),
+                backoff_seconds: field(f, "backoff_seconds").and_then(|v| self.int(v, "backoff_seconds")),
+            })
+        });
+        let shutdown = get("shutdown").and_then(|s| {
+            let f = self.set(s, "shutdown", &["signal", "timeout_seconds", "command"])?;
+            Some(Shutdown {
+                signal: field(f, "signal").and_then(|v| self.int(v, "signal")),
+                timeout_seconds: field(f, "timeout_seconds").and_then(|v| self.int(v, "timeout_seconds")),
+                command: field(f, "command").and_then(|v| self.string(v, "shutdown.command")),
             })
         });
         let mut environment = Vec::new();
@@ -192,31 +341,34 @@ impl P {
             }
         }
         let opt_str = |p: &mut Self, k: &str| get(k).and_then(|v| p.string(v, k));
-        let is_daemon = get("is_daemon").and_then(|v| match v.data {
-            Data::Bool(b) => Some(b),
-            ref other => {
-                self.fail(v.span, format!("is_daemon must be true or false, not {}", other.describe()), "");
-                None
-            }
-        });
+        let opt_bool = |p: &mut Self, k: &str| get(k).and_then(|v| p.bool(v, k));
         Some(Process {
             name: name.to_string(),
             command,
             serves,
+            uses,
             readiness,
+            liveness,
             depends_on,
             availability,
+            shutdown,
             environment,
+            env_file: opt_str(self, "env_file"),
             working_dir: opt_str(self, "working_dir"),
-            is_daemon,
-            ready_log_line: opt_str(self, "ready_log_line"),
+            log_location: opt_str(self, "log_location"),
+            namespace: opt_str(self, "namespace"),
+            is_daemon: opt_bool(self, "is_daemon"),
+            disabled: opt_bool(self, "disabled"),
+            ready_log_line: get("ready_log_line")
+                .and_then(|v| Some((self.string(v, "ready_log_line")?, v.span))),
             description: opt_str(self, "description"),
             span: node.span,
         })
     }
 }
 
-/// Reads `processes`; dependencies must name defined processes.
+/// Reads `processes`. What process-compose would refuse to load is `portnix check`'s
+/// `process-config` rule, not an error here: the file still loads, and every problem is shown.
 pub fn parse(node: &Node) -> Result<Vec<Process>, Vec<Diagnostic>> {
     let mut p = P { errors: Vec::new() };
     let mut out = Vec::new();
@@ -224,18 +376,6 @@ pub fn parse(node: &Node) -> Result<Vec<Process>, Vec<Diagnostic>> {
         for (name, def) in attrs {
             if let Some(proc_) = p.process(name, def) {
                 out.push(proc_);
-            }
-        }
-    }
-    let names: Vec<String> = out.iter().map(|p| p.name.clone()).collect();
-    for proc_ in &out {
-        for (dep, _) in &proc_.depends_on {
-            if !names.contains(dep) {
-                p.fail(
-                    proc_.span,
-                    format!("processes.{} depends on '{dep}', which is not a process", proc_.name),
-                    "depends_on names other entries of `processes`",
-                );
             }
         }
     }

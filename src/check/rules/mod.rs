@@ -5,6 +5,7 @@ mod ephemeral_port;
 mod invalid_port;
 mod out_of_range;
 mod privileged_port;
+mod process_config;
 mod range_config;
 mod registered_port;
 mod reserved_port;
@@ -21,6 +22,7 @@ pub const ALL: &[Rule] = &[
     reserved_port::run,
     range_config::run,
     unknown_service::run,
+    process_config::run,
     privileged_port::run,
     ephemeral_port::run,
     registered_port::run,

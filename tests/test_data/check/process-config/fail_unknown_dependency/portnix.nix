@@ -1,0 +1,4 @@
+{
+  processes.web = { command = "web"; depends_on.apii = "process_started"; };
+  processes.api = { command = "api"; };
+}

@@ -1,0 +1,3 @@
+{
+  processes.web = { command = "web"; serves = [ "app.wbe" ]; uses = [ "app.db" ]; };
+}
