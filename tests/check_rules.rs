@@ -22,6 +22,7 @@ fn codes_of(rule: &str) -> &'static [&'static str] {
         "registered-port" => &["registered-port"],
         "config-error" => &["config-error"],
         "process-config" => &["process-config"],
+        "invalid-interface" => &["invalid-interface"],
         other => panic!("fixture folder for unknown rule {other}"),
     }
 }

@@ -7,7 +7,7 @@ mod common;
 mod process_compose;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use portnix::generate::{GenOptions, JsonRegistry, Target, generate};
@@ -120,35 +120,106 @@ fn nixos_firewall_evaluates_to_the_open_ports() {
     }
 }
 
-#[test]
-fn nftables_rulesets_pass_nft_check() {
+fn nft_available() -> bool {
     let has_nft = Command::new("nft").arg("--version").output().is_ok_and(|o| o.status.success());
     if !has_nft {
         assert!(
             std::env::var("PORTNIX_SKIP_NFT").is_ok_and(|v| v == "1"),
             "nft is not installed: `apt-get install -y nftables`, or set PORTNIX_SKIP_NFT=1"
         );
+    }
+    has_nft
+}
+
+fn nft_check(name: &str, text: &str) {
+    let file = temp_file(&format!("{name}.nft"), text);
+    let out = Command::new("nft").args(["-c", "-f"]).arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: nft -c rejects:\n{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The definitions inside a host table whose own input chain drops everything else.
+fn in_host_table(definitions: &Path) -> String {
+    format!(
+        "table inet host {{\n  include \"{}\"\n  chain input {{\n    type filter hook input priority filter; policy drop;\n    jump portnix_input\n  }}\n}}\n",
+        definitions.display()
+    )
+}
+
+#[test]
+fn nftables_definitions_and_firewalls_pass_nft_check() {
+    if !nft_available() {
         return;
     }
     for (name, project) in projects() {
         let text = render(&project, Target::Nftables);
-        let file = temp_file(&format!("{name}.nft"), &text);
-        let out = Command::new("nft").args(["-c", "-f"]).arg(&file).output().unwrap();
+        let rules: String = text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
         assert!(
-            out.status.success(),
-            "{name}: nft -c rejects:\n{}\n{text}",
-            String::from_utf8_lossy(&out.stderr)
+            !rules.contains("policy") && !rules.contains("table ") && !rules.contains("hook"),
+            "{name}: definitions set no policy of their own"
         );
+        let defs = temp_file(&format!("{name}.defs.nft"), &text);
+        nft_check(&format!("{name}-host"), &in_host_table(&defs));
+        let options = GenOptions { standalone: true, without_ssh: true, ..GenOptions::default() };
+        let firewall = generate(&project, Target::Nftables, &options).unwrap().text;
+        nft_check(&format!("{name}-standalone"), &firewall);
         for e in project.entries.iter().filter(|e| e.meta.open_firewall && e.interval().is_some()) {
             let (from, to) = e.interval().unwrap();
             let ports = if from == to { from.to_string() } else { format!("{from}-{to}") };
-            assert!(
-                text.contains(&format!("dport {ports} accept comment \"{}\"", e.name)),
-                "{name}: {}",
-                e.name
-            );
+            let listed = text.contains(&format!("{ports} comment \"{}\"", e.name))
+                || text.contains(&format!("dport {ports} accept comment \"{}\"", e.name));
+            assert!(listed, "{name}: {}", e.name);
         }
     }
+}
+
+#[test]
+fn a_standalone_firewall_without_ssh_is_refused_unless_asked_for() {
+    let (_, project) = projects().into_iter().find(|(n, _)| n == "001-categories").unwrap();
+    let options = GenOptions { standalone: true, ..GenOptions::default() };
+    let err = generate(&project, Target::Nftables, &options).err().expect("refused");
+    assert_eq!(err[0].code, "firewall-lockout");
+    assert!(err[0].message.contains("would cut SSH"), "{}", err[0].message);
+    let (_, repo) = projects().into_iter().find(|(n, _)| n == "repo").unwrap();
+    let text = generate(&repo, Target::Nftables, &options).unwrap().text;
+    assert!(text.contains("22 comment \"infrastructure.ssh\""), "{text}");
+    assert!(
+        text.contains("icmpv6 type != { nd-redirect, 139 } accept") && text.contains("udp dport 546"),
+        "{text}"
+    );
+}
+
+#[test]
+fn long_and_quoted_paths_still_load_in_nftables() {
+    if !nft_available() {
+        return;
+    }
+    let long = "a".repeat(140);
+    let dir = common::project(
+        "nft-names",
+        &format!("{{ {long} = {{ x = 7000; y = 7001; }}; \"say \\\"hi\\\"\" = 7002; }}\n"),
+        Some(&format!(
+            "{{ services = {{ \"{long}.x\".openFirewall = true; \"{long}.y\".openFirewall = true; \"\\\"say \\\\\\\"hi\\\\\\\"\\\"\".openFirewall = true; }}; }}\n"
+        )),
+    );
+    let opts = LoadOptions { registry: Some(dir.join("lib/ports.nix")), ..LoadOptions::default() };
+    let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    let findings = portnix::check::check(&project, &Default::default());
+    assert!(findings.iter().all(|f| f.diag.severity != portnix::diagnostic::Severity::Error), "{findings:?}");
+    let text = render(&project, Target::Nftables);
+    let defs = temp_file("names.defs.nft", &text);
+    nft_check("names", &in_host_table(&defs));
+    let comments: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split("comment \"").nth(1))
+        .map(|c| c.trim_end_matches(',').trim_end_matches('"'))
+        .collect();
+    assert_eq!(comments.len(), 3, "{text}");
+    assert!(comments.iter().all(|c| c.len() <= 128), "{comments:?}");
+    assert_ne!(comments[0], comments[1], "shortened comments still tell the paths apart");
 }
 
 /// process-compose's own environment while it loads the file: none of it may reach a command.

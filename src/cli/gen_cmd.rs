@@ -31,6 +31,13 @@ pub struct GenArgs {
     /// Only entries under this dotted path.
     #[arg(long, value_name = "PATTERN")]
     pub only: Option<String>,
+    /// nftables: a complete firewall table that drops what is not open, instead of
+    /// definitions to include in your own table.
+    #[arg(long)]
+    pub standalone: bool,
+    /// nftables --standalone: generate even though no SSH port is open.
+    #[arg(long, requires = "standalone")]
+    pub without_ssh: bool,
 }
 
 pub fn run(args: GenArgs) -> u8 {
@@ -56,6 +63,8 @@ pub fn run(args: GenArgs) -> u8 {
         prefix: args.prefix.clone(),
         only,
         output: args.output.as_ref().map(|p| p.display().to_string()),
+        standalone: args.standalone,
+        without_ssh: args.without_ssh,
     };
     let generated = match generate(&project, args.target, &options) {
         Ok(g) => g,

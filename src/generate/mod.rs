@@ -22,7 +22,8 @@ use crate::registry::{Entry, Project};
 pub enum Target {
     /// A NixOS module setting networking.firewall for the entries marked open.
     NixosFirewall,
-    /// An nftables ruleset accepting the same ports.
+    /// nftables sets and a chain accepting the same ports, to include in your own table
+    /// (`--standalone`: a complete firewall table).
     Nftables,
     /// process-compose.yaml from the config's processes.
     ProcessCompose,
@@ -64,6 +65,10 @@ pub struct GenOptions {
     pub only: Option<Pattern>,
     /// The `-o` file, for the header's regenerate command.
     pub output: Option<String>,
+    /// nftables: a complete firewall instead of definitions to include.
+    pub standalone: bool,
+    /// nftables `--standalone`: generate even though no SSH port is open.
+    pub without_ssh: bool,
 }
 
 /// What a generator needs besides the project: the names in its header.
@@ -125,12 +130,25 @@ pub fn generate(
     if let Some(only) = &options.only {
         command.push_str(&format!(" --only {only}"));
     }
+    if options.standalone {
+        command.push_str(" --standalone");
+    }
+    if options.without_ssh {
+        command.push_str(" --without-ssh");
+    }
     if let Some(out) = &options.output {
         command.push_str(&format!(" -o {out}"));
     }
     let mut ctx = Context { project, options, registry, root, command, warnings: Vec::new() };
     let text = match target {
         Target::NixosFirewall => nixos_firewall::generate(&ctx),
+        Target::Nftables if options.standalone => {
+            nftables::standalone(&ctx, options.without_ssh).map_err(|m| {
+                vec![Diagnostic::error("firewall-lockout", m).with_hint(
+                    "see `portnix gen nftables` without --standalone, which composes with your firewall",
+                )]
+            })?
+        }
         Target::Nftables => nftables::generate(&ctx),
         Target::ProcessCompose => process_compose::generate(&mut ctx)?,
         Target::Env => env::generate(&ctx)?,

@@ -2,6 +2,7 @@
 
 mod duplicate_port;
 mod ephemeral_port;
+mod invalid_interface;
 mod invalid_port;
 mod out_of_range;
 mod privileged_port;
@@ -22,6 +23,7 @@ pub const ALL: &[Rule] = &[
     reserved_port::run,
     range_config::run,
     unknown_service::run,
+    invalid_interface::run,
     process_config::run,
     privileged_port::run,
     ephemeral_port::run,

@@ -1,0 +1,1 @@
+{ infra = { nodeExporter = 9100; grafana = 3000; }; }
