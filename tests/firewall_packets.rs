@@ -103,7 +103,7 @@ impl Net {
         }
     }
 
-    fn server(&self, ports: &[&str]) -> Child {
+    fn server(&self, ports: &[&str]) -> Server {
         let mut child = Command::new("ip")
             .args(["netns", "exec", &self.srv, "python3", "-c", SERVER])
             .args(ports)
@@ -114,7 +114,7 @@ impl Net {
         let mut line = String::new();
         BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
         assert_eq!(line.trim(), "ready");
-        child
+        Server(child)
     }
 
     fn client(&self) -> Client {
@@ -138,6 +138,16 @@ impl Net {
 impl Drop for Net {
     fn drop(&mut self) {
         self.cleanup();
+    }
+}
+
+/// The listeners; they end with the test.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
