@@ -74,7 +74,9 @@
           };
         });
 
-      nixosModules.default = import ./nix/module.nix;
+      # A path, not the imported function: the module system identifies a module by its path,
+      # so its options show where they come from and importing it twice is harmless.
+      nixosModules.default = ./nix/module.nix;
 
       templates.default = {
         path = ./nix/template;

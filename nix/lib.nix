@@ -1,5 +1,7 @@
-# portnix in pure Nix: no nixpkgs needed. The same rules and codes as `portnix check` for
-# duplicate-port, out-of-range, reserved-port and invalid-port, with the same paths; the tests
+# portnix in pure Nix: no nixpkgs needed. The same rules and codes as `portnix check` for every
+# error a registry and its config can hold (duplicate-port, out-of-range, reserved-port,
+# invalid-port, unknown-service, invalid-range, range-outside-parent, range-overlap) and for its
+# warnings (privileged-port, ephemeral-port, unused-range), with the same paths; the tests
 # compare the two on every fixture and example.
 #
 # Everything is O(n log n) in the registry's size: builtins.groupBy and builtins.sort, never a
@@ -49,9 +51,14 @@ let
     else { kind = "invalid"; why = "a ${builtins.typeOf v}"; };
 
   parseConfig = config:
-    let c = load config; in {
-      ranges = filter validRange (map (n: { pattern = pattern n; inherit (c.ranges.${n}) from to; })
-        (attrNames (c.ranges or { })));
+    let
+      c = load config;
+      allRanges = map (n: { pattern = pattern n; inherit (c.ranges.${n}) from to; pos = builtins.unsafeGetAttrPos n c.ranges; })
+        (attrNames (c.ranges or { }));
+    in {
+      inherit allRanges;
+      ranges = filter validRange allRanges;
+      ignore = mapAttrs (_: map pattern) (c.ignore or { });
       reserved = map
         (r: {
           from = r.from or r.port;
@@ -60,7 +67,8 @@ let
           allow = map pattern (r.allow or [ ]);
         })
         (c.reserved or [ ]);
-      services = map (n: { pattern = pattern n; meta = c.services.${n}; }) (attrNames (c.services or { }));
+      services = map (n: { pattern = pattern n; meta = c.services.${n}; pos = builtins.unsafeGetAttrPos n c.services; })
+        (attrNames (c.services or { }));
       scopes = map (p: { pattern = p; }) (map pattern (c.scopes or [ ]));
     };
 
@@ -261,6 +269,89 @@ let
       cfg.reserved)
     entries;
 
+  # A leaf of the registry is a port or a range; anything else is a set of entries.
+  isLeaf = v: !(isAttrs v) || isRange v;
+  # Whether some entry lies at a path the pattern names `exact`ly, or at or below it. It walks
+  # only the names the pattern allows, so it costs the matched part of the registry, not all.
+  covers = exact: p: registry:
+    let
+      go = depth: v:
+        if depth == p.len then (if exact then isLeaf v else isLeaf v || anyLeaf v)
+        else if isLeaf v then false
+        else
+          let s = elemAt p.segs depth; in
+          if s == "*" then any (go (depth + 1)) (attrValues v)
+          else v ? ${s} && go (depth + 1) v.${s};
+      anyLeaf = v: isLeaf v || any anyLeaf (attrValues v);
+    in
+    go 0 registry;
+
+  unknownService = cfg: registry: concatMap
+    (s: if covers true s.pattern registry then [ ] else
+      [ (finding "unknown-service" [ ] "services.\"${s.pattern.text}\" names no entry of the registry${posText s.pos}") ])
+    cfg.services;
+
+  # The config's own ranges, pairwise (they are few): empty or beyond 0-65535, a nested one
+  # leaving its parent, unrelated ones sharing ports.
+  intersects = a: b: all (i: let x = elemAt a.segs i; y = elemAt b.segs i; in x == "*" || y == "*" || x == y)
+    (genList (i: i) (if a.len < b.len then a.len else b.len));
+  isInside = inner: outer: outer.len <= inner.len
+    && all (i: let o = elemAt outer.segs i; s = elemAt inner.segs i; in o == "*" || (s != "*" && o == s)) (genList (i: i) outer.len);
+  moreSpecific = a: b: a.len > b.len || (a.len == b.len && a.literal > b.literal);
+  rangeText = r: "the range for \"${r.pattern.text}\" (${toString r.from}-${toString r.to})";
+  rangeConfig = cfg:
+    let
+      invalid = map (r: finding "invalid-range" [ ] "${rangeText r} is empty or leaves 0-65535${posText r.pos}")
+        (filter (r: !(validRange r)) cfg.allRanges);
+      valid = cfg.ranges;
+      n = length valid;
+      pairs = concatMap (i: map (j: { a = elemAt valid i; b = elemAt valid j; }) (genList (j: i + 1 + j) (n - i - 1))) (genList (i: i) n);
+      nesting = a: b:
+        if !(intersects a.pattern b.pattern) then null
+        else if isInside a.pattern b.pattern then { inner = a; outer = b; }
+        else if isInside b.pattern a.pattern then { inner = b; outer = a; }
+        else if moreSpecific a.pattern b.pattern then { inner = a; outer = b; }
+        else if moreSpecific b.pattern a.pattern then { inner = b; outer = a; }
+        else null;
+      pairFindings = concatMap
+        ({ a, b }:
+          let nest = nesting a b; in
+          if nest == null then
+            (if a.from <= b.to && b.from <= a.to
+             then [ (finding "range-overlap" [ ] "the ranges for \"${a.pattern.text}\" (${toString a.from}-${toString a.to}) and \"${b.pattern.text}\" (${toString b.from}-${toString b.to}) overlap, though their patterns cover different entries${posText b.pos}") ]
+             else [ ])
+          else if nest.inner.from < nest.outer.from || nest.inner.to > nest.outer.to
+          then [ (finding "range-outside-parent" [ ] "${rangeText nest.inner} is not inside ${rangeText nest.outer}${posText nest.inner.pos}") ]
+          else [ ])
+        pairs;
+    in
+    invalid ++ pairFindings;
+
+  unusedRange = cfg: registry: concatMap
+    (r: if covers false r.pattern registry then [ ] else
+      [ (finding "unused-range" [ ] "the range pattern \"${r.pattern.text}\" covers no entry of the registry${posText r.pos}") ])
+    cfg.allRanges;
+
+  describeEntry = e: "${e.name} (${e.text})";
+  privilegedPort = cfg: entries: concatMap
+    (e:
+      if e.valid && e.from < 1024
+        && !(e.range != null && e.range.to < 1024)
+        && !(any (r: r.from <= e.to && e.from <= r.to && any (p: matchesPrefix p e.path) r.allow) cfg.reserved)
+      then [ (finding "privileged-port" [ e.name ] "${describeEntry e} is a privileged port (below 1024): binding it needs root${posText e.pos}") ]
+      else [ ])
+    entries;
+  ephemeralPort = entries: concatMap
+    (e:
+      if e.valid && !(e.to < 32768 || e.from > 60999)
+      then [ (finding "ephemeral-port" [ e.name ] "${describeEntry e} is inside the ephemeral range 32768-60999: the kernel may give it to an outgoing connection${posText e.pos}") ]
+      else [ ])
+    entries;
+  # `ignore` silences a warning whose every entry one of the code's patterns covers.
+  notIgnored = cfg: f:
+    let pats = cfg.ignore.${f.code} or [ ]; in
+    pats == [ ] || f.paths == [ ] || !(all (name: any (p: matchesPrefix p (splitDotted name)) pats) f.paths);
+
   # Entries that claim the same ports in one (scope, protocol) lane, as `portnix check` groups
   # them: equal single ports together; each range with everything that overlaps it and either
   # starts after it or is a single port at its first port.
@@ -359,13 +450,30 @@ rec {
 
   normalize = args: if args ? registry then args else { registry = args; };
 
-  /** Findings of duplicate-port, out-of-range, reserved-port and invalid-port: { code; paths; message; }. */
-  findings = args: if provablyClean args then [ ] else fullFindings args;
+  /** Every error `portnix check` reports for a registry and config: { code; paths; message; }. */
+  findings = args:
+    let
+      a = normalize args;
+      cfg = parseConfig (a.config or { });
+      registry = load a.registry;
+    in
+    # The config's rules read only the config and the paths it names: cheap at any size.
+    unknownService cfg registry ++ rangeConfig cfg
+    ++ (if provablyClean args then [ ] else fullFindings args);
+
+  /** `portnix check`'s warnings, less the ignored ones: privileged-port, ephemeral-port, unused-range. */
+  warnings = args:
+    let
+      a = normalize args;
+      cfg = parseConfig (a.config or { });
+      es = entriesOf a;
+    in
+    filter (notIgnored cfg) (privilegedPort cfg es ++ ephemeralPort es ++ unusedRange cfg (load a.registry));
 
   /** True when a quick pass proves there is nothing to find; false says nothing. */
   provablyClean = args: let a = normalize args; in clean (parseConfig (a.config or { })) (load a.registry);
 
-  /** The four rules in full, without the quick pass: what `findings` gives when it finds anything. */
+  /** The registry's four rules in full, without the quick pass. */
   fullFindings = args:
     let
       a = normalize args;
@@ -384,10 +492,13 @@ rec {
     else throw ("portnix: ${toString (length fs)} port conflicts:\n"
       + concatStringsSep "\n" (map (f: "  error[${f.code}]: ${f.message}") fs));
 
-  /** networking.firewall settings for the entries marked openFirewall. */
+  /** networking.firewall settings for the entries marked openFirewall; with `only`, for the
+      entries under that path (one host's, under `scopes`). */
   firewall = args:
     let
-      es = open (entriesOf (normalize args));
+      a = normalize args;
+      only = if a.only or null == null then null else pattern a.only;
+      es = filter (e: only == null || matchesPrefix only e.path) (open (entriesOf (builtins.removeAttrs a [ "only" ])));
       global = filter (e: (e.meta.interfaces or [ ]) == [ ]) es;
       ifaces = builtins.sort (a: b: a < b) (builtins.attrNames (listToAttrs (map (i: { name = i; value = null; }) (concatMap (e: e.meta.interfaces or [ ]) es))));
       perIface = listToAttrs (map (i: { name = i; value = firewallLists (filter (e: builtins.elem i (e.meta.interfaces or [ ])) es); }) ifaces);

@@ -1,13 +1,19 @@
 # A NixOS module: checks the registry at evaluation time and, when asked, opens its ports.
 #
 #   imports = [ portnix.nixosModules.default ];
-#   portnix = { registry = ./lib/ports.nix; config = ./lib/portnix.nix; openFirewall = true; };
+#   portnix = {
+#     registry = ./lib/ports.nix; config = ./lib/portnix.nix;
+#     openFirewall = true;
+#     scope = "hosts.web";   # under `scopes = [ "hosts.*" ]`: open only this host's entries
+#   };
+#
+# Every error of `portnix check` is an assertion, so the build fails listing them; its warnings
+# (privileged, ephemeral, unused ranges) are NixOS warnings.
 { config, lib, ... }:
 let
   cfg = config.portnix;
   portnix = import ./lib.nix;
   args = { inherit (cfg) registry; config = if cfg.config == null then { } else cfg.config; };
-  findings = portnix.findings args;
 in
 {
   options.portnix = {
@@ -28,6 +34,12 @@ in
       default = false;
       description = "Open the ports of the services marked openFirewall in the config.";
     };
+    scope = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
+      default = null;
+      example = "hosts.web";
+      description = "Open only the entries under this dotted path: this machine's, when the registry keeps several hosts under `scopes`.";
+    };
   };
 
   config = lib.mkIf (cfg.registry != null) {
@@ -36,7 +48,8 @@ in
         assertion = false;
         message = "portnix: ${f.code}: ${f.message}";
       })
-      findings;
-    networking.firewall = lib.mkIf cfg.openFirewall (portnix.firewall args);
+      (portnix.findings args);
+    warnings = map (w: "portnix: ${w.code}: ${w.message}") (portnix.warnings args);
+    networking.firewall = lib.mkIf cfg.openFirewall (portnix.firewall (args // { only = cfg.scope; }));
   };
 }

@@ -10,7 +10,18 @@ use std::process::Command;
 use portnix::check::{CheckOptions, check};
 use portnix::registry::{LoadOptions, load};
 
-const SHARED_CODES: [&str; 4] = ["duplicate-port", "out-of-range", "reserved-port", "invalid-port"];
+/// Every error a registry and its config can hold, and the warnings NixOS shows.
+const SHARED_CODES: [&str; 8] = [
+    "duplicate-port",
+    "out-of-range",
+    "reserved-port",
+    "invalid-port",
+    "unknown-service",
+    "invalid-range",
+    "range-outside-parent",
+    "range-overlap",
+];
+const SHARED_WARNINGS: [&str; 3] = ["privileged-port", "ephemeral-port", "unused-range"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -57,40 +68,55 @@ fn cases() -> Vec<PathBuf> {
     dirs
 }
 
+/// (code, paths) of the lib function's answer, sorted.
+fn nix_codes(function: &str, dir: &Path) -> Vec<(String, Vec<String>)> {
+    let expr = format!("map (f: {{ inherit (f) code paths; }}) ({})", lib_call(function, dir));
+    let json = nix_json(&expr).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut out: Vec<(String, Vec<String>)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let paths = f["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+            (f["code"].as_str().unwrap().to_string(), paths)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 #[test]
 fn nix_and_rust_findings_agree_on_every_fixture_and_example() {
     if !common::nix_available() {
         return;
     }
-    let mut compared = 0;
-    let mut nonempty = 0;
+    let (mut compared, mut nonempty, mut warned) = (0, 0, 0);
+    let mut seen = std::collections::BTreeSet::new();
     for dir in cases() {
         let project = load(&LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() })
             .unwrap_or_else(|e| panic!("{}", e.render()));
-        let mut rust: Vec<(String, Vec<String>)> = check(&project, &CheckOptions::default())
-            .into_iter()
-            .filter(|f| SHARED_CODES.contains(&f.diag.code))
-            .map(|f| (f.diag.code.to_string(), f.paths))
-            .collect();
-        let expr = format!("map (f: {{ inherit (f) code paths; }}) ({})", lib_call("findings", &dir));
-        let json = nix_json(&expr).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        let mut nix: Vec<(String, Vec<String>)> = json
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                let paths =
-                    f["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
-                (f["code"].as_str().unwrap().to_string(), paths)
-            })
-            .collect();
-        rust.sort();
-        nix.sort();
-        assert_eq!(nix, rust, "{}", dir.display());
+        let findings = check(&project, &CheckOptions::default());
+        let of = |codes: &[&str]| {
+            let mut v: Vec<(String, Vec<String>)> = findings
+                .iter()
+                .filter(|f| codes.contains(&f.diag.code))
+                .map(|f| (f.diag.code.to_string(), f.paths.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        let rust = of(&SHARED_CODES);
+        assert_eq!(nix_codes("findings", &dir), rust, "errors: {}", dir.display());
+        let rust_warnings = of(&SHARED_WARNINGS);
+        assert_eq!(nix_codes("warnings", &dir), rust_warnings, "warnings: {}", dir.display());
+        seen.extend(rust.iter().chain(&rust_warnings).map(|(c, _)| c.clone()));
         compared += 1;
         nonempty += usize::from(!rust.is_empty());
+        warned += usize::from(!rust_warnings.is_empty());
     }
-    assert!(compared >= 30 && nonempty >= 12, "compared {compared} registries, {nonempty} with findings");
+    assert!(compared >= 30 && nonempty >= 12 && warned >= 5, "compared {compared}, {nonempty} with errors, {warned} with warnings");
+    let missing: Vec<&str> = SHARED_CODES.iter().chain(&SHARED_WARNINGS).copied().filter(|c| !seen.contains(*c)).collect();
+    assert!(missing.is_empty(), "no fixture exercises {missing:?}");
 }
 
 #[test]
