@@ -74,9 +74,10 @@
           };
         });
 
-      # A path, not the imported function: the module system identifies a module by its path,
-      # so its options show where they come from and importing it twice is harmless.
-      nixosModules.default = ./nix/module.nix;
+      # The module by its path, not the imported function: the module system identifies a
+      # module by its path, so its options show where they come from and importing it twice is
+      # harmless. `nix flake check` wants a set or a function here, hence the `imports`.
+      nixosModules.default = { imports = [ ./nix/module.nix ]; };
 
       templates.default = {
         path = ./nix/template;

@@ -459,7 +459,7 @@ rec {
     in
     # The config's rules read only the config and the paths it names: cheap at any size.
     unknownService cfg registry ++ rangeConfig cfg
-    ++ (if provablyClean args then [ ] else fullFindings args);
+    ++ (if clean cfg registry then [ ] else fullFindings a);
 
   /** `portnix check`'s warnings, less the ignored ones: privileged-port, ephemeral-port, unused-range. */
   warnings = args:
@@ -489,7 +489,7 @@ rec {
       fs = findings a;
     in
     if fs == [ ] then load a.registry
-    else throw ("portnix: ${toString (length fs)} port conflicts:\n"
+    else throw ("portnix: ${toString (length fs)} error${if length fs == 1 then "" else "s"} in the registry or its config:\n"
       + concatStringsSep "\n" (map (f: "  error[${f.code}]: ${f.message}") fs));
 
   /** networking.firewall settings for the entries marked openFirewall; with `only`, for the

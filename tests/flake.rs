@@ -84,6 +84,33 @@ const CONFLICTS: [(&str, (&str, &str), &[&str]); 3] = [
     ),
 ];
 
+/// The repository's config with one error put in: (name, edit, words the failure names).
+const CONFIG_ERRORS: [(&str, (&str, &str), &[&str]); 4] = [
+    (
+        "typo",
+        ("\"infrastructure.ssh\" = {", "\"infrastructure.shh\" = {"),
+        &["unknown-service", "services.\"infrastructure.shh\" names no entry"],
+    ),
+    (
+        "invalid",
+        ("development = { from = 3000; to = 3999; };", "development = { from = 3999; to = 3000; };"),
+        &["invalid-range", "\"development\" (3999-3000)"],
+    ),
+    (
+        "outside",
+        (
+            "databases = { from = 5000; to = 6999; };",
+            "databases = { from = 5000; to = 6999; };\n    \"databases.cache\" = { from = 7000; to = 7100; };",
+        ),
+        &["range-outside-parent", "\"databases.cache\" (7000-7100) is not inside"],
+    ),
+    (
+        "overlap",
+        ("otel = { from = 4000; to = 4999; };", "otel = { from = 3500; to = 4999; };"),
+        &["range-overlap", "\"development\" (3000-3999) and \"otel\" (3500-4999)"],
+    ),
+];
+
 fn conflicted(edit: (&str, &str)) -> String {
     let ports = std::fs::read_to_string(root().join("lib/ports.nix")).unwrap();
     assert!(ports.contains(edit.0), "lib/ports.nix no longer has `{}`", edit.0);
@@ -107,6 +134,19 @@ fn the_pure_check_fails_on_conflicts_and_passes_when_clean() {
             assert!(msg.contains(w), "{name}: no '{w}' in:\n{msg}");
         }
         assert!(msg.contains("lib/ports.nix:"), "{name}: no position in:\n{msg}");
+    }
+    let config = std::fs::read_to_string(root().join("lib/portnix.nix")).unwrap();
+    for (name, (from, to), words) in CONFIG_ERRORS {
+        assert!(config.contains(from), "lib/portnix.nix no longer has `{from}`");
+        let dir = repo_copy(name, None);
+        std::fs::write(dir.join("lib/portnix.nix"), config.replacen(from, to, 1)).unwrap();
+        let out = nix(&dir, &["build", "--no-link", "path:.#checks.x86_64-linux.ports"]);
+        assert!(!out.status.success(), "{name} built");
+        let msg = text(&out);
+        for w in words {
+            assert!(msg.contains(w), "{name}: no '{w}' in:\n{msg}");
+        }
+        assert!(msg.contains("lib/portnix.nix:"), "{name}: no position in:\n{msg}");
     }
 }
 

@@ -77,7 +77,8 @@ fn nix_codes(function: &str, dir: &Path) -> Vec<(String, Vec<String>)> {
         .unwrap()
         .iter()
         .map(|f| {
-            let paths = f["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+            let paths =
+                f["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
             (f["code"].as_str().unwrap().to_string(), paths)
         })
         .collect();
@@ -114,8 +115,12 @@ fn nix_and_rust_findings_agree_on_every_fixture_and_example() {
         nonempty += usize::from(!rust.is_empty());
         warned += usize::from(!rust_warnings.is_empty());
     }
-    assert!(compared >= 30 && nonempty >= 12 && warned >= 5, "compared {compared}, {nonempty} with errors, {warned} with warnings");
-    let missing: Vec<&str> = SHARED_CODES.iter().chain(&SHARED_WARNINGS).copied().filter(|c| !seen.contains(*c)).collect();
+    assert!(
+        compared >= 30 && nonempty >= 12 && warned >= 5,
+        "compared {compared}, {nonempty} with errors, {warned} with warnings"
+    );
+    let missing: Vec<&str> =
+        SHARED_CODES.iter().chain(&SHARED_WARNINGS).copied().filter(|c| !seen.contains(*c)).collect();
     assert!(missing.is_empty(), "no fixture exercises {missing:?}");
 }
 
@@ -177,43 +182,151 @@ fn firewall_and_env_vars_match_the_generators() {
     }
 }
 
-/// nix/module.nix called as the module system would call it. nixpkgs' `lib` cannot be fetched
-/// here, so a STAND-IN supplies the four functions the module uses (mkOption, mkIf, types,
-/// literalExpression) with their documented meaning; the module's own logic runs unchanged.
+/// A NixOS configuration built from `modules` (Nix text) with the stand-in module system of
+/// tests/nixpkgs-standin/lib.nix: nixpkgs' own cannot be fetched here. `what` is the Nix
+/// expression to print, over `sys`.
+fn nixos(modules: &str, what: &str) -> Result<serde_json::Value, String> {
+    nix_json(&format!(
+        "let lib = import {root}/tests/nixpkgs-standin/lib.nix; sys = lib.nixosSystem {{ modules = [ {modules} ]; }}; in {what}",
+        root = root().display()
+    ))
+}
+
+fn portnix_module(dir: &Path, extra: &str) -> String {
+    format!(
+        "{root}/nix/module.nix {{ portnix = {{ registry = {dir}/ports.nix; config = {dir}/portnix.nix; {extra} }}; }}",
+        root = root().display(),
+        dir = dir.display()
+    )
+}
+
 #[test]
 fn the_nixos_module_asserts_on_findings_and_opens_the_firewall() {
     if !common::nix_available() {
         return;
     }
-    let eval = |dir: &Path, open: bool| {
-        nix_json(&format!(
-            "let
-               standinLib = {{
-                 mkOption = x: x; mkIf = c: v: if c then v else {{ }}; literalExpression = x: x;
-                 types = {{ nullOr = t: t; either = a: b: a; path = null; attrs = null; bool = null; }};
-               }};
-               module = import {root}/nix/module.nix;
-               config = {{ portnix = {{ registry = {dir}/ports.nix; config = {dir}/portnix.nix; openFirewall = {open}; }}; }};
-               result = module {{ lib = standinLib; inherit config; }};
-             in {{ assertions = result.config.assertions; firewall = result.config.networking.firewall or null; }}",
-            root = root().display(),
-            dir = dir.display()
-        ))
-        .unwrap()
-    };
-    let bad = eval(&root().join("examples/000-luminous"), false);
-    let messages: Vec<&str> =
-        bad["assertions"].as_array().unwrap().iter().map(|a| a["message"].as_str().unwrap()).collect();
-    assert_eq!(messages.len(), 3, "{messages:?}");
+    // Conflicts fail the build, listing every one.
+    let err = nixos(&portnix_module(&root().join("examples/000-luminous"), ""), "sys.toplevel").unwrap_err();
+    assert!(err.contains("Failed assertions:"), "{err}");
     assert!(
-        messages[0]
-            .starts_with("portnix: duplicate-port: port 8080/tcp is claimed by 2 entries: ecosystem.codex")
+        err.contains("- portnix: duplicate-port: port 8080/tcp is claimed by 2 entries: ecosystem.codex"),
+        "{err}"
     );
-    assert_eq!(bad["firewall"], serde_json::json!({}), "openFirewall = false opens nothing");
-    let good = eval(&root().join("lib"), true);
-    assert_eq!(good["assertions"], serde_json::json!([]));
-    assert_eq!(good["firewall"], nix_json(&lib_call("firewall", &root().join("lib"))).unwrap());
-    assert_eq!(good["firewall"]["allowedTCPPorts"], serde_json::json!([22]));
+    assert_eq!(err.matches("- portnix: ").count(), 3, "{err}");
+    let closed = nixos(
+        &portnix_module(&root().join("examples/000-luminous"), ""),
+        "sys.config.networking.firewall.allowedTCPPorts",
+    )
+    .unwrap();
+    assert_eq!(closed, serde_json::json!([]), "openFirewall = false opens nothing");
+    // A clean registry builds and opens exactly what lib.firewall says, type-checked as
+    // NixOS's port options.
+    let good = portnix_module(&root().join("lib"), "openFirewall = true;");
+    assert_eq!(nixos(&good, "sys.toplevel").unwrap(), serde_json::json!("built"));
+    let fw = nixos(&good, "sys.config.networking.firewall").unwrap();
+    assert_eq!(
+        fw,
+        nix_json(&format!("{} // {{ }}", lib_call("firewall", &root().join("lib"))))
+            .map(|mut v| {
+                // The module system fills in the options the lib leaves out.
+                let iface = v["interfaces"]["tailscale0"].as_object_mut().unwrap();
+                for k in ["allowedUDPPorts", "allowedTCPPortRanges", "allowedUDPPortRanges"] {
+                    iface.entry(k).or_insert(serde_json::json!([]));
+                }
+                v
+            })
+            .unwrap()
+    );
+    assert_eq!(fw["allowedTCPPorts"], serde_json::json!([22]));
+    // Imported twice, as a path or as the flake exports it, it is one module, as in NixOS.
+    let exported = format!("{{ imports = [ {}/nix/module.nix ]; }}", root().display());
+    let twice = format!("{good} {exported} {exported}");
+    assert_eq!(nixos(&twice, "sys.toplevel").unwrap(), serde_json::json!("built"));
+    let flake = std::fs::read_to_string(root().join("flake.nix")).unwrap();
+    assert!(
+        flake.contains("nixosModules.default = { imports = [ ./nix/module.nix ]; };"),
+        "the flake exports the path"
+    );
+    // The function value, imported twice, declares its options twice: why the flake exports
+    // the path.
+    let err = nixos(
+        &format!("(import {r}/nix/module.nix) (import {r}/nix/module.nix)", r = root().display()),
+        "sys.config.warnings",
+    )
+    .unwrap_err();
+    assert!(err.contains("is already declared"), "{err}");
+}
+
+#[test]
+fn the_standin_module_system_checks_option_types_like_nixos() {
+    if !common::nix_available() {
+        return;
+    }
+    for (def, why) in [
+        ("networking.firewall.allowedTCPPorts = [ 70000 ];", "is not of type `16 bit unsigned integer"),
+        ("networking.firewall.allowedTCPPorts = 22;", "is not of type `list of"),
+        (
+            "networking.firewall.allowedTCPPortRanges = [ { from = 1; to = \"x\"; } ];",
+            "is not of type `16 bit",
+        ),
+        (
+            "networking.firewall.interfaces.eth0.allowedUDPPorts = [ true ];",
+            "networking.firewall.interfaces.eth0.allowedUDPPorts",
+        ),
+        (
+            "networking.firewall.allowedTCPPort = [ 22 ];",
+            "`networking.firewall.allowedTCPPort' does not exist",
+        ),
+        ("portnix.openFirewall = \"yes\";", "is not of type `boolean'"),
+    ] {
+        let modules = format!("{}/nix/module.nix {{ {def} }}", root().display());
+        let err = nixos(&modules, "sys.config").unwrap_err();
+        assert!(err.contains(why), "{def}: {err}");
+    }
+    // Lists from several modules are concatenated.
+    let merged = nixos(
+        "{ networking.firewall.allowedTCPPorts = [ 22 ]; } { networking.firewall.allowedTCPPorts = [ 80 ]; }",
+        "sys.config.networking.firewall.allowedTCPPorts",
+    )
+    .unwrap();
+    assert_eq!(merged, serde_json::json!([22, 80]));
+}
+
+#[test]
+fn the_module_opens_one_scope_and_shows_warnings() {
+    if !common::nix_available() {
+        return;
+    }
+    let dir = common::project(
+        "module-scope",
+        "{ hosts = { web = { ssh = 22; http = 8080; }; db = { ssh = 22; pg = 5432; }; }; tools.tunnel = 41000; }\n",
+        Some(
+            "{ scopes = [ \"hosts.*\" ]; reserved = [ { from = 1; to = 1023; reason = \"system\"; allow = [ \"hosts.web.ssh\" ]; } ]; ranges.unused = { from = 30000; to = 30010; };\n  services = { \"hosts.web.ssh\".openFirewall = true; \"hosts.web.http\".openFirewall = true; \"hosts.db.pg\".openFirewall = true; }; }\n",
+        ),
+    );
+    let lib = dir.join("lib");
+    let web = portnix_module(&lib, "openFirewall = true; scope = \"hosts.web\";");
+    assert_eq!(
+        nixos(&web, "sys.config.networking.firewall.allowedTCPPorts").unwrap(),
+        serde_json::json!([22, 8080])
+    );
+    let db = portnix_module(&lib, "openFirewall = true; scope = \"hosts.db\";");
+    assert_eq!(
+        nixos(&db, "sys.config.networking.firewall.allowedTCPPorts").unwrap(),
+        serde_json::json!([5432])
+    );
+    let all = portnix_module(&lib, "openFirewall = true;");
+    assert_eq!(
+        nixos(&all, "sys.config.networking.firewall.allowedTCPPorts").unwrap(),
+        serde_json::json!([22, 5432, 8080])
+    );
+    // hosts.db.ssh is privileged, tools.tunnel ephemeral, `unused` covers nothing.
+    let warnings = nixos(&web, "sys.config.warnings").unwrap();
+    let text = warnings.to_string();
+    for code in ["privileged-port: hosts.db.ssh", "ephemeral-port: tools.tunnel", "unused-range"] {
+        assert!(text.contains(&format!("portnix: {code}")), "{code}: {text}");
+    }
+    assert!(!text.contains("hosts.web.ssh"), "the reservation allows hosts.web.ssh: {text}");
 }
 
 /// `findings` answers `[ ]` at once when `provablyClean` holds. That must never hide a finding,
