@@ -21,10 +21,28 @@ pub fn write_out(text: &str) {
     }
 }
 
-/// Writes `text` to standard error; a closed or broken stderr is ignored, there is nowhere
-/// left to say anything.
+/// Writes `text` to standard error, escaped for the terminal; a closed or broken stderr is
+/// ignored, there is nowhere left to say anything.
 pub fn write_err(text: &str) {
-    let _ = io::stderr().lock().write_all(text.as_bytes());
+    let _ = io::stderr().lock().write_all(escape(text).as_bytes());
+}
+
+/// `text` safe for a terminal: control characters other than newline and tab (an ESC that
+/// would start an escape sequence, a carriage return that would overwrite a line) written as
+/// `\u{1b}`. Names in a registry come from anyone who sends a pull request.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn fail(e: io::Error) {
@@ -50,6 +68,11 @@ macro_rules! out {
     ($($t:tt)*) => { $crate::stdio::write_out(&format!($($t)*)) };
 }
 
+/// `println!` for text meant for people, escaped for the terminal.
+macro_rules! houtln {
+    ($($t:tt)*) => { $crate::stdio::write_out(&$crate::stdio::escape(&format!("{}\n", format_args!($($t)*)))) };
+}
+
 /// `println!` without the panic.
 macro_rules! outln {
     () => { $crate::stdio::write_out("\n") };
@@ -67,4 +90,4 @@ macro_rules! errln {
     ($($t:tt)*) => { $crate::stdio::write_err(&format!("{}\n", format_args!($($t)*))) };
 }
 
-pub(crate) use {err, errln, out, outln};
+pub(crate) use {err, errln, houtln, out, outln};

@@ -68,3 +68,51 @@ fn clean_files_pass() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(Path::new(&dir).exists());
 }
+
+/// A tree built to hang or fool a naive walk: symlink loops, a link out of the tree, a FIFO,
+/// `/dev/zero` under a linted name, a 100 MB file, a file that does not parse.
+#[test]
+fn a_hostile_tree_is_walked_once_in_seconds_and_every_skip_is_said() {
+    let dir = std::env::temp_dir().join(format!("portnix-lint-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let outside = std::env::temp_dir().join(format!("portnix-lint-outside-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("leak.yaml"), "port: 6379\n").unwrap();
+    std::fs::create_dir_all(dir.join("src/a")).unwrap();
+    std::fs::write(dir.join("src/a/ports.yaml"), "port: 5432\n").unwrap();
+    std::os::unix::fs::symlink(".", dir.join("src/a/x")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("src/a/y")).unwrap();
+    std::os::unix::fs::symlink("../..", dir.join("src/a/up")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("out")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.json")).unwrap();
+    assert!(Command::new("mkfifo").arg(dir.join("fifo.nix")).status().unwrap().success());
+    let big = std::fs::File::create(dir.join("big.yaml")).unwrap();
+    big.set_len(100 << 20).unwrap();
+    std::fs::write(dir.join("bad.nix"), "{ port = 5432 ").unwrap();
+    std::fs::write(dir.join("deep.nix"), "[".repeat(100_000)).unwrap();
+    let start = std::time::Instant::now();
+    let out = lint(&["--format", "json", dir.to_str().unwrap()]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> =
+        findings.as_array().unwrap().iter().map(|f| f["location"]["file"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 1, "the same place once, however many links lead to it: {files:?}");
+    assert!(files[0].ends_with("src/a/ports.yaml"), "{files:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for (name, why) in [
+        ("fifo.nix", "not a regular file"),
+        ("zero.json", "out of the tree"),
+        ("out", "out of the tree"),
+        ("big.yaml", "over the 10485760-byte limit"),
+        ("bad.nix", "does not parse as Nix"),
+        ("deep.nix", "does not parse as Nix"),
+    ] {
+        let lines: Vec<&str> = err.lines().filter(|l| l.contains(&format!("/{name}:"))).collect();
+        assert_eq!(lines.len(), 1, "{name}: {err}");
+        assert!(lines[0].starts_with("warning: skipped") && lines[0].contains(why), "{name}: {}", lines[0]);
+    }
+    // The cap can be raised.
+    let out = lint(&["--max-file-size", "200000000", dir.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("big.yaml"));
+}

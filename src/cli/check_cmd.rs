@@ -76,7 +76,10 @@ pub fn run(args: CheckArgs) -> u8 {
         }
         other => render(other, sources, &findings),
     };
-    crate::stdio::out!("{text}");
+    match args.format {
+        Format::Human => crate::stdio::write_out(&crate::stdio::escape(&text)),
+        _ => crate::stdio::out!("{text}"),
+    }
     let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
     project.leak();

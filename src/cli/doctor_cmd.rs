@@ -47,11 +47,11 @@ pub fn run(args: DoctorArgs) -> u8 {
                 };
                 let owners: Vec<String> = e.listeners.iter().map(who).collect();
                 match &e.status {
-                    Status::Free => crate::stdio::outln!("free       {:<11} {}", e.ports, e.path),
+                    Status::Free => crate::stdio::houtln!("free       {:<11} {}", e.ports, e.path),
                     Status::Listening => {
-                        crate::stdio::outln!("listening  {:<11} {}  {}", e.ports, e.path, owners.join(", "))
+                        crate::stdio::houtln!("listening  {:<11} {}  {}", e.ports, e.path, owners.join(", "))
                     }
-                    Status::Taken { expected } => crate::stdio::outln!(
+                    Status::Taken { expected } => crate::stdio::houtln!(
                         "TAKEN      {:<11} {}  by {}, but {expected} should own it",
                         e.ports,
                         e.path,
@@ -60,7 +60,7 @@ pub fn run(args: DoctorArgs) -> u8 {
                 }
             }
             for l in &report.strays {
-                crate::stdio::outln!(
+                crate::stdio::houtln!(
                     "stray      {:<11} {} (pid {}) on {}, which no entry claims",
                     l.port,
                     l.command.as_deref().unwrap_or("unknown"),

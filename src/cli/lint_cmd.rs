@@ -14,6 +14,9 @@ pub struct LintArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Skip files larger than this many bytes (each skip is reported).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE)]
+    pub max_file_size: u64,
 }
 
 pub fn run(args: LintArgs) -> u8 {
@@ -31,9 +34,9 @@ pub fn run(args: LintArgs) -> u8 {
         crate::stdio::errln!("error: {}: no such file or directory", missing.display());
         return exit::FAILURE;
     }
-    let (findings, skipped) = lint(&project, &paths);
+    let (findings, skipped) = lint(&project, &paths, args.max_file_size);
     for s in &skipped {
-        crate::stdio::errln!("note: skipped {}: {}", s.file, s.reason);
+        crate::stdio::errln!("warning: skipped {}: {}", crate::stdio::escape(&s.file), s.reason);
     }
     match args.format {
         Format::Json => {
@@ -41,7 +44,7 @@ pub fn run(args: LintArgs) -> u8 {
         }
         Format::Human => {
             for f in &findings {
-                crate::stdio::outln!(
+                crate::stdio::houtln!(
                     "{}: hard-coded port {} ({}): use {} instead",
                     f.location,
                     f.port,

@@ -61,7 +61,10 @@ pub fn ls(args: LsArgs) -> u8 {
                 ]
             })
             .collect();
-        crate::stdio::out!("{}", table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"], &rows));
+        crate::stdio::write_out(&crate::stdio::escape(&table(
+            &["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"],
+            &rows,
+        )));
         Ok(exit::OK)
     };
     run().unwrap_or_else(|code| code)
@@ -100,12 +103,12 @@ pub fn which(args: WhichArgs) -> u8 {
     let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
     let w = query::which(&project, i64::from(args.port));
     for e in &w.claimants {
-        crate::stdio::outln!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
+        crate::stdio::houtln!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
     }
     if w.claimants.is_empty() {
         match w.ranges.first() {
             Some(r) => {
-                crate::stdio::outln!(
+                crate::stdio::houtln!(
                     "{} is free, in the range for \"{}\" ({}-{})",
                     args.port,
                     r.pattern,
@@ -117,7 +120,7 @@ pub fn which(args: WhichArgs) -> u8 {
         }
     }
     for r in &w.reserved {
-        crate::stdio::outln!("{} is reserved: {}", args.port, r.reason);
+        crate::stdio::houtln!("{} is reserved: {}", args.port, r.reason);
     }
     exit::OK
 }

@@ -31,7 +31,12 @@ impl File {
     }
 
     pub fn parse(path: &Path, text: String) -> Result<File, EditError> {
-        let parsed = rnix::Root::parse(&text);
+        let Some(parsed) = crate::syntax::parse_guarded(&text) else {
+            return Err(EditError::new(format!(
+                "{} nests deeper than portnix reads; run `portnix check` for the place",
+                path.display()
+            )));
+        };
         if !parsed.errors().is_empty() {
             return Err(EditError::new(format!(
                 "{} does not parse; run `portnix check` for the errors",

@@ -47,7 +47,9 @@ pub fn verify(
     config: Option<&ConfigChange>,
 ) -> Result<Project, EditError> {
     for e in edits {
-        let parsed = rnix::Root::parse(&e.after);
+        let Some(parsed) = crate::syntax::parse_guarded(&e.after) else {
+            return Err(refuse(format!("the edit would nest {} too deeply", e.file.display())));
+        };
         if let Some(err) = parsed.errors().first() {
             return Err(refuse(format!("the edit would leave {} unparsable ({err})", e.file.display())));
         }

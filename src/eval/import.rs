@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::{EvalError, EvalResult};
+use super::error::{EvalError, EvalResult, ResultExt};
 use super::paths::canon_path;
 use super::value::Env;
 use super::{Eval, Thunk, Value};
@@ -28,7 +28,13 @@ impl Eval {
             let overlaid = eval.options.overlay.get(&file).cloned();
             let text = match overlaid {
                 Some(text) => text,
-                None => read_text(&file)?,
+                None => {
+                    let here = eval.importing.last().and_then(|(_, s)| *s);
+                    match here {
+                        Some(span) => read_text(&file).at(span)?,
+                        None => read_text(&file)?,
+                    }
+                }
             };
             let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
             let expr = eval.load(file.clone(), text, &dir)?;
@@ -86,10 +92,31 @@ impl Eval {
 
 /// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.
 fn read_text(file: &Path) -> EvalResult<String> {
-    let bytes = std::fs::read(file).map_err(|e| {
+    let failed = |e: std::io::Error| {
         EvalError::new("import-failed", format!("cannot read '{}': {e}", file.display()))
             .hint("check the path; imports are relative to the importing file")
-    })?;
+    };
+    // A FIFO or a device would block the read or never end it: only regular files are Nix.
+    let meta = std::fs::metadata(file).map_err(failed)?;
+    if !meta.is_file() {
+        return Err(EvalError::new(
+            "import-failed",
+            format!("'{}' is not a regular file (a FIFO, socket, device or directory)", file.display()),
+        )
+        .hint("import a .nix file"));
+    }
+    let bytes = {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(file)
+            .map_err(failed)?;
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).map_err(failed)?;
+        bytes
+    };
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

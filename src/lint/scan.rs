@@ -5,18 +5,19 @@ use rnix::SyntaxKind;
 
 use super::Kind;
 
-/// (byte offset, value) of each candidate number.
-pub fn numbers(text: &str, kind: Kind) -> Vec<(usize, i64)> {
+/// (byte offset, value) of each candidate number; `None` for Nix that does not parse.
+pub fn numbers(text: &str, kind: Kind) -> Option<Vec<(usize, i64)>> {
     match kind {
         Kind::Nix => nix_numbers(text),
-        Kind::Text => digit_runs(text, 0, true),
+        Kind::Text => Some(digit_runs(text, 0, true)),
     }
 }
 
-fn nix_numbers(text: &str) -> Vec<(usize, i64)> {
-    let parsed = rnix::Root::parse(text);
+fn nix_numbers(text: &str) -> Option<Vec<(usize, i64)>> {
+    // Through the nesting guard, as every parse of Nix: deep input costs rowan quadratic time.
+    let parsed = crate::syntax::parse_guarded(text)?;
     if !parsed.errors().is_empty() {
-        return Vec::new();
+        return None;
     }
     let mut out = Vec::new();
     for token in parsed.syntax().descendants_with_tokens().filter_map(|e| e.into_token()) {
@@ -31,7 +32,7 @@ fn nix_numbers(text: &str) -> Vec<(usize, i64)> {
             _ => {}
         }
     }
-    out
+    Some(out)
 }
 
 /// Runs of digits that stand alone: not part of a word, a version (1.2.3) or a longer number.
@@ -94,7 +95,7 @@ mod tests {
     #[test]
     fn nix_numbers_skip_comments_and_read_strings() {
         let text = "{ port = 5432; # 6379\n  cmd = \"redis --port 6379\"; v = \"1.2.3\"; }";
-        let found: Vec<i64> = nix_numbers(text).into_iter().map(|(_, v)| v).collect();
+        let found: Vec<i64> = nix_numbers(text).unwrap_or_default().into_iter().map(|(_, v)| v).collect();
         assert_eq!(found, vec![5432, 6379]);
     }
 }

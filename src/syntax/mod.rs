@@ -5,7 +5,7 @@ mod line_index;
 mod parse;
 
 pub use line_index::LineIndex;
-pub use parse::parse;
+pub use parse::{parse, parse_guarded};
 
 use std::path::{Path, PathBuf};
 

@@ -35,6 +35,15 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnost
     Err(diags)
 }
 
+/// rnix's parse of `text`, unless it nests deeper than `MAX_NESTING`: the one way every part
+/// of portnix that reads Nix text parses it.
+pub fn parse_guarded(text: &str) -> Option<rnix::Parse<rnix::Root>> {
+    if too_deep(text).is_some() {
+        return None;
+    }
+    Some(rnix::Root::parse(text))
+}
+
 fn too_deep(text: &str) -> Option<TextRange> {
     use SyntaxKind::*;
     let mut depth = 0usize;
