@@ -109,3 +109,81 @@ fn free_live_skips_ports_that_are_bound_now() {
     assert_ne!(stat(&["free", "other", "--live"]), q.to_string(), "an IPv6 listener counts too");
     drop((v4, v6));
 }
+
+/// Runs portnix as `nobody`, who cannot see this (root's) test process's sockets.
+fn as_nobody(dir: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("not root: the unknown-owner case needs a process another user owns");
+        return None;
+    }
+    let mut all = vec!["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_portnix")];
+    all.extend_from_slice(args);
+    Some(std::process::Command::new("setpriv").args(&all).current_dir(dir).output().unwrap())
+}
+
+#[test]
+fn an_owner_doctor_cannot_see_fails_closed() {
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let ports = format!("{{ db.postgres = {}; }}\n", port_of(&held));
+    let dir =
+        common::project("unseen", &ports, Some("{ services.\"db.postgres\".program = \"postgres\"; }\n"));
+    let Some(out) = as_nobody(&dir, &["doctor"]) else { return };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("UNKNOWN") && text.contains("cannot see; postgres should own it"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&as_nobody(&dir, &["doctor", "--format", "json"]).unwrap().stdout).unwrap();
+    assert_eq!(json["entries"][0]["status"], "unknown-owner");
+    // Without a `program` nothing says who should own it: listening, as before.
+    let dir = common::project("unseen-free", &ports, None);
+    let out = as_nobody(&dir, &["doctor"]).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("listening"));
+}
+
+#[test]
+fn a_socket_that_comes_and_goes_is_never_a_healthy_listener() {
+    let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = port_of(&probe);
+    drop(probe);
+    let dir = common::project(
+        "toggle",
+        &format!("{{ db.postgres = {port}; }}\n"),
+        Some("{ services.\"db.postgres\".program = \"postgres\"; }\n"),
+    );
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let toggler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            // Held for 1, 2, 5 or 20 ms, then gone for 2: some scans see it come or go
+            // mid-way, some see it throughout.
+            let mut k = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+                    std::thread::sleep(std::time::Duration::from_millis([1, 2, 5, 20][k % 4]));
+                    drop(l);
+                }
+                k += 1;
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        })
+    };
+    let mut seen = std::collections::BTreeMap::new();
+    for _ in 0..150 {
+        let out = common::portnix(&dir, &["doctor"]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let status = text.split_whitespace().next().unwrap_or("").to_string();
+        assert!(status == "free" || status == "TAKEN", "{text}");
+        assert_eq!(out.status.code(), Some(if status == "free" { 0 } else { 1 }));
+        *seen.entry(status).or_insert(0) += 1;
+        if let Some(out) = as_nobody(&dir, &["doctor"]) {
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let status = text.split_whitespace().next().unwrap_or("").to_string();
+            assert!(status == "free" || status == "UNKNOWN", "as nobody: {text}");
+            *seen.entry(format!("nobody {status}")).or_insert(0) += 1;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    toggler.join().unwrap();
+    eprintln!("{seen:?}");
+}

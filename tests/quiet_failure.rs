@@ -188,3 +188,29 @@ fn free_and_add_agree_under_scopes() {
         assert_eq!((port, predicted), (want, vec![want]), "{path}");
     }
 }
+
+#[test]
+fn control_characters_in_names_never_reach_the_terminal_raw() {
+    // An ESC sequence that would clear the screen, and a carriage return that would hide a line.
+    let dir = common::project("escapes", "{ \"evil\u{1b}[2J\" = 8000; \"cr\rname\" = 8000; }\n", None);
+    for args in [&["check"][..], &["ls"], &["which", "8000"], &["doctor"], &["check", "--format", "github"]] {
+        let out = common::portnix(&dir, args);
+        let all = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+        assert!(
+            !all.contains(&0x1b) && !all.contains(&b'\r'),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&all)
+        );
+        if args[0] != "doctor" {
+            let text = String::from_utf8_lossy(&all);
+            assert!(
+                text.contains("\\u{1b}") || text.contains("%0D") || text.contains("\\u{d}"),
+                "{args:?}: {text}"
+            );
+        }
+    }
+    // Machine formats keep the name exact, in their own escaping.
+    let out = common::portnix(&dir, &["ls", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.as_array().unwrap().iter().any(|e| e["path"].as_str().unwrap().contains('\u{1b}')));
+}

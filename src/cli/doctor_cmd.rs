@@ -57,6 +57,11 @@ pub fn run(args: DoctorArgs) -> u8 {
                         e.path,
                         owners.join(", ")
                     ),
+                    Status::UnknownOwner { expected } => crate::stdio::houtln!(
+                        "UNKNOWN    {:<11} {}  bound by a process this user cannot see; {expected} should own it (run as root to see who)",
+                        e.ports,
+                        e.path
+                    ),
                 }
             }
             for l in &report.strays {

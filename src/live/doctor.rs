@@ -15,6 +15,9 @@ pub enum Status {
     Free,
     /// Bound by a program other than the one the config names.
     Taken { expected: String },
+    /// Bound, by a process this user cannot see (another user's, without root), where the
+    /// config names who should own it: not known to be healthy, so not reported as such.
+    UnknownOwner { expected: String },
 }
 
 #[derive(Debug, Serialize)]
@@ -35,8 +38,12 @@ pub struct Report {
 }
 
 impl Report {
+    /// Entries that fail: held by a foreign program, or by one that cannot be seen.
     pub fn conflicts(&self) -> usize {
-        self.entries.iter().filter(|e| matches!(e.status, Status::Taken { .. })).count()
+        self.entries
+            .iter()
+            .filter(|e| matches!(e.status, Status::Taken { .. } | Status::UnknownOwner { .. }))
+            .count()
     }
 }
 
@@ -78,7 +85,14 @@ pub fn doctor(project: &Project, pattern: Option<&Pattern>, listeners: &[Listene
             (false, Some(expected)) => {
                 let foreign =
                     on.iter().any(|l| l.command.as_deref().is_some_and(|c| !same_program(c, &expected)));
-                if foreign { Status::Taken { expected } } else { Status::Listening }
+                let unseen = on.iter().any(|l| l.command.is_none());
+                if foreign {
+                    Status::Taken { expected }
+                } else if unseen {
+                    Status::UnknownOwner { expected }
+                } else {
+                    Status::Listening
+                }
             }
             (false, None) => Status::Listening,
         };

@@ -9,8 +9,28 @@ use crate::registry::Protocol;
 /// The kernel's TCP state for a listening socket.
 const TCP_LISTEN: &str = "0A";
 
+/// The sockets, then their owners, then the sockets again: only a socket that was there before
+/// and after the owners were read counts, so one that comes and goes during the scan is never
+/// taken for a listener whose owner cannot be seen. An owner still not found is unknown.
 pub fn listeners() -> Vec<Listener> {
+    let before = sockets();
     let owners = socket_owners();
+    let after: std::collections::HashSet<(Protocol, u64)> =
+        sockets().into_iter().map(|(protocol, _, _, inode)| (protocol, inode)).collect();
+    let mut out: Vec<Listener> = before
+        .into_iter()
+        .filter(|(protocol, _, _, inode)| after.contains(&(*protocol, *inode)))
+        .map(|(protocol, address, port, inode)| {
+            let owner = owners.get(&inode);
+            Listener { protocol, port, address, pid: owner.map(|o| o.0), command: owner.map(|o| o.1.clone()) }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn sockets() -> Vec<(Protocol, IpAddr, u16, u64)> {
     let mut out = Vec::new();
     for (file, protocol) in [
         ("/proc/net/tcp", Protocol::Tcp),
@@ -19,19 +39,8 @@ pub fn listeners() -> Vec<Listener> {
         ("/proc/net/udp6", Protocol::Udp),
     ] {
         let Ok(text) = std::fs::read_to_string(file) else { continue };
-        for (address, port, inode) in parse_table(&text, protocol) {
-            let owner = owners.get(&inode);
-            out.push(Listener {
-                protocol,
-                port,
-                address,
-                pid: owner.map(|o| o.0),
-                command: owner.map(|o| o.1.clone()),
-            });
-        }
+        out.extend(parse_table(&text, protocol).into_iter().map(|(a, p, i)| (protocol, a, p, i)));
     }
-    out.sort();
-    out.dedup();
     out
 }
 

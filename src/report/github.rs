@@ -5,7 +5,9 @@ use crate::diagnostic::Severity;
 use crate::syntax::Sources;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    // The log viewer reads other control characters (ESC sequences) as the terminal would.
+    crate::stdio::escape(&s).into_owned()
 }
 
 fn escape_property(s: &str) -> String {
