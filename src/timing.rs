@@ -24,7 +24,12 @@ pub fn phase<T>(phase: &str, f: impl FnOnce() -> T) -> T {
 /// Resident memory now: where memory goes matters as much as time, since every fresh page
 /// costs the kernel a zeroing.
 fn resident_mib() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-    pages * 4096 / (1 << 20)
+    crate::eval::memory::resident_bytes().unwrap_or(0) >> 20
+}
+
+/// Reports a count when timings are on: how much of the evaluation budget a registry spends.
+pub fn count(what: &str, n: u64) {
+    if enabled() {
+        crate::stdio::errln!("portnix timing: {what:<8} {n:>9}");
+    }
 }

@@ -92,7 +92,8 @@ fn a_hostile_tree_is_walked_once_in_seconds_and_every_skip_is_said() {
     std::fs::write(dir.join("deep.nix"), "[".repeat(100_000)).unwrap();
     let start = std::time::Instant::now();
     let out = lint(&["--format", "json", dir.to_str().unwrap()]);
-    assert!(start.elapsed() < std::time::Duration::from_secs(10), "took {:?}", start.elapsed());
+    // A hang guard, not a timing: scripts/bench-hostile measures the walk.
+    assert!(start.elapsed() < std::time::Duration::from_secs(60), "took {:?}", start.elapsed());
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let files: Vec<&str> =

@@ -20,6 +20,10 @@ pub struct ProjectArgs {
     /// Which Nix evaluator reads the files.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub evaluator: Evaluator,
+    /// End evaluation with an error past this much resident memory, in MiB (default: a quarter
+    /// of the machine's).
+    #[arg(long, value_name = "MIB", global = true)]
+    pub max_memory: Option<u64>,
 }
 
 impl ProjectArgs {
@@ -46,6 +50,7 @@ impl ProjectArgs {
             allow_outside_root: self.allow_outside_root,
             use_nix: self.evaluator == Evaluator::Nix,
             overlay: Default::default(),
+            max_memory: self.max_memory.map(|m| m << 20).or_else(crate::eval::memory::default_limit),
         }
     }
 

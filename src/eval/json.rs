@@ -59,6 +59,8 @@ impl Eval {
         if depth > MAX_DEPTH {
             return Err(EvalError::new("stack-overflow", "value nested too deeply to print as JSON"));
         }
+        // Each visit of a shared part is printed again, so each is paid for.
+        self.charge(1)?;
         match v {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

@@ -12,6 +12,7 @@ mod indented;
 pub mod ir;
 pub mod json;
 mod lower;
+pub mod memory;
 pub mod nix_cli;
 mod ops;
 pub mod paths;
@@ -34,11 +35,12 @@ use crate::syntax::{FileId, Sources};
 /// How deep evaluation may nest before it is reported as an error instead of overflowing the stack.
 pub const MAX_DEPTH: usize = 100_000;
 
-/// The budget the command line gives an evaluation: a billion steps, where a step is one
-/// expression evaluated, one list element or one string byte built. Registries need a few per
-/// entry; a program that needs more is almost certainly runaway (an exponentially growing
-/// string, say), and this ends it with an error instead of exhausting memory.
-pub const DEFAULT_MAX_STEPS: u64 = 1_000_000_000;
+/// The budget the command line gives an evaluation: a hundred million steps, where a step is
+/// one expression evaluated, one list element copied, one string byte built or one node
+/// visited by deep forcing and output. A registry of a million entries spends about 5 million;
+/// a program that needs 20 times that is runaway (an exponentially growing string, say), and
+/// this ends it with an error in a few seconds instead of exhausting memory.
+pub const DEFAULT_MAX_STEPS: u64 = 100_000_000;
 
 /// The stack evaluation needs for `MAX_DEPTH`; callers run the evaluator on a thread this big.
 pub const STACK_SIZE: usize = 1 << 30;
@@ -54,7 +56,20 @@ pub struct EvalOptions {
     /// Files read from here instead of the disk, by absolute path: an edit is evaluated
     /// before it is written.
     pub overlay: std::collections::HashMap<PathBuf, String>,
+    /// Resident memory, in bytes, past which evaluation ends with `resource-limit`.
+    pub max_memory: Option<u64>,
 }
+
+/// What one new lazy element (`genList`, `map`) costs the budget: a thunk and its closure are
+/// about 16 times the few bytes a step stands for, and the budget must bound memory too.
+pub const LAZY_ELEMENT_COST: usize = 16;
+
+/// What copying one node of a value out of the evaluator costs the budget, for the same reason.
+pub const COPIED_NODE_COST: usize = 8;
+
+/// How many units of the budget pass between two looks at resident memory: a look costs a
+/// read of /proc, a unit a few nanoseconds.
+const MEMORY_CHECK_EVERY: u64 = 1 << 20;
 
 pub struct Eval {
     pub sources: Sources,
@@ -67,6 +82,7 @@ pub struct Eval {
     global_values: Vec<Thunk>,
     depth: usize,
     steps: u64,
+    next_memory_check: u64,
     /// Recursive environments (`let`, `rec`, defaults): every reference cycle among values
     /// passes through one of their slots, and Rc cannot free cycles, so they are kept here
     /// and emptied when the evaluator is dropped.
@@ -89,6 +105,7 @@ impl Eval {
             global_values,
             depth: 0,
             steps: 0,
+            next_memory_check: MEMORY_CHECK_EVERY,
             recursive_envs: Vec::new(),
             here: Span { file: FileId(0), start: 0, end: 0 },
         }
@@ -215,15 +232,39 @@ impl Eval {
         env
     }
 
-    /// Spends `n` units of the step budget, if there is one.
+    /// The budget spent so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Spends `n` units of the budget: expressions evaluated, elements copied, bytes produced,
+    /// nodes visited. Now and then it also looks at the memory the process holds, since a
+    /// value that shares its parts can unfold into more than any step count foresees.
     pub fn charge(&mut self, n: usize) -> EvalResult<()> {
         self.steps += n as u64;
-        match self.options.max_steps {
-            Some(max) if self.steps > max => {
-                Err(EvalError::new("step-limit", format!("evaluation took more than {max} steps")))
-            }
-            _ => Ok(()),
+        if let Some(max) = self.options.max_steps
+            && self.steps > max
+        {
+            return Err(EvalError::new(
+                "resource-limit",
+                format!("evaluation took more than {max} steps (expressions, list elements, string bytes, nodes visited)"),
+            )
+            .hint("a registry needs far fewer; look for a recursion or a value that doubles"));
         }
+        if self.steps >= self.next_memory_check {
+            self.next_memory_check = self.steps + MEMORY_CHECK_EVERY;
+            if let Some(limit) = self.options.max_memory
+                && let Some(rss) = crate::eval::memory::resident_bytes()
+                && rss > limit
+            {
+                return Err(EvalError::new(
+                    "resource-limit",
+                    format!("evaluation grew past {} MiB of memory", limit >> 20),
+                )
+                .hint("a registry needs far less; look for a value that shares and repeats its parts, or raise --max-memory"));
+            }
+        }
+        Ok(())
     }
 
     fn eval_inner(&mut self, node: &ExprRef, env: &Rc<Env>) -> EvalResult<Value> {
@@ -345,12 +386,15 @@ impl Eval {
     pub fn deep_force(&mut self, v: &Value) -> EvalResult<()> {
         match v {
             Value::Attrs(a) => {
+                // Each visit counts: shared parts are walked once per path that reaches them.
+                self.charge(a.attrs.len())?;
                 for attr in &a.attrs {
                     let inner = self.force(&attr.value)?;
                     self.deep_force_nested(&inner)?;
                 }
             }
             Value::List(l) => {
+                self.charge(l.len())?;
                 for t in l.iter() {
                     let inner = self.force(t)?;
                     self.deep_force_nested(&inner)?;
@@ -401,6 +445,7 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, Str
         project_root: Some(root),
         allow_outside_root,
         max_steps: Some(DEFAULT_MAX_STEPS),
+        max_memory: memory::default_limit(),
         ..EvalOptions::default()
     });
     let result = eval.eval_file(&abs).and_then(|v| {

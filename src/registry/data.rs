@@ -61,6 +61,8 @@ fn from_value_at(eval: &mut Eval, v: &Value, span: Option<Span>, depth: usize) -
     if depth > MAX_DEPTH / 10 {
         return Err(EvalError::new("stack-overflow", "the value is nested too deeply"));
     }
+    // Every node copied counts: a value whose parts are shared unfolds here into a tree.
+    eval.charge(crate::eval::COPIED_NODE_COST)?;
     let data = match v {
         Value::Null => Data::Null,
         Value::Bool(b) => Data::Bool(*b),

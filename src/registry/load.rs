@@ -24,6 +24,8 @@ pub struct LoadOptions {
     pub use_nix: bool,
     /// Files to read from memory instead of the disk (see `EvalOptions::overlay`).
     pub overlay: std::collections::HashMap<PathBuf, String>,
+    /// The evaluation's memory ceiling in bytes (see `EvalOptions::max_memory`).
+    pub max_memory: Option<u64>,
 }
 
 pub struct Project {
@@ -135,6 +137,7 @@ fn eval_with_portnix(
         allow_outside_root: opts.allow_outside_root,
         max_steps: Some(crate::eval::DEFAULT_MAX_STEPS),
         overlay: opts.overlay.iter().map(|(p, t)| (crate::eval::import::file_key(p), t.clone())).collect(),
+        max_memory: opts.max_memory,
     });
     let read = |eval: &mut Eval, file: &Path| {
         let v = eval.eval_file(file)?;
@@ -144,6 +147,7 @@ fn eval_with_portnix(
         let cfg = config.map(|c| read(&mut eval, c)).transpose()?;
         Ok((reg, cfg))
     });
+    crate::timing::count("steps", eval.steps());
     match result {
         Ok((reg, cfg)) => Ok((reg, cfg, std::mem::take(&mut eval.sources), Some(eval))),
         Err(e) => Err(LoadError { diagnostics: e.diagnostics(), sources: std::mem::take(&mut eval.sources) }),

@@ -37,7 +37,7 @@ fn gen_list(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
             format!("cannot create a list of {n} elements: too large"),
         ));
     }
-    ev.charge(n as usize)?;
+    ev.charge(n as usize * crate::eval::LAZY_ELEMENT_COST)?;
     let items = (0..n).map(|i| lazy_call(&a[0], vec![Thunk::value(Value::Int(i))], span)).collect();
     Ok(list_value(items))
 }
@@ -77,6 +77,7 @@ fn tail(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 
 fn map(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     let l = list(ev, &a[1])?;
+    ev.charge(l.len() * crate::eval::LAZY_ELEMENT_COST)?;
     Ok(list_value(l.iter().map(|x| lazy_call(&a[0], vec![x.clone()], span)).collect()))
 }
 
@@ -87,6 +88,7 @@ fn test(ev: &mut Eval, f: &Thunk, x: &Thunk, span: Span) -> EvalResult<bool> {
 
 fn filter(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     let l = list(ev, &a[1])?;
+    ev.charge(l.len())?;
     let mut out = Vec::new();
     for x in l.iter() {
         if test(ev, &a[0], x, span)? {
@@ -119,9 +121,16 @@ fn elem(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 
 fn concat_lists(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let l = list(ev, &a[0])?;
-    let mut out = Vec::new();
+    // Every element copied is paid for before the copy: 10^5 lists of 10^5 cost 10^10.
+    let mut lists = Vec::with_capacity(l.len());
     for x in l.iter() {
-        out.extend(list(ev, x)?.iter().cloned());
+        let items = list(ev, x)?;
+        ev.charge(items.len())?;
+        lists.push(items);
+    }
+    let mut out = Vec::with_capacity(lists.iter().map(|x| x.len()).sum());
+    for items in &lists {
+        out.extend(items.iter().cloned());
     }
     Ok(list_value(out))
 }
@@ -131,7 +140,10 @@ fn concat_map(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     let mut out = Vec::new();
     for x in l.iter() {
         match call(ev, &a[0], std::slice::from_ref(x), span)? {
-            Value::List(items) => out.extend(items.iter().cloned()),
+            Value::List(items) => {
+                ev.charge(items.len())?;
+                out.extend(items.iter().cloned())
+            }
             other => return Err(crate::eval::error::type_error(&other, "a list")),
         }
     }

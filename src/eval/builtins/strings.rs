@@ -71,6 +71,9 @@ fn replace_strings(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
         let found = from.iter().position(|f| bytes[p..].starts_with(f.as_bytes()));
         match found {
             Some(i) => {
+                // Paid for as it grows, so a replacement that multiplies the string stops at
+                // the budget instead of at the end of memory.
+                ev.charge(to[i].len())?;
                 out.extend_from_slice(to[i].as_bytes());
                 if from[i].is_empty() {
                     if p < bytes.len() {
@@ -89,7 +92,7 @@ fn replace_strings(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
             }
         }
     }
-    ev.charge(out.len())?;
+    ev.charge(bytes.len())?;
     String::from_utf8(out).map(Value::str).map_err(|_| {
         EvalError::new(
             "unsupported",
@@ -104,11 +107,13 @@ fn concat_strings_sep(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> 
     let mut out = String::new();
     for (i, t) in items.iter().enumerate() {
         if i > 0 {
+            ev.charge(sep.len())?;
             out.push_str(&sep);
         }
-        out.push_str(&coerced(ev, t, STRICT)?);
+        let piece = coerced(ev, t, STRICT)?;
+        ev.charge(piece.len())?;
+        out.push_str(&piece);
     }
-    ev.charge(out.len())?;
     Ok(Value::str(out))
 }
 

@@ -1,0 +1,21 @@
+//! What the process holds in memory, for the evaluation's memory ceiling.
+
+/// Resident memory in bytes, from /proc/self/statm; `None` where there is no /proc.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+fn page_size() -> u64 {
+    rustix::param::page_size() as u64
+}
+
+/// The default ceiling: a quarter of the machine's memory, so that a hostile registry in CI
+/// ends in an error long before the kernel's out-of-memory killer ends something else.
+pub fn default_limit() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 =
+        meminfo.lines().find(|l| l.starts_with("MemTotal:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024 / 4)
+}
