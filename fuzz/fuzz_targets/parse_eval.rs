@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         let options = EvalOptions {
             project_root: Some(PathBuf::from("/nonexistent-fuzz-root")),
             allow_outside_root: false,
-            max_steps: Some(200_000),
+            // High enough to reach the blowups the budget exists for; with the memory ceiling
+            // below libFuzzer's -rss_limit_mb, they must end in resource-limit, not a crash.
+            max_steps: Some(20_000_000),
+            max_memory: Some(1 << 30),
             ..EvalOptions::default()
         };
         let mut eval = Eval::new(options.clone());

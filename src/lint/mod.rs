@@ -1,7 +1,7 @@
 //! `portnix lint`: port numbers written out by hand where the registry should be referenced
 //! (seed 001's anti-patterns). A number counts only when it is a registry port.
 
-mod scan;
+pub mod scan;
 mod walk;
 
 pub use walk::DEFAULT_MAX_FILE;
