@@ -88,6 +88,7 @@ fn a_registry_that_is_not_a_set_is_an_error_at_its_expression() {
         ("# ports\n\n[ 1 2 ]\n", "a list", 3),
         ("final: prev: { }\n", "a function", 1),
         ("42\n", "the integer 42", 1),
+        ("{ from = 1; to = 2; }\n", "a single { from; to; } range", 1),
     ] {
         let dir = common::project("not-a-set", text, None);
         let out = common::portnix(&dir, &["check"]);

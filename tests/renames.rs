@@ -111,7 +111,7 @@ fn random_renames_keep_every_example_and_the_repo_registry_checking_the_same() {
         }
     }
     eprintln!("{moved} renames checked, {refused} refused as computed");
-    assert!(moved >= 60, "{moved} moved, {refused} refused");
+    assert!(moved >= 50, "{moved} moved, {refused} refused");
 }
 
 #[test]

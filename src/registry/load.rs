@@ -105,7 +105,9 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         let import_root = root.clone().unwrap_or(dir);
         eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts)?
     };
-    if !matches!(registry.data, data::Data::Set(_)) {
+    // A set with `from` or `to` at the top is one range, not a set of entries.
+    if !matches!(&registry.data, data::Data::Set(attrs) if !attrs.iter().any(|(n, _)| &**n == "from" || &**n == "to"))
+    {
         return Err(not_a_set(&registry, &registry_file, sources));
     }
     let config = match config_node.as_ref().map(config::parse) {
@@ -156,7 +158,10 @@ fn eval_with_portnix(
 
 /// The registry's value is not an attribute set: an error at its first expression.
 fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
-    let what = registry.data.describe();
+    let what = match &registry.data {
+        data::Data::Set(_) => "a single { from; to; } range".to_string(),
+        other => other.describe(),
+    };
     let hint = match registry.data {
         data::Data::Function => {
             "portnix calls a top-level function only when every argument has a default \
