@@ -215,3 +215,20 @@ fn control_characters_in_names_never_reach_the_terminal_raw() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json.as_array().unwrap().iter().any(|e| e["path"].as_str().unwrap().contains('\u{1b}')));
 }
+
+#[test]
+fn an_import_of_a_fifo_or_a_device_is_an_error_where_it_is_imported() {
+    let dir =
+        common::project("fifo-import", "{\n  a = import ./fifo.nix;\n  b = import /dev/zero;\n}\n", None);
+    assert!(std::process::Command::new("mkfifo").arg(dir.join("lib/fifo.nix")).status().unwrap().success());
+    let out = common::portnix(&dir, &["check", "--allow-outside-root"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("fifo.nix' is not a regular file") && err.contains("--> lib/ports.nix:2:7"),
+        "{err}"
+    );
+    std::fs::write(dir.join("lib/ports.nix"), "{ b = import /dev/zero; }\n").unwrap();
+    let out = common::portnix(&dir, &["check", "--allow-outside-root"]);
+    assert!(stderr(&out).contains("'/dev/zero' is not a regular file"), "{}", stderr(&out));
+}
