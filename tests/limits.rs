@@ -193,3 +193,30 @@ fn memory_bombs_end_in_a_resource_limit() {
         }
     }
 }
+
+#[test]
+fn an_address_space_limit_ends_in_an_error_not_an_abort() {
+    let dir = std::env::temp_dir().join(format!("portnix-ulimit-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    let mut bomb = String::from("let\n");
+    for i in 0..60 {
+        bomb.push_str(&format!("  x{i} = {{ a = x{n}; b = x{n}; }};\n", n = i + 1));
+    }
+    bomb.push_str("  x60 = 1;\nin { cat = x0; }\n");
+    std::fs::write(dir.join("lib/ports.nix"), bomb).unwrap();
+    let bin = env!("CARGO_BIN_EXE_portnix");
+    // Too tight for the evaluator's stack, then tight for the bomb: errors, never SIGABRT.
+    for (kib, says) in
+        [("1000000", "cannot start the evaluator's thread"), ("3500000", "error[resource-limit]")]
+    {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &format!("ulimit -v {kib}; exec {bin} check")])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "ulimit -v {kib}: {err}");
+        assert!(err.contains(says), "ulimit -v {kib}: {err}");
+    }
+}

@@ -253,6 +253,15 @@ impl Eval {
         }
         if self.steps >= self.next_memory_check {
             self.next_memory_check = self.steps + MEMORY_CHECK_EVERY;
+            if let Some(limit) = memory::address_space_limit()
+                && memory::virtual_bytes().is_some_and(|v| v > limit / 10 * 9)
+            {
+                return Err(EvalError::new(
+                    "resource-limit",
+                    format!("evaluation nearly filled the address space limit of {} MiB (ulimit -v)", limit >> 20),
+                )
+                .hint("a registry needs far less; look for a value that shares and repeats its parts, or raise ulimit -v"));
+            }
             if let Some(limit) = self.options.max_memory
                 && let Some(rss) = crate::eval::memory::resident_bytes()
                 && rss > limit
