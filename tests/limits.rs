@@ -60,7 +60,7 @@ fn deeply_nested_syntax_is_a_parse_error() {
         let err = eval(&deep, None).unwrap_err();
         assert!(
             err.contains(
-                "error[syntax-error]: brackets, prefix operators or `if`s nested more than 512 levels deep"
+                "error[syntax-error]: brackets, prefix operators, `if`s or attribute paths nested more than 512 levels deep"
             ),
             "{err}"
         );
@@ -129,7 +129,7 @@ fn long_prefix_operator_chains_end_at_once() {
         let err = eval(&text, None).unwrap_err();
         // A hang guard, not a timing: scripts/bench-hostile measures these.
         assert!(start.elapsed() < std::time::Duration::from_secs(60), "{op}: {:?}", start.elapsed());
-        assert!(err.contains("prefix operators or `if`s nested more than 512 levels deep"), "{err}");
+        assert!(err.contains("nested more than 512 levels deep"), "{err}");
         assert!(err.contains("--> input.nix:1:"), "{err}");
     }
     assert_eq!(eval("let x = - - 1; y = !!true; in [ x y (1 - -2) ]", None).unwrap(), "[1,true,3]");
@@ -142,7 +142,7 @@ fn an_if_chain_of_a_million_ends_at_once() {
     let err = eval(&text, None).unwrap_err();
     // A hang guard, not a timing: scripts/bench-hostile measures these.
     assert!(start.elapsed() < std::time::Duration::from_secs(60), "{:?}", start.elapsed());
-    assert!(err.contains("`if`s nested more than 512 levels deep"), "{}", &err[..err.len().min(400)]);
+    assert!(err.contains("nested more than 512 levels deep"), "{}", &err[..err.len().min(400)]);
     // A long but flat run of ifs, each in its own binding, is fine.
     let flat: String = (0..2000).map(|i| format!("a{i} = if true then {i} else 0; ")).collect();
     assert!(eval(&format!("{{ {flat} }}"), None).is_ok());
@@ -219,4 +219,20 @@ fn an_address_space_limit_ends_in_an_error_not_an_abort() {
         assert_eq!(out.status.code(), Some(2), "ulimit -v {kib}: {err}");
         assert!(err.contains(says), "ulimit -v {kib}: {err}");
     }
+}
+
+#[test]
+fn an_attribute_path_of_a_hundred_thousand_names_ends_at_once() {
+    // A million names built a million nested sets (1.7 GB) before the depth check said no.
+    let text = format!("{{ {} = 1; }}", vec!["a"; 100_000].join("."));
+    let err = eval(&text, None).unwrap_err();
+    assert!(
+        err.contains("attribute paths nested more than 512 levels deep"),
+        "{}",
+        &err[..err.len().min(400)]
+    );
+    assert_eq!(
+        eval("{ a.b.c.d = 1; x = { y.z = 2; }; }", None).unwrap(),
+        r#"{"a":{"b":{"c":{"d":1}}},"x":{"y":{"z":2}}}"#
+    );
 }

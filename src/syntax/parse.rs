@@ -15,7 +15,7 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnost
         return Err(vec![
             Diagnostic::error(
                 "syntax-error",
-                format!("brackets, prefix operators or `if`s nested more than {MAX_NESTING} levels deep"),
+                format!("brackets, prefix operators, `if`s or attribute paths nested more than {MAX_NESTING} levels deep"),
             )
             .at(Span::new(file, range))
             .with_hint("flatten the expression, for example with `let` bindings"),
@@ -54,6 +54,8 @@ fn too_deep(text: &str) -> Option<TextRange> {
     // Prefix operators nest too (`- - - 1`), and rowan pays the same quadratic price for them;
     // so do `if`s chained without a bracket or a `;` between them (`else if ...`).
     let mut prefix_run = 0usize;
+    // An attribute path of a million names builds a million nested sets.
+    let mut dots = 0usize;
     let mut ifs: Vec<usize> = vec![0];
     let mut offset = TextSize::from(0);
     for (kind, tok) in rnix::tokenize(text) {
@@ -67,6 +69,17 @@ fn too_deep(text: &str) -> Option<TextRange> {
                 }
             }
             _ => prefix_run = 0,
+        }
+        match kind {
+            TOKEN_DOT => {
+                dots += 1;
+                if dots > MAX_NESTING {
+                    return Some(TextRange::at(offset, len));
+                }
+            }
+            TOKEN_IDENT | TOKEN_STRING_START | TOKEN_STRING_CONTENT | TOKEN_STRING_END | TOKEN_WHITESPACE
+            | TOKEN_COMMENT => {}
+            _ => dots = 0,
         }
         match kind {
             TOKEN_IF => {

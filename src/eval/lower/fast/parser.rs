@@ -312,6 +312,10 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
     fn attrpath(&mut self) -> PResult<Vec<Attr<'a>>> {
         let mut path = vec![self.attr()?];
         while self.peek.tok == Tok::Dot {
+            // A path this long nests sets as deep: rnix's path, with its guard, says so.
+            if path.len() as u32 >= MAX_DEPTH {
+                return Err(Bail);
+            }
             self.bump()?;
             path.push(self.attr()?);
         }
