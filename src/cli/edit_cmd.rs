@@ -122,17 +122,6 @@ fn apply(lock: &Lock, plan: &Plan, dry_run: bool) -> Result<(), EditError> {
     Ok(())
 }
 
-fn listening_ports(live: bool) -> Result<Vec<i64>, u8> {
-    if !live {
-        return Ok(Vec::new());
-    }
-    let listeners = crate::live::listeners().map_err(|m| {
-        errln!("error: {m}");
-        exit::FAILURE
-    })?;
-    Ok(listeners.into_iter().map(|l| i64::from(l.port)).collect())
-}
-
 fn allocated(
     project: &Project,
     path: &[Rc<str>],
@@ -149,7 +138,7 @@ fn allocated(
 pub fn add(args: AddArgs) -> u8 {
     let run = || -> Result<u8, u8> {
         let segs = segments(&args.path)?;
-        let bound = listening_ports(args.live)?;
+        let bound = super::project_args::live_ports(args.live)?;
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();
         let cx = Context::new(&project, &options);

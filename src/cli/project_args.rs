@@ -59,6 +59,18 @@ impl ProjectArgs {
     }
 }
 
+/// For `--live`: the ports bound right now, or an error printed and the exit code for it.
+pub fn live_ports(live: bool) -> Result<Vec<i64>, u8> {
+    if !live {
+        return Ok(Vec::new());
+    }
+    let listeners = crate::live::listeners().map_err(|m| {
+        crate::stdio::errln!("error: {m}");
+        super::exit::FAILURE
+    })?;
+    Ok(listeners.into_iter().map(|l| i64::from(l.port)).collect())
+}
+
 /// A dotted path from the command line, or an error message and the exit code for it.
 pub fn pattern_arg(text: &str) -> Result<crate::registry::path::Pattern, u8> {
     crate::registry::path::Pattern::parse(text).ok_or_else(|| {

@@ -170,17 +170,7 @@ pub struct FreeArgs {
 pub fn free(args: FreeArgs) -> u8 {
     let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
     let Ok(pat) = pattern_arg(&args.pattern) else { return exit::FAILURE };
-    let bound = if args.live {
-        match crate::live::listeners() {
-            Ok(l) => l.into_iter().map(|l| i64::from(l.port)).collect(),
-            Err(msg) => {
-                crate::stdio::errln!("error: {msg}");
-                return exit::FAILURE;
-            }
-        }
-    } else {
-        Vec::new()
-    };
+    let Ok(bound) = super::project_args::live_ports(args.live) else { return exit::FAILURE };
     match query::free(&project, &pat, args.protocol, args.count, &bound) {
         Ok((block, ports)) => {
             for p in &ports {

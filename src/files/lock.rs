@@ -5,16 +5,16 @@
 //! left behind.
 
 use std::fs::{File, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::WriteError;
 
 const QUIET_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// Held, never read: dropping it unlocks.
 #[derive(Debug)]
 pub struct Lock {
     _dir: File,
-    dir: PathBuf,
 }
 
 impl Lock {
@@ -26,14 +26,14 @@ impl Lock {
         let start = std::time::Instant::now();
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(Lock { _dir: file, dir: dir.to_path_buf() }),
+                Ok(()) => return Ok(Lock { _dir: file }),
                 Err(TryLockError::WouldBlock) if start.elapsed() < QUIET_WAIT => {
                     std::thread::sleep(std::time::Duration::from_millis(2));
                 }
                 Err(TryLockError::WouldBlock) => {
                     crate::stdio::errln!("portnix: waiting for another portnix working in {}", dir.display());
                     file.lock().map_err(WriteError::io(dir))?;
-                    return Ok(Lock { _dir: file, dir: dir.to_path_buf() });
+                    return Ok(Lock { _dir: file });
                 }
                 Err(TryLockError::Error(e)) => return Err(WriteError::Io { path: dir.into(), source: e }),
             }
@@ -44,9 +44,5 @@ impl Lock {
     pub fn for_file(path: &Path) -> Result<Lock, WriteError> {
         let target = super::replace::resolve(path)?;
         Lock::exclusive(target.parent().unwrap_or(Path::new("/")))
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }

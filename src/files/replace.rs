@@ -257,11 +257,6 @@ impl Prepared {
             }
         }
     }
-
-    /// The path the write changes, after symlinks.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
 }
 
 impl Drop for Prepared {
