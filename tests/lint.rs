@@ -90,6 +90,7 @@ fn a_hostile_tree_is_walked_once_in_seconds_and_every_skip_is_said() {
     big.set_len(100 << 20).unwrap();
     std::fs::write(dir.join("bad.nix"), "{ port = 5432 ").unwrap();
     std::fs::write(dir.join("deep.nix"), "[".repeat(100_000)).unwrap();
+    std::fs::write(dir.join("sum.nix"), vec!["a"; 400_000].join("+")).unwrap();
     let start = std::time::Instant::now();
     let out = lint(&["--format", "json", dir.to_str().unwrap()]);
     // A hang guard, not a timing: scripts/bench-hostile measures the walk.
@@ -108,6 +109,7 @@ fn a_hostile_tree_is_walked_once_in_seconds_and_every_skip_is_said() {
         ("big.yaml", "over the 10485760-byte limit"),
         ("bad.nix", "does not parse as Nix"),
         ("deep.nix", "does not parse as Nix"),
+        ("sum.nix", "does not parse as Nix"),
     ] {
         let lines: Vec<&str> = err.lines().filter(|l| l.contains(&format!("/{name}:"))).collect();
         assert_eq!(lines.len(), 1, "{name}: {err}");

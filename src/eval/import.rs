@@ -31,8 +31,8 @@ impl Eval {
                 None => {
                     let here = eval.importing.last().and_then(|(_, s)| *s);
                     match here {
-                        Some(span) => read_text(&file).at(span)?,
-                        None => read_text(&file)?,
+                        Some(span) => eval.read_text(&file).at(span)?,
+                        None => eval.read_text(&file)?,
                     }
                 }
             };
@@ -90,14 +90,38 @@ impl Eval {
     }
 }
 
-/// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.
-fn read_text(file: &Path) -> EvalResult<String> {
-    let failed = |e: std::io::Error| {
+impl Eval {
+    /// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.
+    /// Its bytes are paid from the budget before they are read, so a file too large to evaluate
+    /// is refused at once rather than after it has been parsed into memory.
+    fn read_text(&mut self, file: &Path) -> EvalResult<String> {
+        let meta = regular_file(file)?;
+        self.charge(meta.len() as usize).map_err(|_| {
+            EvalError::new(
+                "resource-limit",
+                format!(
+                    "'{}' is {} MiB, more than the evaluation budget of {} steps allows (one per byte read)",
+                    crate::syntax::display_path(file),
+                    meta.len() >> 20,
+                    self.options.max_steps.unwrap_or(0)
+                ),
+            )
+            .hint("a registry of a million entries is about 30 MiB; split it or look for generated data")
+        })?;
+        read_utf8(file)
+    }
+}
+
+fn failed(file: &Path) -> impl Fn(std::io::Error) -> Box<EvalError> + '_ {
+    move |e| {
         EvalError::new("import-failed", format!("cannot read '{}': {e}", file.display()))
             .hint("check the path; imports are relative to the importing file")
-    };
-    // A FIFO or a device would block the read or never end it: only regular files are Nix.
-    let meta = std::fs::metadata(file).map_err(failed)?;
+    }
+}
+
+/// A FIFO or a device would block the read or never end it: only regular files are Nix.
+fn regular_file(file: &Path) -> EvalResult<std::fs::Metadata> {
+    let meta = std::fs::metadata(file).map_err(failed(file))?;
     if !meta.is_file() {
         return Err(EvalError::new(
             "import-failed",
@@ -105,6 +129,11 @@ fn read_text(file: &Path) -> EvalResult<String> {
         )
         .hint("import a .nix file"));
     }
+    Ok(meta)
+}
+
+fn read_utf8(file: &Path) -> EvalResult<String> {
+    let failed = failed(file);
     let bytes = {
         use std::io::Read;
         use std::os::unix::fs::OpenOptionsExt;
@@ -112,9 +141,9 @@ fn read_text(file: &Path) -> EvalResult<String> {
             .read(true)
             .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
             .open(file)
-            .map_err(failed)?;
+            .map_err(&failed)?;
         let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).map_err(failed)?;
+        f.read_to_end(&mut bytes).map_err(&failed)?;
         bytes
     };
     String::from_utf8(bytes).map_err(|e| {

@@ -1,6 +1,7 @@
 //! Source files, their line indexes, and parsing with rnix.
 
 pub mod fast;
+mod guard;
 mod line_index;
 mod parse;
 

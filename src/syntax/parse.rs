@@ -1,24 +1,18 @@
 use rnix::{ParseError, SyntaxKind, TextRange, TextSize};
 
+use super::guard::refuse;
+
 use super::{FileId, Sources};
 use crate::diagnostic::{Diagnostic, Span};
-
-/// Brackets nested deeper than this, or more prefix operators or chained `if`s in a row, are
-/// refused before parsing: rowan's node cache takes quadratic time on deep identical nesting, and rnix limits
-/// its own recursion to 512 too.
-pub const MAX_NESTING: usize = 512;
 
 /// Parses a file and returns its root, or every parse error rnix found.
 pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
     let text = &sources.get(file).text;
-    if let Some(range) = too_deep(text) {
+    if let Some(refusal) = refuse(text) {
         return Err(vec![
-            Diagnostic::error(
-                "syntax-error",
-                format!("brackets, prefix operators, `if`s or attribute paths nested more than {MAX_NESTING} levels deep"),
-            )
-            .at(Span::new(file, range))
-            .with_hint("flatten the expression, for example with `let` bindings"),
+            Diagnostic::error("syntax-error", refusal.message())
+                .at(Span::new(file, refusal.range))
+                .with_hint(refusal.hint()),
         ]);
     }
     let parsed = rnix::Root::parse(text);
@@ -42,75 +36,10 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnost
 /// rnix's parse of `text`, unless it nests deeper than `MAX_NESTING`: the one way every part
 /// of portnix that reads Nix text parses it.
 pub fn parse_guarded(text: &str) -> Option<rnix::Parse<rnix::Root>> {
-    if too_deep(text).is_some() {
+    if refuse(text).is_some() {
         return None;
     }
     Some(rnix::Root::parse(text))
-}
-
-fn too_deep(text: &str) -> Option<TextRange> {
-    use SyntaxKind::*;
-    let mut depth = 0usize;
-    // Prefix operators nest too (`- - - 1`), and rowan pays the same quadratic price for them;
-    // so do `if`s chained without a bracket or a `;` between them (`else if ...`).
-    let mut prefix_run = 0usize;
-    // An attribute path of a million names builds a million nested sets.
-    let mut dots = 0usize;
-    let mut ifs: Vec<usize> = vec![0];
-    let mut offset = TextSize::from(0);
-    for (kind, tok) in rnix::tokenize(text) {
-        let len = TextSize::of(tok);
-        match kind {
-            TOKEN_WHITESPACE | TOKEN_COMMENT => {}
-            TOKEN_SUB | TOKEN_INVERT => {
-                prefix_run += 1;
-                if prefix_run > MAX_NESTING {
-                    return Some(TextRange::at(offset, len));
-                }
-            }
-            _ => prefix_run = 0,
-        }
-        match kind {
-            TOKEN_DOT => {
-                dots += 1;
-                if dots > MAX_NESTING {
-                    return Some(TextRange::at(offset, len));
-                }
-            }
-            TOKEN_IDENT | TOKEN_STRING_START | TOKEN_STRING_CONTENT | TOKEN_STRING_END | TOKEN_WHITESPACE
-            | TOKEN_COMMENT => {}
-            _ => dots = 0,
-        }
-        match kind {
-            TOKEN_IF => {
-                let top = ifs.last_mut().expect("the outermost frame stays");
-                *top += 1;
-                if *top > MAX_NESTING {
-                    return Some(TextRange::at(offset, len));
-                }
-            }
-            TOKEN_SEMICOLON => *ifs.last_mut().expect("the outermost frame stays") = 0,
-            TOKEN_L_BRACE | TOKEN_L_BRACK | TOKEN_L_PAREN | TOKEN_INTERPOL_START => ifs.push(0),
-            TOKEN_R_BRACE | TOKEN_R_BRACK | TOKEN_R_PAREN | TOKEN_INTERPOL_END if ifs.len() > 1 => {
-                ifs.pop();
-            }
-            _ => {}
-        }
-        match kind {
-            TOKEN_L_BRACE | TOKEN_L_BRACK | TOKEN_L_PAREN | TOKEN_INTERPOL_START => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(TextRange::at(offset, len));
-                }
-            }
-            TOKEN_R_BRACE | TOKEN_R_BRACK | TOKEN_R_PAREN | TOKEN_INTERPOL_END => {
-                depth = depth.saturating_sub(1)
-            }
-            _ => {}
-        }
-        offset += len;
-    }
-    None
 }
 
 fn describe(err: &ParseError, eof: TextRange) -> (TextRange, String) {
