@@ -11,6 +11,7 @@ pub mod eval;
 pub mod files;
 pub mod fxhash;
 pub mod generate;
+pub mod lease;
 pub mod lint;
 pub mod live;
 pub mod query;

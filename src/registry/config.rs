@@ -101,9 +101,11 @@ pub struct Config {
     pub ignore: Vec<Ignore>,
     /// Process definitions for `portnix gen process-compose`.
     pub processes: Vec<super::processes::Process>,
+    /// Range patterns whose ports `portnix lease` hands out at run time.
+    pub pools: Vec<Pattern>,
 }
 
-pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes"];
+pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
 const SERVICE_KEYS: &[&str] =
     &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];
 /// Codes whose findings `ignore` may silence: warnings only, errors are never optional.
@@ -259,6 +261,27 @@ impl Parser {
         out
     }
 
+    /// Each pool names a range pattern exactly as `ranges` spells it.
+    fn pools(&mut self, node: &Node, ranges: &[RangeRule]) -> Vec<Pattern> {
+        let Some(items) = self.list(node, "pools") else { return Vec::new() };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(text) = self.string(item, "a pool") else { continue };
+            match ranges.iter().find(|r| r.pattern.text == text) {
+                Some(r) => out.push(r.pattern.clone()),
+                None => {
+                    let known = ranges.iter().map(|r| r.pattern.text.as_str());
+                    let hint = match crate::suggest::nearest(&text, known) {
+                        Some(s) => format!("did you mean '{s}'? A pool is a pattern of `ranges`"),
+                        None => "add the pattern under `ranges` with its `from` and `to`".into(),
+                    };
+                    self.errors.push(err(item.span, format!("pool '{text}' is not a range pattern"), &hint));
+                }
+            }
+        }
+        out
+    }
+
     fn reserved(&mut self, node: &Node) -> Vec<Reserved> {
         let Some(items) = self.list(node, "reserved") else { return Vec::new() };
         let mut out = Vec::new();
@@ -362,6 +385,7 @@ impl Parser {
 pub fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
     let mut p = Parser { errors: Vec::new(), file_span: root.span };
     let mut config = Config::default();
+    let mut pools = None;
     if let Some(attrs) = p.set(root, "the config") {
         p.unknown_keys(attrs, KEYS, "the config");
         for (key, value) in attrs {
@@ -375,9 +399,13 @@ pub fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                     Ok(procs) => config.processes = procs,
                     Err(errors) => p.errors.extend(errors),
                 },
+                "pools" => pools = Some(value),
                 _ => {}
             }
         }
+    }
+    if let Some(node) = pools {
+        config.pools = p.pools(node, &config.ranges);
     }
     if p.errors.is_empty() { Ok(config) } else { Err(p.errors) }
 }

@@ -1,0 +1,281 @@
+//! What each lease command does to the table. Pure rules over a `Store`: the time and the test
+//! for a bound port come in from outside, so tests can drive both.
+
+use super::holder;
+use super::model::{Holder, Lease, LeaseError, MAX_TTL_MS, Request, valid_name};
+use super::pool::Pools;
+use super::store::Store;
+use crate::registry::Protocol;
+
+/// Whether a port is bound on this machine right now (for `protocol`'s lanes).
+pub type Probe<'a> = dyn Fn(Protocol, u16) -> bool + 'a;
+
+/// What the caller learns from an allocation.
+#[derive(Debug)]
+pub struct Grant {
+    pub lease: Lease,
+    /// False when the service already held a lease in the scope and got it back.
+    pub new: bool,
+}
+
+/// Whether a lease no longer holds its port: its time ran out, or its local process died.
+pub fn gone(l: &Lease, now_ms: i64, host: &str) -> bool {
+    l.expired(now_ms)
+        || (l.holder.host == host && l.holder.pid.is_some_and(|p| !holder::alive(p, l.holder.pid_start)))
+}
+
+fn check_request(req: &Request) -> Result<(), LeaseError> {
+    if !valid_name(&req.service) {
+        return Err(LeaseError::bad("service_name", "1 to 128 of letters, digits and - _ . : @ /"));
+    }
+    if !valid_name(&req.scope) {
+        return Err(LeaseError::bad("scope", "1 to 128 of letters, digits and - _ . : @ /"));
+    }
+    if !(1000..=MAX_TTL_MS).contains(&req.ttl_ms) {
+        return Err(LeaseError::bad("ttl_seconds", "from 1 second to a day"));
+    }
+    if req.prefer == Some(0) {
+        return Err(LeaseError::bad("preferred_port", "a port from 1 to 65535"));
+    }
+    if req.required && req.prefer.is_none() {
+        return Err(LeaseError::bad("required", "needs a preferred port"));
+    }
+    for (k, v) in &req.labels {
+        if !valid_name(k) || v.len() > 256 || v.chars().any(char::is_control) {
+            return Err(LeaseError::bad(
+                "labels",
+                "names as service names, values up to 256 printable characters",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where a service starts looking in its pool: the same place every time for the same scope and
+/// name, and far apart for different ones, so parallel callers do not queue for one port.
+fn start_offset(scope: &str, service: &str, size: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in scope.bytes().chain([0]).chain(service.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % size as u64) as usize
+}
+
+/// Allocates a port for `req`, or gives back the lease the service already holds.
+pub fn allocate(
+    store: &dyn Store,
+    pools: &Pools,
+    req: &Request,
+    now_ms: i64,
+    host: &str,
+    bound: &Probe<'_>,
+) -> Result<Grant, LeaseError> {
+    check_request(req)?;
+    let pool = pools.pool(req.kind.as_deref())?.clone();
+    if let Some(p) = req.prefer
+        && req.required
+        && !pool.contains(p)
+    {
+        return Err(LeaseError::bad(
+            "preferred_port",
+            format!("{p} is outside pool {} ({}-{})", pool.kind, pool.from, pool.to),
+        ));
+    }
+    let mut grant = None;
+    store.update(&mut |leases| {
+        leases.retain(|l| !gone(l, now_ms, host));
+        if let Some(l) = leases.iter_mut().find(|l| l.scope == req.scope && l.service == req.service) {
+            if l.kind == pool.kind
+                && l.protocol == req.protocol
+                && (!req.required || req.prefer == Some(l.port))
+            {
+                l.renewed_ms = now_ms;
+                l.ttl_ms = req.ttl_ms;
+                l.expires_ms = now_ms + req.ttl_ms;
+                l.holder = req.holder.clone();
+                grant = Some(Grant { lease: l.clone(), new: false });
+                return Ok(());
+            }
+            return Err(LeaseError::Taken {
+                port: l.port,
+                holder: format!(
+                    "this service's own lease {} ({} {} of {})",
+                    l.id,
+                    l.protocol.as_str(),
+                    l.port,
+                    l.kind
+                ),
+            });
+        }
+        let free = |port: u16| -> Result<(), String> {
+            if let Some(why) = pools.exclusion(&pool.kind, &req.service, req.protocol, port) {
+                return Err(why.to_string());
+            }
+            if let Some(l) = leases.iter().find(|l| l.overlaps(&req.scope, req.protocol, port)) {
+                return Err(format!("lease {} of {}", l.id, l.service));
+            }
+            if req.scope_is_local() && bound(req.protocol, port) {
+                return Err("a process bound to it now".into());
+            }
+            Ok(())
+        };
+        let mut chosen = None;
+        if let Some(p) = req.prefer.filter(|p| pool.contains(*p)) {
+            match free(p) {
+                Ok(()) => chosen = Some(p),
+                Err(holder) if req.required => return Err(LeaseError::Taken { port: p, holder }),
+                Err(_) => {}
+            }
+        }
+        if chosen.is_none() {
+            let start = start_offset(&req.scope, &req.service, pool.size());
+            chosen = (0..pool.size())
+                .map(|i| pool.from + ((start + i) % pool.size()) as u16)
+                .find(|&p| free(p).is_ok());
+        }
+        let Some(port) = chosen else {
+            return Err(LeaseError::Exhausted {
+                pool: pool.kind.clone(),
+                from: pool.from,
+                to: pool.to,
+                protocol: req.protocol.as_str(),
+            });
+        };
+        let lease = Lease {
+            id: new_id(),
+            scope: req.scope.clone(),
+            protocol: req.protocol,
+            port,
+            service: req.service.clone(),
+            kind: pool.kind.clone(),
+            holder: req.holder.clone(),
+            created_ms: now_ms,
+            renewed_ms: now_ms,
+            expires_ms: now_ms + req.ttl_ms,
+            ttl_ms: req.ttl_ms,
+            labels: req.labels.clone(),
+        };
+        leases.push(lease.clone());
+        grant = Some(Grant { lease, new: true });
+        Ok(())
+    })?;
+    grant.ok_or_else(|| LeaseError::NotFound("(allocation)".into()))
+}
+
+impl Request {
+    /// Leases in the scope named after this machine, or in the default scope, are checked
+    /// against the ports bound here.
+    fn scope_is_local(&self) -> bool {
+        self.scope == DEFAULT_SCOPE || self.scope == self.holder.host
+    }
+}
+
+/// The scope of a lease that names none.
+pub const DEFAULT_SCOPE: &str = "local";
+
+/// Ends a lease, by id or by service name in a scope. Releasing what is gone is not an error.
+pub fn release(store: &dyn Store, key: &str, scope: &str) -> Result<Option<Lease>, LeaseError> {
+    let mut released = None;
+    store.update(&mut |leases| {
+        if let Some(i) = leases.iter().position(|l| l.id == key || (l.scope == scope && l.service == key)) {
+            released = Some(leases.remove(i));
+        }
+        Ok(())
+    })?;
+    Ok(released)
+}
+
+/// Extends a live lease by its TTL. An expired lease is never revived.
+pub fn heartbeat(store: &dyn Store, id: &str, now_ms: i64, host: &str) -> Result<Lease, LeaseError> {
+    let mut out = None;
+    store.update(&mut |leases| {
+        let Some(l) = leases.iter_mut().find(|l| l.id == id) else {
+            return Err(LeaseError::NotFound(id.into()));
+        };
+        if gone(l, now_ms, host) {
+            return Err(LeaseError::Expired(id.into()));
+        }
+        l.renewed_ms = now_ms;
+        l.expires_ms = now_ms + l.ttl_ms;
+        out = Some(l.clone());
+        Ok(())
+    })?;
+    out.ok_or_else(|| LeaseError::NotFound(id.into()))
+}
+
+/// Removes the leases that no longer hold their ports; returns them.
+pub fn cleanup(store: &dyn Store, now_ms: i64, host: &str) -> Result<Vec<Lease>, LeaseError> {
+    let mut removed = Vec::new();
+    store.update(&mut |leases| {
+        let (gone_now, kept): (Vec<Lease>, Vec<Lease>) =
+            std::mem::take(leases).into_iter().partition(|l| gone(l, now_ms, host));
+        *leases = kept;
+        removed = gone_now;
+        Ok(())
+    })?;
+    Ok(removed)
+}
+
+/// The leases that hold their ports now.
+pub fn live(store: &dyn Store, now_ms: i64, host: &str) -> Result<Vec<Lease>, LeaseError> {
+    Ok(store.read()?.into_iter().filter(|l| !gone(l, now_ms, host)).collect())
+}
+
+/// Counts per pool: its size, the leases in it, and how many have run out but are not cleaned up.
+#[derive(Debug, serde::Serialize)]
+pub struct PoolStats {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from: u16,
+    pub to: u16,
+    pub size: usize,
+    pub active: usize,
+    pub expired: usize,
+}
+
+pub fn stats(
+    store: &dyn Store,
+    pools: &Pools,
+    now_ms: i64,
+    host: &str,
+) -> Result<Vec<PoolStats>, LeaseError> {
+    let all = store.read()?;
+    Ok(pools
+        .pools
+        .iter()
+        .map(|p| {
+            let mine: Vec<&Lease> = all.iter().filter(|l| l.kind == p.kind).collect();
+            let expired = mine.iter().filter(|l| gone(l, now_ms, host)).count();
+            PoolStats {
+                kind: p.kind.clone(),
+                from: p.from,
+                to: p.to,
+                size: p.size(),
+                active: mine.len() - expired,
+                expired,
+            }
+        })
+        .collect())
+}
+
+/// A lease id: 128 random bits in hex.
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    if rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty()).is_err() {
+        // No kernel randomness: the clock and the pid still make ids unique on one machine.
+        let t =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        bytes.copy_from_slice(&(t ^ (u128::from(std::process::id()) << 96)).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The holder for a request from this process's caller: this host, and `pid` if named.
+pub fn local_holder(pid: Option<u32>) -> Holder {
+    Holder { host: holder::host_name(), pid, pid_start: pid.and_then(holder::start_time) }
+}

@@ -1,0 +1,147 @@
+//! An embedded store: one SQLite file in WAL mode. Every change is one `BEGIN IMMEDIATE`
+//! transaction, so CLI processes and servers sharing the file change it one at a time, and a
+//! process killed mid-change leaves the table as it was.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, TransactionBehavior, params};
+
+use super::{Change, Store};
+use crate::lease::model::{Holder, Lease, LeaseError};
+use crate::registry::Protocol;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS leases (
+    id TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    protocol TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp', 'both')),
+    port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+    service TEXT NOT NULL,
+    type TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER,
+    pid_start INTEGER,
+    created_ms INTEGER NOT NULL,
+    renewed_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    ttl_ms INTEGER NOT NULL,
+    labels TEXT NOT NULL,
+    UNIQUE (scope, service)
+);
+";
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<SqliteStore, LeaseError> {
+        let fail = |e: &dyn std::fmt::Display| LeaseError::Store {
+            path: path.display().to_string(),
+            why: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| fail(&e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| fail(&e))?;
+        // WAL lets readers run beside the one writer; FULL makes each commit durable before the
+        // caller is told its port.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| fail(&e))?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(|e| fail(&e))?;
+        conn.execute_batch(SCHEMA).map_err(|e| fail(&e))?;
+        Ok(SqliteStore { path: path.to_path_buf(), conn: Mutex::new(conn) })
+    }
+
+    fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
+        LeaseError::Store { path: self.path.display().to_string(), why: e.to_string() }
+    }
+}
+
+fn all(conn: &Connection) -> rusqlite::Result<Vec<Lease>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, scope, protocol, port, service, type, host, pid, pid_start, created_ms, renewed_ms,
+                expires_ms, ttl_ms, labels FROM leases ORDER BY scope, port, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let protocol: String = r.get(2)?;
+        let labels: String = r.get(13)?;
+        Ok(Lease {
+            id: r.get(0)?,
+            scope: r.get(1)?,
+            protocol: match protocol.as_str() {
+                "udp" => Protocol::Udp,
+                "both" => Protocol::Both,
+                _ => Protocol::Tcp,
+            },
+            port: r.get(3)?,
+            service: r.get(4)?,
+            kind: r.get(5)?,
+            holder: Holder { host: r.get(6)?, pid: r.get(7)?, pid_start: r.get(8)? },
+            created_ms: r.get(9)?,
+            renewed_ms: r.get(10)?,
+            expires_ms: r.get(11)?,
+            ttl_ms: r.get(12)?,
+            labels: serde_json::from_str(&labels).unwrap_or_default(),
+        })
+    })?;
+    rows.collect()
+}
+
+fn put(conn: &Connection, l: &Lease) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO leases (id, scope, protocol, port, service, type, host, pid, pid_start,
+             created_ms, renewed_ms, expires_ms, ttl_ms, labels)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        l.id,
+        l.scope,
+        l.protocol.as_str(),
+        l.port,
+        l.service,
+        l.kind,
+        l.holder.host,
+        l.holder.pid,
+        l.holder.pid_start,
+        l.created_ms,
+        l.renewed_ms,
+        l.expires_ms,
+        l.ttl_ms,
+        serde_json::to_string(&l.labels).unwrap_or_else(|_| "[]".into()),
+    ])?;
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn update(&self, change: &mut Change<'_>) -> Result<(), LeaseError> {
+        let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.fail(e))?;
+        let before = all(&tx).map_err(|e| self.fail(e))?;
+        let mut after = before.clone();
+        change(&mut after)?;
+        // Only what changed is written: a lease is one row, found by its id.
+        let kept: std::collections::HashMap<&str, &Lease> =
+            after.iter().map(|l| (l.id.as_str(), l)).collect();
+        for old in &before {
+            if !kept.contains_key(old.id.as_str()) {
+                tx.execute("DELETE FROM leases WHERE id = ?1", [&old.id]).map_err(|e| self.fail(e))?;
+            }
+        }
+        let was: std::collections::HashMap<&str, &Lease> =
+            before.iter().map(|l| (l.id.as_str(), l)).collect();
+        for new in &after {
+            if was.get(new.id.as_str()) != Some(&new) {
+                put(&tx, new).map_err(|e| self.fail(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.fail(e))
+    }
+
+    fn read(&self) -> Result<Vec<Lease>, LeaseError> {
+        let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        all(&conn).map_err(|e| self.fail(e))
+    }
+}
