@@ -299,3 +299,23 @@ fn long_runs_without_spaces_end_at_once() {
     let sum = vec!["1"; 2_000].join("+");
     assert_eq!(eval(&sum, None).unwrap(), "2000");
 }
+
+/// Paying for a file's bytes can also trip the memory check; that is reported as memory, not
+/// blamed on the file's size.
+#[test]
+fn a_file_within_the_budget_is_never_blamed_for_memory() {
+    let dir = std::env::temp_dir().join(format!("portnix-file-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ports.nix");
+    std::fs::write(&file, format!("# {}\n{{ web = 8080; }}\n", "x".repeat(2 << 20))).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["check", "--max-memory", "1", "--registry"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("grew past 1 MiB of memory"), "{err}");
+    assert!(!err.contains("evaluation budget"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -2,6 +2,8 @@
 
 pub mod context;
 mod rules;
+
+pub(crate) use rules::EPHEMERAL;
 pub mod services_db;
 
 pub use context::Context;

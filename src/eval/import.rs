@@ -96,18 +96,20 @@ impl Eval {
     /// is refused at once rather than after it has been parsed into memory.
     fn read_text(&mut self, file: &Path) -> EvalResult<String> {
         let meta = regular_file(file)?;
-        self.charge(meta.len() as usize).map_err(|_| {
-            EvalError::new(
+        if let Some(max) = self.options.max_steps
+            && self.steps().saturating_add(meta.len()) > max
+        {
+            return Err(EvalError::new(
                 "resource-limit",
                 format!(
-                    "'{}' is {} MiB, more than the evaluation budget of {} steps allows (one per byte read)",
+                    "'{}' is {} MiB, more than the evaluation budget of {max} steps allows (one per byte read)",
                     crate::syntax::display_path(file),
                     meta.len() >> 20,
-                    self.options.max_steps.unwrap_or(0)
                 ),
             )
-            .hint("a registry of a million entries is about 30 MiB; split it or look for generated data")
-        })?;
+            .hint("a registry of a million entries is about 30 MiB; split it or look for generated data"));
+        }
+        self.charge(meta.len() as usize)?;
         read_utf8(file)
     }
 }

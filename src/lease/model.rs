@@ -34,7 +34,7 @@ pub struct Holder {
 }
 
 impl Lease {
-    /// Whether the lease and `other` claim the same port on a common lane.
+    /// Whether the lease holds `port` in `scope` on one of `protocol`'s lanes.
     pub fn overlaps(&self, scope: &str, protocol: Protocol, port: u16) -> bool {
         self.scope == scope
             && self.port == port

@@ -4,7 +4,7 @@
 use super::holder;
 use super::model::{Holder, Lease, LeaseError, MAX_TTL_MS, Request, valid_name};
 use super::pool::Pools;
-use super::store::Store;
+use super::store::{Store, apply};
 use crate::registry::Protocol;
 
 /// Whether a port is bound on this machine right now (for `protocol`'s lanes).
@@ -25,11 +25,12 @@ pub fn gone(l: &Lease, now_ms: i64, host: &str) -> bool {
 }
 
 fn check_request(req: &Request) -> Result<(), LeaseError> {
+    const NAME: &str = "1 to 128 of letters, digits and - _ . : @ /";
     if !valid_name(&req.service) {
-        return Err(LeaseError::bad("service_name", "1 to 128 of letters, digits and - _ . : @ /"));
+        return Err(LeaseError::bad("service_name", NAME));
     }
     if !valid_name(&req.scope) {
-        return Err(LeaseError::bad("scope", "1 to 128 of letters, digits and - _ . : @ /"));
+        return Err(LeaseError::bad("scope", NAME));
     }
     if !(1000..=MAX_TTL_MS).contains(&req.ttl_ms) {
         return Err(LeaseError::bad("ttl_seconds", "from 1 second to a day"));
@@ -81,8 +82,7 @@ pub fn allocate(
             format!("{p} is outside pool {} ({}-{})", pool.kind, pool.from, pool.to),
         ));
     }
-    let mut grant = None;
-    store.update(&mut |leases| {
+    apply(store, |leases| {
         leases.retain(|l| !gone(l, now_ms, host));
         if let Some(l) = leases.iter_mut().find(|l| l.scope == req.scope && l.service == req.service) {
             if l.kind == pool.kind
@@ -93,8 +93,7 @@ pub fn allocate(
                 l.ttl_ms = req.ttl_ms;
                 l.expires_ms = now_ms + req.ttl_ms;
                 l.holder = req.holder.clone();
-                grant = Some(Grant { lease: l.clone(), new: false });
-                return Ok(());
+                return Ok(Grant { lease: l.clone(), new: false });
             }
             return Err(LeaseError::Taken {
                 port: l.port,
@@ -156,10 +155,8 @@ pub fn allocate(
             labels: req.labels.clone(),
         };
         leases.push(lease.clone());
-        grant = Some(Grant { lease, new: true });
-        Ok(())
-    })?;
-    grant.ok_or_else(|| LeaseError::NotFound("(allocation)".into()))
+        Ok(Grant { lease, new: true })
+    })
 }
 
 impl Request {
@@ -175,20 +172,15 @@ pub const DEFAULT_SCOPE: &str = "local";
 
 /// Ends a lease, by id or by service name in a scope. Releasing what is gone is not an error.
 pub fn release(store: &dyn Store, key: &str, scope: &str) -> Result<Option<Lease>, LeaseError> {
-    let mut released = None;
-    store.update(&mut |leases| {
-        if let Some(i) = leases.iter().position(|l| l.id == key || (l.scope == scope && l.service == key)) {
-            released = Some(leases.remove(i));
-        }
-        Ok(())
-    })?;
-    Ok(released)
+    apply(store, |leases| {
+        let found = leases.iter().position(|l| l.id == key || (l.scope == scope && l.service == key));
+        Ok(found.map(|i| leases.remove(i)))
+    })
 }
 
 /// Extends a live lease by its TTL. An expired lease is never revived.
 pub fn heartbeat(store: &dyn Store, id: &str, now_ms: i64, host: &str) -> Result<Lease, LeaseError> {
-    let mut out = None;
-    store.update(&mut |leases| {
+    apply(store, |leases| {
         let Some(l) = leases.iter_mut().find(|l| l.id == id) else {
             return Err(LeaseError::NotFound(id.into()));
         };
@@ -197,23 +189,18 @@ pub fn heartbeat(store: &dyn Store, id: &str, now_ms: i64, host: &str) -> Result
         }
         l.renewed_ms = now_ms;
         l.expires_ms = now_ms + l.ttl_ms;
-        out = Some(l.clone());
-        Ok(())
-    })?;
-    out.ok_or_else(|| LeaseError::NotFound(id.into()))
+        Ok(l.clone())
+    })
 }
 
 /// Removes the leases that no longer hold their ports; returns them.
 pub fn cleanup(store: &dyn Store, now_ms: i64, host: &str) -> Result<Vec<Lease>, LeaseError> {
-    let mut removed = Vec::new();
-    store.update(&mut |leases| {
-        let (gone_now, kept): (Vec<Lease>, Vec<Lease>) =
+    apply(store, |leases| {
+        let (removed, kept): (Vec<Lease>, Vec<Lease>) =
             std::mem::take(leases).into_iter().partition(|l| gone(l, now_ms, host));
         *leases = kept;
-        removed = gone_now;
-        Ok(())
-    })?;
-    Ok(removed)
+        Ok(removed)
+    })
 }
 
 /// The leases that hold their ports now.

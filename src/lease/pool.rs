@@ -73,7 +73,7 @@ impl Ephemeral {
             read("ip_local_port_range").split_whitespace().filter_map(|s| s.parse().ok()).collect();
         let (from, to) = match range[..] {
             [a, b] => (a, b),
-            _ => (32768, 60999),
+            _ => (crate::check::EPHEMERAL.0 as u16, crate::check::EPHEMERAL.1 as u16),
         };
         let reserved = read("ip_local_reserved_ports")
             .trim()

@@ -35,9 +35,3 @@ pub fn bound(listeners: &[Listener], protocol: Protocol, port: i64) -> bool {
         .iter()
         .any(|l| i64::from(l.port) == port && (protocol == Protocol::Both || l.protocol == protocol))
 }
-
-/// The (protocol, port) of every socket bound right now, owners unread: the quick look that a
-/// lease takes before its bind test.
-pub fn bound_now() -> std::collections::HashSet<(Protocol, u16)> {
-    procfs::sockets().into_iter().map(|(protocol, _, port, _)| (protocol, port)).collect()
-}

@@ -95,7 +95,7 @@ fn costly_run(text: &str) -> Option<TextRange> {
                     stack.push(Ctx::Indented);
                     i += 1;
                 }
-                b'#' => i = memchr(b'\n', b, i).unwrap_or(n),
+                b'#' => i = text[i..].find('\n').map_or(n, |j| i + j),
                 b'/' if at(i + 1) == b'*' => {
                     i = text[i + 2..].find("*/").map_or(n, |j| i + 2 + j + 1);
                 }
@@ -138,10 +138,6 @@ fn costly_run(text: &str) -> Option<TextRange> {
         i += 1;
     }
     None
-}
-
-fn memchr(needle: u8, b: &[u8], from: usize) -> Option<usize> {
-    b[from..].iter().position(|&c| c == needle).map(|j| from + j)
 }
 
 fn too_deep(text: &str) -> Option<TextRange> {

@@ -2,6 +2,8 @@
 
 mod duplicate_port;
 mod ephemeral_port;
+
+pub(crate) use ephemeral_port::EPHEMERAL;
 mod invalid_interface;
 mod invalid_port;
 mod out_of_range;

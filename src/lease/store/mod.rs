@@ -22,3 +22,19 @@ pub trait Store: Send + Sync {
     /// Every lease as it is now.
     fn read(&self) -> Result<Vec<Lease>, LeaseError>;
 }
+
+/// Runs `change` as one update and gives back what it returned.
+pub fn apply<T>(
+    store: &dyn Store,
+    mut change: impl FnMut(&mut Vec<Lease>) -> Result<T, LeaseError>,
+) -> Result<T, LeaseError> {
+    let mut out = None;
+    store.update(&mut |leases| {
+        out = Some(change(leases)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| LeaseError::Store {
+        path: "(the store)".into(),
+        why: "it committed a change without running it".into(),
+    })
+}

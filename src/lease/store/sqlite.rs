@@ -38,10 +38,7 @@ CREATE TABLE IF NOT EXISTS leases (
 
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, LeaseError> {
-        let fail = |e: &dyn std::fmt::Display| LeaseError::Store {
-            path: path.display().to_string(),
-            why: e.to_string(),
-        };
+        let fail = |e: &dyn std::fmt::Display| store_error(path, e);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
         }
@@ -56,8 +53,12 @@ impl SqliteStore {
     }
 
     fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
-        LeaseError::Store { path: self.path.display().to_string(), why: e.to_string() }
+        store_error(&self.path, &e)
     }
+}
+
+fn store_error(path: &Path, e: &dyn std::fmt::Display) -> LeaseError {
+    LeaseError::Store { path: path.display().to_string(), why: e.to_string() }
 }
 
 fn all(conn: &Connection) -> rusqlite::Result<Vec<Lease>> {
@@ -84,7 +85,10 @@ fn all(conn: &Connection) -> rusqlite::Result<Vec<Lease>> {
             renewed_ms: r.get(10)?,
             expires_ms: r.get(11)?,
             ttl_ms: r.get(12)?,
-            labels: serde_json::from_str(&labels).unwrap_or_default(),
+            // A row whose labels do not parse is an error: rewriting it would drop them.
+            labels: serde_json::from_str(&labels).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e))
+            })?,
         })
     })?;
     rows.collect()
