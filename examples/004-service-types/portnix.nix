@@ -9,6 +9,10 @@
     security = { from = 8300; to = 8399; };
     frontend = { from = 3000; to = 3099; };
   };
+  # Ports handed out at run time (`portnix lease`, `portnix serve`) come from these ranges, less
+  # the entries of ports.nix. grpc's range lies in the kernel's ephemeral range, so it has no
+  # port to lease until the host reserves it (net.ipv4.ip_local_reserved_ports).
+  pools = [ "rest-api" "grpc" "websocket" "database" "cache" "analytics" "security" "frontend" ];
   # gRPC's conventional ports are inside Linux's ephemeral range; the team accepts that.
   ignore."ephemeral-port" = [ "grpc" ];
 }

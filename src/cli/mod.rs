@@ -5,9 +5,12 @@ mod doctor_cmd;
 mod edit_cmd;
 mod eval_cmd;
 mod gen_cmd;
+mod lease_cmd;
+mod lease_run;
 mod lint_cmd;
 mod project_args;
 mod query_cmd;
+mod serve_cmd;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -49,6 +52,10 @@ pub enum Command {
     Gen(gen_cmd::GenArgs),
     /// Evaluate a Nix file and print it as JSON, as `nix-instantiate --eval --strict --json` does.
     Eval(eval_cmd::EvalArgs),
+    /// Ports leased at run time from the config's pools: allocate, release, heartbeat, run...
+    Lease(lease_cmd::LeaseArgs),
+    /// Serve the lease API over HTTP (seed 004's REST API under /ports/).
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -106,6 +113,8 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Mv(args) => edit_cmd::mv(args),
         Command::Set(args) => edit_cmd::set(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Lease(args) => lease_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
     };
     if let Some(e) = crate::stdio::finish() {
         crate::stdio::errln!("error: cannot write the output: {e}");

@@ -53,17 +53,6 @@ pub struct JsonReserved {
     pub allow: Vec<String>,
 }
 
-impl<'de> Deserialize<'de> for Protocol {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "tcp" => Ok(Protocol::Tcp),
-            "udp" => Ok(Protocol::Udp),
-            "both" => Ok(Protocol::Both),
-            other => Err(serde::de::Error::custom(format!("unknown protocol {other}"))),
-        }
-    }
-}
-
 impl<'de> Deserialize<'de> for Location {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]

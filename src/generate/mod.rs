@@ -1,7 +1,7 @@
 //! `portnix gen`: files other tools read, generated from the registry. Output is sorted and
 //! stable, and starts with a header naming its source and the command that regenerates it.
 
-mod env;
+pub(crate) mod env;
 mod json;
 mod markdown;
 mod nftables;

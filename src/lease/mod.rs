@@ -5,11 +5,16 @@
 //! The model and its rules are synchronous and pure (`model`, `pool`, `ops`); a `Store` only
 //! makes one change to the table at a time, atomically, so the rules live once for every engine.
 
+pub mod api;
+pub mod client;
 pub mod holder;
 pub mod model;
 pub mod ops;
 pub mod pool;
+pub mod probe;
+pub mod server;
 pub mod store;
+pub mod wire;
 
 pub use model::{Lease, LeaseError, Request};
 pub use store::Store;

@@ -64,41 +64,76 @@ pub struct Request {
 /// The longest a lease may live without a heartbeat: a day.
 pub const MAX_TTL_MS: i64 = 86_400_000;
 
-/// A name a lease may carry: printable, short, no control characters or spaces.
+/// A name a lease may carry: printable, short, no control characters or spaces. No `@`, which
+/// joins a service to its scope in the overview.
 pub fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@' | '/'))
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum LeaseError {
     #[error("{field}: {why}")]
-    BadInput { field: &'static str, why: String },
+    BadInput { field: String, why: String },
     #[error("the config has no pool {0:?}")]
     NoSuchPool(String),
     #[error("{0}")]
     NoPool(String),
     #[error("port {port} is taken by {holder}")]
     Taken { port: u16, holder: String },
-    #[error("pool {pool} ({from}-{to}) has no free port for {protocol}")]
-    Exhausted { pool: String, from: u16, to: u16, protocol: &'static str },
+    #[error(
+        "pool {pool} ({from}-{to}) has no free port for {protocol}: {leased} leased, {excluded} never leased \
+         (registry entries, reserved, below 1024 or in the kernel's ephemeral range), the rest bound now"
+    )]
+    Exhausted { pool: String, from: u16, to: u16, protocol: &'static str, leased: usize, excluded: usize },
     #[error("no lease {0}")]
     NotFound(String),
     #[error("lease {0} expired; allocate again")]
     Expired(String),
     #[error("the lease store {path}: {why}")]
     Store { path: String, why: String },
+    /// A lease server refused the request; `code` is one of `LeaseError::code`'s.
+    #[error("{message}")]
+    Remote { status: u16, code: String, message: String, hint: Option<String> },
+    #[error("the lease server {url}: {why}")]
+    Unreachable { url: String, why: String },
 }
 
 impl LeaseError {
-    pub fn bad(field: &'static str, why: impl Into<String>) -> LeaseError {
-        LeaseError::BadInput { field, why: why.into() }
+    pub fn bad(field: &str, why: impl Into<String>) -> LeaseError {
+        LeaseError::BadInput { field: field.into(), why: why.into() }
+    }
+
+    /// A stable name for the kind of failure, the same on the wire and in `--json`.
+    pub fn code(&self) -> &str {
+        match self {
+            LeaseError::BadInput { .. } => "bad-input",
+            LeaseError::NoSuchPool(_) => "no-such-pool",
+            LeaseError::NoPool(_) => "no-pool",
+            LeaseError::Taken { .. } => "taken",
+            LeaseError::Exhausted { .. } => "exhausted",
+            LeaseError::NotFound(_) => "not-found",
+            LeaseError::Expired(_) => "expired",
+            LeaseError::Store { .. } => "store",
+            LeaseError::Remote { code, .. } => code,
+            LeaseError::Unreachable { .. } => "unreachable",
+        }
+    }
+
+    /// Whether the request was sound and the answer is no (a port taken, a pool full, a lease
+    /// gone), as opposed to a request or a store that is broken.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self.code(), "taken" | "exhausted" | "not-found" | "expired")
     }
 
     /// What to do about it.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<&str> {
         match self {
+            LeaseError::Remote { hint, .. } => hint.as_deref(),
+            LeaseError::Unreachable { .. } => {
+                Some("start it with `portnix serve`, or unset PORTNIX_SERVER to use the store directly")
+            }
             LeaseError::NoSuchPool(_) | LeaseError::NoPool(_) => {
                 Some("list pool patterns under `pools` in the config, each with a range under `ranges`")
             }

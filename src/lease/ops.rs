@@ -133,11 +133,19 @@ pub fn allocate(
                 .find(|&p| free(p).is_ok());
         }
         let Some(port) = chosen else {
+            let ports = pool.from..=pool.to;
             return Err(LeaseError::Exhausted {
                 pool: pool.kind.clone(),
                 from: pool.from,
                 to: pool.to,
                 protocol: req.protocol.as_str(),
+                leased: ports
+                    .clone()
+                    .filter(|&p| leases.iter().any(|l| l.overlaps(&req.scope, req.protocol, p)))
+                    .count(),
+                excluded: ports
+                    .filter(|&p| pools.exclusion(&pool.kind, &req.service, req.protocol, p).is_some())
+                    .count(),
             });
         };
         let lease = Lease {
@@ -208,7 +216,9 @@ pub fn live(store: &dyn Store, now_ms: i64, host: &str) -> Result<Vec<Lease>, Le
     Ok(store.read()?.into_iter().filter(|l| !gone(l, now_ms, host)).collect())
 }
 
-/// Counts per pool: its size, the leases in it, and how many have run out but are not cleaned up.
+/// Counts per pool: its size, the ports it never leases, the leases in it, how many have run
+/// out but are not cleaned up, and how many ports a new TCP lease in the default scope could
+/// take now (before the test for bound ports).
 #[derive(Debug, serde::Serialize)]
 pub struct PoolStats {
     #[serde(rename = "type")]
@@ -216,33 +226,40 @@ pub struct PoolStats {
     pub from: u16,
     pub to: u16,
     pub size: usize,
+    pub excluded: usize,
     pub active: usize,
     pub expired: usize,
+    pub free: usize,
 }
 
-pub fn stats(
-    store: &dyn Store,
-    pools: &Pools,
-    now_ms: i64,
-    host: &str,
-) -> Result<Vec<PoolStats>, LeaseError> {
-    let all = store.read()?;
-    Ok(pools
+pub fn stats(all: &[Lease], pools: &Pools, now_ms: i64, host: &str) -> Vec<PoolStats> {
+    pools
         .pools
         .iter()
         .map(|p| {
             let mine: Vec<&Lease> = all.iter().filter(|l| l.kind == p.kind).collect();
             let expired = mine.iter().filter(|l| gone(l, now_ms, host)).count();
+            let excluded =
+                (p.from..=p.to).filter(|&port| pools.exclusion(&p.kind, "", Protocol::Tcp, port).is_some());
+            let excluded = excluded.count();
+            let held = |port: u16| {
+                all.iter().any(|l| !gone(l, now_ms, host) && l.overlaps(DEFAULT_SCOPE, Protocol::Tcp, port))
+            };
+            let free = (p.from..=p.to)
+                .filter(|&port| pools.exclusion(&p.kind, "", Protocol::Tcp, port).is_none() && !held(port))
+                .count();
             PoolStats {
                 kind: p.kind.clone(),
                 from: p.from,
                 to: p.to,
                 size: p.size(),
+                excluded,
                 active: mine.len() - expired,
                 expired,
+                free,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// A lease id: 128 random bits in hex.

@@ -8,7 +8,7 @@ use super::model::LeaseError;
 use crate::registry::{Project, Protocol};
 
 /// A dynamic pool: a range pattern of the config that `pools` names.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pool {
     #[serde(rename = "type")]
     pub kind: String,

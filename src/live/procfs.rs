@@ -30,7 +30,7 @@ pub fn listeners() -> Vec<Listener> {
     out
 }
 
-fn sockets() -> Vec<(Protocol, IpAddr, u16, u64)> {
+pub(crate) fn sockets() -> Vec<(Protocol, IpAddr, u16, u64)> {
     let mut out = Vec::new();
     for (file, protocol) in [
         ("/proc/net/tcp", Protocol::Tcp),

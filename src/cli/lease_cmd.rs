@@ -1,0 +1,433 @@
+//! `portnix lease ...`: the lease API from the command line, against a server when
+//! `PORTNIX_SERVER` is set and against the store directly otherwise.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+
+use super::exit;
+use super::project_args::ProjectArgs;
+use crate::lease::api::{Api, Local};
+use crate::lease::client::Remote;
+use crate::lease::model::LeaseError;
+use crate::lease::pool::{Ephemeral, Pools};
+use crate::lease::store::SqliteStore;
+use crate::lease::wire::{AllocateBody, Allocation, ReleaseBody};
+use crate::registry::Protocol;
+
+#[derive(Args, Debug)]
+pub struct LeaseArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(subcommand)]
+    pub command: LeaseCommand,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// The SQLite lease store (default: $PORTNIX_STORE, else $XDG_STATE_HOME/portnix/leases.sqlite,
+    /// else ~/.local/state/portnix/leases.sqlite).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LeaseCommand {
+    /// Lease a port from a pool and print it; the same service gets its own lease back.
+    Allocate(AllocateArgs),
+    /// End a lease, by its id or its service's name.
+    Release {
+        /// An allocation id or a service name.
+        key: String,
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extend a lease by its TTL; an expired lease is never revived (exit 1).
+    Heartbeat {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove the leases that expired or whose process died.
+    Cleanup {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The live leases, by service, type or port.
+    Ls(LsArgs),
+    /// Print the port a service holds, for scripts: PORT=$(portnix lease get my-api).
+    Get {
+        service: String,
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Counts per pool.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whether the store answers and the pools have room (exit 1 when degraded).
+    Health {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The pools leases come from.
+    Ranges {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every lease, and who uses each port and type, as JSON.
+    Overview,
+    /// Lease a port, run CMD with it in PORT and SERVICE_PORT, heartbeat while CMD runs, and
+    /// release when it exits; exits with CMD's status.
+    Run {
+        #[command(flatten)]
+        lease: LeaseRequestArgs,
+        /// The command and its arguments.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LeaseRequestArgs {
+    /// The service's name: one lease per service and scope.
+    pub service: String,
+    /// The pool, a pattern the config lists under `pools` (needed when there are several).
+    #[arg(long = "type", value_name = "PATTERN")]
+    pub kind: Option<String>,
+    /// Try this port first.
+    #[arg(long, value_name = "PORT")]
+    pub prefer: Option<u32>,
+    /// Fail, naming the holder, unless the preferred port is free.
+    #[arg(long, requires = "prefer")]
+    pub required: bool,
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+    /// How long the lease lives without a heartbeat: 90, 90s, 5m, 2h, 1d.
+    #[arg(long, value_name = "DURATION", value_parser = parse_ttl)]
+    pub ttl: Option<u64>,
+    /// The space of ports leases are unique in (default `local`: this machine).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// NAME=VALUE, repeatable.
+    #[arg(long = "label", value_name = "NAME=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Args, Debug)]
+pub struct AllocateArgs {
+    #[command(flatten)]
+    pub lease: LeaseRequestArgs,
+    /// A local process whose death frees the lease at once.
+    #[arg(long)]
+    pub pid: Option<u32>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long = "type", value_name = "PATTERN")]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub port: Option<u16>,
+    #[arg(long)]
+    pub scope: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_ttl(s: &str) -> Result<u64, String> {
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = digits.parse().map_err(|_| format!("'{s}' is not a duration like 90s, 5m or 2h"))?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("'{s}': the unit is one of s, m, h, d")),
+    };
+    n.checked_mul(scale).ok_or_else(|| format!("'{s}' is too long"))
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("'{s}' is not NAME=VALUE"))
+}
+
+impl LeaseRequestArgs {
+    pub(super) fn body(&self, pid: Option<u32>) -> AllocateBody {
+        AllocateBody {
+            service_name: self.service.clone(),
+            service_type: self.kind.clone(),
+            preferred_port: self.prefer,
+            required: self.required,
+            ttl_seconds: self.ttl,
+            protocol: self.protocol,
+            scope: self.scope.clone(),
+            process_id: pid,
+            host: None,
+            labels: self.labels.iter().cloned().collect(),
+        }
+    }
+}
+
+/// The default store: the user's state directory.
+pub fn default_store() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PORTNIX_STORE").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(state.join("portnix/leases.sqlite"))
+}
+
+/// The API against the store on this machine, with the pools of the project's registry.
+pub fn local_api(project: &ProjectArgs, store: &StoreArgs) -> Result<Local, u8> {
+    let loaded = project.load_or_report()?;
+    let pools = Pools::from_project(&loaded, &Ephemeral::of_this_machine()).map_err(|e| report(&e))?;
+    let Some(path) = store.store.clone().or_else(default_store) else {
+        crate::stdio::errln!("error: no lease store: HOME is not set");
+        crate::stdio::errln!("  = hint: pass --store PATH");
+        return Err(exit::FAILURE);
+    };
+    let sqlite = SqliteStore::open(&path).map_err(|e| report(&e))?;
+    Ok(Local {
+        store: Arc::new(sqlite),
+        pools: Arc::new(pools),
+        host: crate::lease::holder::host_name(),
+        label: format!("sqlite:{}", path.display()),
+    })
+}
+
+/// The server named by PORTNIX_SERVER, with its token from PORTNIX_TOKEN or PORTNIX_TOKEN_FILE.
+fn remote_api() -> Result<Option<Remote>, u8> {
+    let Some(url) = std::env::var("PORTNIX_SERVER").ok().filter(|u| !u.is_empty()) else { return Ok(None) };
+    let token = match (std::env::var("PORTNIX_TOKEN").ok(), std::env::var_os("PORTNIX_TOKEN_FILE")) {
+        (Some(t), _) if !t.is_empty() => Some(t),
+        (_, Some(file)) => Some(read_token(std::path::Path::new(&file))?),
+        _ => None,
+    };
+    Ok(Some(Remote::new(&url, token)))
+}
+
+/// A token file's first line; an empty one is an error, not an open door.
+pub fn read_token(path: &std::path::Path) -> Result<String, u8> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::stdio::errln!("error: cannot read the token file {}: {e}", path.display());
+        exit::FAILURE
+    })?;
+    let token = text.lines().next().unwrap_or("").trim().to_string();
+    if token.is_empty() {
+        crate::stdio::errln!("error: the token file {} is empty", path.display());
+        return Err(exit::FAILURE);
+    }
+    Ok(token)
+}
+
+/// Prints a failure once and gives its exit code: 1 for a refusal, 2 for a broken request.
+fn report(e: &LeaseError) -> u8 {
+    crate::stdio::errln!("error[{}]: {e}", e.code());
+    if let Some(hint) = e.hint() {
+        crate::stdio::errln!("  = hint: {hint}");
+    }
+    if e.is_refusal() { exit::FINDINGS } else { exit::FAILURE }
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    crate::stdio::outln!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+pub fn run(args: LeaseArgs) -> u8 {
+    let api: Box<dyn Api> = match remote_api() {
+        Ok(Some(remote)) => Box::new(remote),
+        Ok(None) => match local_api(&args.project, &args.store) {
+            Ok(local) => Box::new(local),
+            Err(code) => return code,
+        },
+        Err(code) => return code,
+    };
+    match execute(&*api, args.command) {
+        Ok(code) => code,
+        Err(e) => report(&e),
+    }
+}
+
+fn execute(api: &dyn Api, command: LeaseCommand) -> Result<u8, LeaseError> {
+    match command {
+        LeaseCommand::Allocate(a) => {
+            let granted = api.allocate(&a.lease.body(a.pid))?;
+            if a.json {
+                print_json(&granted);
+            } else {
+                crate::stdio::outln!("{}", granted.allocation.port);
+            }
+        }
+        LeaseCommand::Release { key, scope, json } => {
+            let body = if key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                ReleaseBody { allocation_id: Some(key), service_name: None, scope }
+            } else {
+                ReleaseBody { allocation_id: None, service_name: Some(key), scope }
+            };
+            let done = api.release(&body)?;
+            if json {
+                print_json(&done);
+            } else {
+                crate::stdio::errln!("{}", done.message);
+            }
+        }
+        LeaseCommand::Heartbeat { id, json } => {
+            let done = api.heartbeat(&id)?;
+            if json {
+                print_json(&done);
+            } else if let Some(a) = done.allocations.first() {
+                crate::stdio::outln!("{}", a.expires_at);
+            }
+        }
+        LeaseCommand::Cleanup { json } => {
+            let done = api.cleanup()?;
+            if json {
+                print_json(&done);
+            } else {
+                crate::stdio::errln!("{}", done.message);
+            }
+        }
+        LeaseCommand::Ls(ls) => {
+            let mut rows: Vec<Allocation> = api.directory()?.into_values().collect();
+            rows.retain(|a| {
+                ls.service.as_ref().is_none_or(|s| &a.service_name == s)
+                    && ls.kind.as_ref().is_none_or(|k| &a.service_type == k)
+                    && ls.port.is_none_or(|p| a.port == p)
+                    && ls.scope.as_ref().is_none_or(|s| &a.scope == s)
+            });
+            rows.sort_by(|a, b| {
+                (&a.scope, a.port, &a.service_name).cmp(&(&b.scope, b.port, &b.service_name))
+            });
+            if ls.json {
+                print_json(&rows);
+            } else {
+                crate::stdio::write_out(&crate::stdio::escape(&table(&rows)));
+            }
+        }
+        LeaseCommand::Get { service, scope } => {
+            let scope = scope.unwrap_or_else(|| crate::lease::ops::DEFAULT_SCOPE.to_string());
+            let found =
+                api.directory()?.into_values().find(|a| a.service_name == service && a.scope == scope);
+            match found {
+                Some(a) => crate::stdio::outln!("{}", a.port),
+                None => return Err(LeaseError::NotFound(format!("for service {service} in scope {scope}"))),
+            }
+        }
+        LeaseCommand::Stats { json } => {
+            let stats = api.stats()?;
+            if json {
+                print_json(&stats);
+            } else {
+                crate::stdio::outln!(
+                    "{} active, {} expired (not cleaned up)",
+                    stats.active_allocations,
+                    stats.expired_allocations
+                );
+                for p in &stats.pools {
+                    crate::stdio::outln!(
+                        "{}: {}-{}, {} ports: {} leased, {} free, {} never leased",
+                        p.kind,
+                        p.from,
+                        p.to,
+                        p.size,
+                        p.active,
+                        p.free,
+                        p.excluded
+                    );
+                }
+            }
+        }
+        LeaseCommand::Health { json } => {
+            let health = api.health()?;
+            if json {
+                print_json(&health);
+            } else {
+                crate::stdio::outln!(
+                    "{}: {} pool(s), {} active lease(s), {}",
+                    health.status,
+                    health.pools,
+                    health.active_allocations,
+                    health.store
+                );
+            }
+            if health.status != "healthy" {
+                return Ok(exit::FINDINGS);
+            }
+        }
+        LeaseCommand::Ranges { json } => {
+            let ranges = api.ranges()?;
+            if json {
+                print_json(&ranges);
+            } else {
+                for r in ranges {
+                    crate::stdio::outln!("{}\t{}-{}", r.kind, r.from, r.to);
+                }
+            }
+        }
+        LeaseCommand::Overview => print_json(&api.overview()?),
+        LeaseCommand::Run { lease, command } => return super::lease_run::run(api, &lease, &command),
+    }
+    Ok(exit::OK)
+}
+
+fn table(rows: &[Allocation]) -> String {
+    let header = ["PORT", "PROTO", "SERVICE", "TYPE", "SCOPE", "EXPIRES", "HOLDER", "ID"];
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|a| {
+            [
+                a.port.to_string(),
+                a.protocol.as_str().to_string(),
+                a.service_name.clone(),
+                a.service_type.clone(),
+                a.scope.clone(),
+                a.expires_at.clone(),
+                match a.process_id {
+                    Some(pid) => format!("{} pid {pid}", a.host),
+                    None => a.host.clone(),
+                },
+                a.allocation_id.clone(),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in &cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cols: Vec<&str>| {
+        let mut l = String::new();
+        for (i, (c, w)) in cols.iter().zip(&widths).enumerate() {
+            if i + 1 == cols.len() {
+                l.push_str(c);
+            } else {
+                l.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for r in &cells {
+        line(r.iter().map(String::as_str).collect());
+    }
+    out
+}

@@ -1,0 +1,72 @@
+//! `portnix lease run SERVICE -- CMD...`: a process under a lease. The lease names the child as
+//! its holder, so it is free again the moment the child dies, even if portnix itself is killed;
+//! portnix heartbeats while the child runs and releases when it exits, however it exits.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::exit;
+use super::lease_cmd::LeaseRequestArgs;
+use crate::lease::api::Api;
+use crate::lease::model::LeaseError;
+use crate::lease::wire::{DEFAULT_TTL_SECONDS, ReleaseBody};
+
+pub fn run(api: &dyn Api, lease: &LeaseRequestArgs, command: &[String]) -> Result<u8, LeaseError> {
+    // Held by portnix until the child exists, then by the child.
+    let granted = api.allocate(&lease.body(Some(std::process::id())))?;
+    let a = granted.allocation;
+    let env_name = crate::generate::env::derived_env_name(&[&a.service_name]);
+    let mut child = match Command::new(&command[0])
+        .args(&command[1..])
+        .env("PORT", a.port.to_string())
+        .env(&env_name, a.port.to_string())
+        .env("PORTNIX_LEASE_ID", &a.allocation_id)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => {
+            let _ = api.release(&release_body(&a.allocation_id));
+            crate::stdio::errln!("error: cannot run {}: {e}", command[0]);
+            return Ok(exit::FAILURE);
+        }
+    };
+    if let Err(e) = api.allocate(&lease.body(Some(child.id()))) {
+        crate::stdio::errln!("warning: the lease still names portnix, not the child: {e}");
+    }
+    let ttl = Duration::from_secs(lease.ttl.unwrap_or(DEFAULT_TTL_SECONDS));
+    let every = (ttl / 3).max(Duration::from_millis(300));
+    let mut next_beat = Instant::now() + every;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(e) => {
+                crate::stdio::errln!("error: cannot wait for {}: {e}", command[0]);
+                break None;
+            }
+        }
+        if Instant::now() >= next_beat {
+            next_beat = Instant::now() + every;
+            if let Err(e) = api.heartbeat(&a.allocation_id) {
+                crate::stdio::errln!("warning: heartbeat for port {} failed: {e}", a.port);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    if let Err(e) = api.release(&release_body(&a.allocation_id)) {
+        crate::stdio::errln!("warning: port {} was not released: {e}", a.port);
+    }
+    Ok(match status {
+        Some(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => u8::try_from(code).unwrap_or(exit::FAILURE),
+            (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(exit::FAILURE),
+            _ => exit::FAILURE,
+        },
+        None => exit::FAILURE,
+    })
+}
+
+fn release_body(id: &str) -> ReleaseBody {
+    ReleaseBody { allocation_id: Some(id.into()), service_name: None, scope: None }
+}

@@ -1,0 +1,63 @@
+//! `portnix serve`: the lease server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::exit;
+use super::lease_cmd::{StoreArgs, local_api, read_token};
+use super::project_args::ProjectArgs;
+use crate::lease::server::{RateLimit, Settings, serve};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Where to listen; port 0 takes any free port. Off loopback, --token-file is required.
+    #[arg(long, default_value = "127.0.0.1:7600")]
+    pub listen: SocketAddr,
+    /// A file whose first line every request must send as `Authorization: Bearer ...`.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Requests per second per client address, in bursts of as many (0: no limit).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub rate_limit: u32,
+    /// The largest request body, in bytes.
+    #[arg(long, default_value_t = 16 * 1024, value_name = "BYTES")]
+    pub max_body: usize,
+}
+
+pub fn run(args: ServeArgs) -> u8 {
+    let token = match args.token_file.as_deref().map(read_token).transpose() {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let api = match local_api(&args.project, &args.store) {
+        Ok(api) => api,
+        Err(code) => return code,
+    };
+    let settings = Settings {
+        listen: args.listen,
+        token,
+        rate: RateLimit { per_second: args.rate_limit },
+        body_limit: args.max_body,
+    };
+    let result = serve(api, settings, |addr| {
+        // The first line on stdout, for whoever started the server with port 0.
+        crate::stdio::outln!("http://{addr}");
+        let _ = crate::stdio::finish();
+    });
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            crate::stdio::errln!("error: {e}");
+            if let Some(hint) = e.hint() {
+                crate::stdio::errln!("  = hint: {hint}");
+            }
+            exit::FAILURE
+        }
+    }
+}

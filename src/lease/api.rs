@@ -1,0 +1,127 @@
+//! The lease API as Rust calls: one trait, answered either here, against a store (`Local`), or
+//! by a server over HTTP (`client::Remote`). The CLI is written once against it; the server is a
+//! thin shell that turns requests into these calls.
+
+use std::sync::Arc;
+
+use super::model::LeaseError;
+use super::ops;
+use super::pool::Pools;
+use super::probe::LocalProbe;
+use super::store::Store;
+use super::wire::{
+    AllocateBody, Allocated, Allocation, Directory, Done, Health, Overview, ReleaseBody, Stats, directory,
+};
+
+pub trait Api {
+    fn allocate(&self, body: &AllocateBody) -> Result<Allocated, LeaseError>;
+    /// Ends a lease; what is gone already is not an error.
+    fn release(&self, body: &ReleaseBody) -> Result<Done, LeaseError>;
+    fn heartbeat(&self, id: &str) -> Result<Done, LeaseError>;
+    fn cleanup(&self) -> Result<Done, LeaseError>;
+    /// The leases that hold their ports now.
+    fn directory(&self) -> Result<Directory, LeaseError>;
+    fn stats(&self) -> Result<Stats, LeaseError>;
+    fn health(&self) -> Result<Health, LeaseError>;
+    fn ranges(&self) -> Result<Vec<super::pool::Pool>, LeaseError>;
+    fn overview(&self) -> Result<Overview, LeaseError>;
+}
+
+/// The API over a store on this machine. Immutable once made: the pools are read from the
+/// registry when it is built, so a server answers every request from the same snapshot.
+pub struct Local {
+    pub store: Arc<dyn Store>,
+    pub pools: Arc<Pools>,
+    pub host: String,
+    /// What `health` names as the store.
+    pub label: String,
+}
+
+impl Local {
+    fn now(&self) -> i64 {
+        ops::now_ms()
+    }
+
+    fn active(&self) -> Result<Vec<Allocation>, LeaseError> {
+        Ok(ops::live(&*self.store, self.now(), &self.host)?
+            .iter()
+            .map(|l| Allocation::of(l, false))
+            .collect())
+    }
+}
+
+impl Api for Local {
+    fn allocate(&self, body: &AllocateBody) -> Result<Allocated, LeaseError> {
+        let req = body.request(&self.host)?;
+        let probe = LocalProbe::default();
+        let bound = |protocol, port| probe.bound(protocol, port);
+        let grant = ops::allocate(&*self.store, &self.pools, &req, self.now(), &self.host, &bound)?;
+        Ok(Allocated {
+            success: true,
+            allocation: Allocation::of(&grant.lease, false),
+            created: grant.new,
+            message: if grant.new { "Port allocated" } else { "The service's lease, renewed" }.into(),
+        })
+    }
+
+    fn release(&self, body: &ReleaseBody) -> Result<Done, LeaseError> {
+        let (key, scope) = body.key()?;
+        let gone = ops::release(&*self.store, key, scope)?;
+        Ok(Done {
+            success: true,
+            message: if gone.is_some() { "Port released" } else { "No such lease; nothing to release" }
+                .into(),
+            allocations: gone.iter().map(|l| Allocation::of(l, false)).collect(),
+        })
+    }
+
+    fn heartbeat(&self, id: &str) -> Result<Done, LeaseError> {
+        let lease = ops::heartbeat(&*self.store, id, self.now(), &self.host)?;
+        Ok(Done {
+            success: true,
+            message: "Heartbeat successful".into(),
+            allocations: vec![Allocation::of(&lease, false)],
+        })
+    }
+
+    fn cleanup(&self) -> Result<Done, LeaseError> {
+        let removed = ops::cleanup(&*self.store, self.now(), &self.host)?;
+        Ok(Done {
+            success: true,
+            message: format!("{} expired lease(s) removed", removed.len()),
+            allocations: removed.iter().map(|l| Allocation::of(l, true)).collect(),
+        })
+    }
+
+    fn directory(&self) -> Result<Directory, LeaseError> {
+        Ok(directory(self.active()?))
+    }
+
+    fn stats(&self) -> Result<Stats, LeaseError> {
+        let now = self.now();
+        let all = self.store.read()?;
+        let expired = all.iter().filter(|l| ops::gone(l, now, &self.host)).count();
+        let pools = ops::stats(&all, &self.pools, now, &self.host);
+        Ok(Stats::of(&pools, all.len() - expired, expired))
+    }
+
+    fn health(&self) -> Result<Health, LeaseError> {
+        let stats = self.stats()?;
+        let full = stats.pools.iter().any(|p| p.free == 0);
+        Ok(Health {
+            status: if full { "degraded" } else { "healthy" }.into(),
+            store: self.label.clone(),
+            pools: self.pools.pools.len(),
+            active_allocations: stats.active_allocations,
+            version: env!("CARGO_PKG_VERSION").into(),
+        })
+    }
+
+    fn ranges(&self) -> Result<Vec<super::pool::Pool>, LeaseError> {
+        Ok(self.pools.pools.clone())
+    }
+
+    fn overview(&self) -> Result<Overview, LeaseError> {
+        Ok(Overview::of(self.active()?, self.stats()?))
+    }
+}

@@ -1,0 +1,78 @@
+//! `portnix serve`: seed 004's REST API over HTTP. A thin async shell: every call runs on a
+//! blocking thread against the one immutable `Local` (pools read once, a store that serialises
+//! its own changes), and a panic there becomes a 500, never a dead server.
+
+mod gate;
+mod openapi;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use super::api::Local;
+
+pub use gate::RateLimit;
+
+/// How the server listens and whom it lets in.
+pub struct Settings {
+    pub listen: SocketAddr,
+    /// Required by every request when set; `serve` insists on one off loopback.
+    pub token: Option<String>,
+    pub rate: RateLimit,
+    /// The largest request body, in bytes.
+    pub body_limit: usize,
+}
+
+/// Why the server did not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0} is not a loopback address, and no token was given")]
+    NeedsToken(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("the server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ServeError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ServeError::NeedsToken(_) => Some(
+                "pass --token-file FILE (clients send it as `Authorization: Bearer ...`), or listen on 127.0.0.1",
+            ),
+            ServeError::Listen { .. } => Some("pick another port, or 0 for any free one"),
+            ServeError::Io(_) => None,
+        }
+    }
+}
+
+/// Serves until SIGINT or SIGTERM. `bound` is told the address once the socket listens.
+pub fn serve(api: Local, settings: Settings, bound: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    if settings.token.is_none() && !settings.listen.ip().is_loopback() {
+        return Err(ServeError::NeedsToken(settings.listen));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| ServeError::Listen { addr: settings.listen, source })?;
+        bound(listener.local_addr()?);
+        let app = routes::router(Arc::new(api), &settings);
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(stopped())
+            .await?;
+        Ok(())
+    })
+}
+
+async fn stopped() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {},
+        _ = int.recv() => {},
+    }
+}
