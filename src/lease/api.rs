@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::model::LeaseError;
 use super::ops;
 use super::pool::Pools;
-use super::probe::LocalProbe;
+use super::probe;
 use super::store::Store;
 use super::wire::{
     AllocateBody, Allocated, Allocation, Directory, Done, Health, Overview, ReleaseBody, Stats, directory,
@@ -53,9 +53,7 @@ impl Local {
 impl Api for Local {
     fn allocate(&self, body: &AllocateBody) -> Result<Allocated, LeaseError> {
         let req = body.request(&self.host)?;
-        let probe = LocalProbe::default();
-        let bound = |protocol, port| probe.bound(protocol, port);
-        let grant = ops::allocate(&*self.store, &self.pools, &req, self.now(), &self.host, &bound)?;
+        let grant = ops::allocate(&*self.store, &self.pools, &req, self.now(), &self.host, &probe::bound)?;
         Ok(Allocated {
             success: true,
             allocation: Allocation::of(&grant.lease, false),

@@ -35,12 +35,3 @@ pub fn bound(listeners: &[Listener], protocol: Protocol, port: i64) -> bool {
         .iter()
         .any(|l| i64::from(l.port) == port && (protocol == Protocol::Both || l.protocol == protocol))
 }
-
-/// Every (lane, port) with a listening TCP or bound UDP socket on any address, without looking
-/// for owners: cheap enough to read once per allocation.
-pub fn bound_ports() -> std::collections::HashSet<(Protocol, u16)> {
-    if std::path::Path::new("/proc/net/tcp").exists() {
-        return procfs::sockets().into_iter().map(|(protocol, _, port, _)| (protocol, port)).collect();
-    }
-    lsof::listeners().unwrap_or_default().into_iter().map(|l| (l.protocol, l.port)).collect()
-}

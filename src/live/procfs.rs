@@ -30,7 +30,7 @@ pub fn listeners() -> Vec<Listener> {
     out
 }
 
-pub(crate) fn sockets() -> Vec<(Protocol, IpAddr, u16, u64)> {
+fn sockets() -> Vec<(Protocol, IpAddr, u16, u64)> {
     let mut out = Vec::new();
     for (file, protocol) in [
         ("/proc/net/tcp", Protocol::Tcp),
