@@ -613,3 +613,46 @@ fn a_client_past_the_rate_limit_gets_429() {
     std::thread::sleep(Duration::from_millis(600));
     assert_eq!(call(&agent, "GET", &format!("{}/ports/health", server.url), None).0, 200, "refilled");
 }
+
+#[test]
+fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
+    let dir = project("check");
+    let take = |service: &str, kind: &str, port: &str| {
+        let out = cli(&dir, None, &["allocate", service, "--type", kind, "--prefer", port, "--required"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    take("web", "small", "20020");
+    take("api", "wide", "21005");
+    take("calm", "small", "20030");
+    let check = |leases: bool| {
+        let mut cmd = std::process::Command::new(common::lease::BIN);
+        cmd.current_dir(&dir).arg("check").arg("--store").arg(store(&dir));
+        if leases {
+            cmd.arg("--leases");
+        }
+        cmd.output().unwrap()
+    };
+    assert_eq!(check(true).status.code(), Some(0), "nothing collides yet");
+    // The registry gains an entry on web's port, and the config drops the wide pool.
+    std::fs::write(
+        dir.join("lib/ports.nix"),
+        "{ small.gateway = 20003; small.web2 = 20020; db.postgres = 5432; }\n",
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(dir.join("lib/portnix.nix")).unwrap();
+    std::fs::write(
+        dir.join("lib/portnix.nix"),
+        config.replace(r#"pools = [ "small" "wide" "low" ];"#, r#"pools = [ "small" "low" ];"#),
+    )
+    .unwrap();
+    let out = check(true);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("of web (tcp 20020") && text.contains("registry entry small.web2"), "{text}");
+    assert!(text.contains("of api (tcp 21005") && text.contains("pool wide is no longer"), "{text}");
+    assert!(!text.contains("of calm"), "{text}");
+    assert!(text.contains("2 live lease(s) collide"), "{text}");
+    assert_eq!(check(false).status.code(), Some(0), "without --leases the store is not read");
+}

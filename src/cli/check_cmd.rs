@@ -33,6 +33,12 @@ pub struct CheckArgs {
     /// Warn about ports registered under other names in this file (/etc/services format).
     #[arg(long, value_name = "FILE")]
     pub services: Option<PathBuf>,
+    /// Also list live leases (`portnix lease`) that the registry, as it is now, no longer lets
+    /// them hold; they are findings (exit 1). Reads the lease store only when given.
+    #[arg(long)]
+    pub leases: bool,
+    #[command(flatten)]
+    pub store: super::lease_cmd::StoreArgs,
 }
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -82,8 +88,16 @@ pub fn run(args: CheckArgs) -> u8 {
     }
     let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
+    let colliding = if args.leases {
+        match super::lease_cmd::colliding_leases(&project, &args.store) {
+            Ok(n) => n > 0,
+            Err(code) => return code,
+        }
+    } else {
+        false
+    };
     project.leak();
-    if errors || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
+    if errors || colliding || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
 }
 
 fn render(format: Format, sources: &crate::syntax::Sources, findings: &[crate::check::Finding]) -> String {

@@ -211,6 +211,41 @@ pub fn local_api(project: &ProjectArgs, store: &StoreArgs) -> Result<Local, u8> 
     })
 }
 
+/// For `check --leases`: prints the live leases of the store that collide with `project` as it
+/// is now, and gives their number.
+pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -> Result<usize, u8> {
+    let pools = Pools::from_project(project, &Ephemeral::of_this_machine()).map_err(|e| report(&e))?;
+    let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
+    if !path.exists() {
+        return Ok(0);
+    }
+    let sqlite = SqliteStore::open(&path).map_err(|e| report(&e))?;
+    let all = crate::lease::Store::read(&sqlite).map_err(|e| report(&e))?;
+    let host = crate::lease::holder::host_name();
+    let found = crate::lease::ops::collisions(&all, &pools, crate::lease::ops::now_ms(), &host);
+    for c in &found {
+        let l = &c.lease;
+        crate::stdio::outln!(
+            "lease-collision: lease {} of {} ({} {} in scope {}, type {}): {}",
+            l.id,
+            l.service,
+            l.protocol.as_str(),
+            l.port,
+            l.scope,
+            l.kind,
+            c.why
+        );
+    }
+    if !found.is_empty() {
+        crate::stdio::outln!(
+            "{} live lease(s) collide with the registry: release them (`portnix lease release ID`) so their services \
+             allocate again",
+            found.len()
+        );
+    }
+    Ok(found.len())
+}
+
 /// The server named by PORTNIX_SERVER, with its token from PORTNIX_TOKEN or PORTNIX_TOKEN_FILE.
 fn remote_api() -> Result<Option<Remote>, u8> {
     let Some(url) = std::env::var("PORTNIX_SERVER").ok().filter(|u| !u.is_empty()) else { return Ok(None) };

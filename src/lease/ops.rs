@@ -283,3 +283,31 @@ pub fn now_ms() -> i64 {
 pub fn local_holder(pid: Option<u32>) -> Holder {
     Holder { host: holder::host_name(), pid, pid_start: pid.and_then(holder::start_time) }
 }
+
+/// A live lease the registry no longer lets it hold, and why: its port became a registry
+/// entry or reserved, left its pool, or the pool itself is gone.
+#[derive(Debug)]
+pub struct Collision {
+    pub lease: Lease,
+    pub why: String,
+}
+
+/// The live leases that collide with the registry as it is now.
+pub fn collisions(all: &[Lease], pools: &Pools, now_ms: i64, host: &str) -> Vec<Collision> {
+    let mut out = Vec::new();
+    for l in all.iter().filter(|l| !gone(l, now_ms, host)) {
+        let why = match pools.pools.iter().find(|p| p.kind == l.kind) {
+            None => Some(format!("its pool {} is no longer in the config's pools", l.kind)),
+            Some(p) if !p.contains(l.port) => {
+                Some(format!("it is outside pool {} ({}-{}) now", p.kind, p.from, p.to))
+            }
+            Some(_) => {
+                pools.exclusion(&l.kind, &l.service, l.protocol, l.port).map(|why| format!("it is {why} now"))
+            }
+        };
+        if let Some(why) = why {
+            out.push(Collision { lease: l.clone(), why });
+        }
+    }
+    out
+}
