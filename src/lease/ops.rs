@@ -219,7 +219,7 @@ pub fn live(store: &dyn Store, now_ms: i64, host: &str) -> Result<Vec<Lease>, Le
 /// Counts per pool: its size, the ports it never leases, the leases in it, how many have run
 /// out but are not cleaned up, and how many ports a new TCP lease in the default scope could
 /// take now (before the test for bound ports).
-#[derive(Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PoolStats {
     #[serde(rename = "type")]
     pub kind: String,

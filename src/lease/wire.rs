@@ -187,20 +187,7 @@ pub struct Stats {
     /// kernel's ephemeral range.
     pub reserved_allocations: usize,
     pub service_types: BTreeMap<String, usize>,
-    pub pools: Vec<PoolCounts>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PoolCounts {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub from: u16,
-    pub to: u16,
-    pub size: usize,
-    pub excluded: usize,
-    pub active: usize,
-    pub expired: usize,
-    pub free: usize,
+    pub pools: Vec<PoolStats>,
 }
 
 impl Stats {
@@ -211,19 +198,7 @@ impl Stats {
             expired_allocations: expired,
             reserved_allocations: pools.iter().map(|p| p.excluded).sum(),
             service_types: pools.iter().map(|p| (p.kind.clone(), p.active)).collect(),
-            pools: pools
-                .iter()
-                .map(|p| PoolCounts {
-                    kind: p.kind.clone(),
-                    from: p.from,
-                    to: p.to,
-                    size: p.size,
-                    excluded: p.excluded,
-                    active: p.active,
-                    expired: p.expired,
-                    free: p.free,
-                })
-                .collect(),
+            pools: pools.to_vec(),
         }
     }
 }
