@@ -170,7 +170,12 @@ fn main() {
     let portserver = std::env::var("PORTSERVER").ok();
     println!("| clients | portnix serve (SQLite): ops/s, p50, p99 | portserver: ops/s, p50, p99 | ratio |");
     println!("|---|---|---|---|");
-    for clients in [1, 16, 256] {
+    // PORTNIX_BENCH_CLIENTS=16 runs one row, for a profiler.
+    let rows: Vec<usize> = match std::env::var("PORTNIX_BENCH_CLIENTS") {
+        Ok(n) => n.split(',').filter_map(|c| c.parse().ok()).collect(),
+        Err(_) => vec![1, 16, 256],
+    };
+    for clients in rows {
         let store = dir.join(format!("state/{clients}.sqlite"));
         let (server, url) = serve(&dir, &store);
         // One warm-up pass, then the measured one.

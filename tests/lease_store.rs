@@ -29,8 +29,9 @@ fn pools(dir: &Path) -> Pools {
   ranges."rest-api" = { from = 8080; to = 8089; };
   ranges.low = { from = 1020; to = 1030; };
   ranges.db = { from = 5400; to = 5499; };
+  ranges.wide = { from = 21000; to = 21999; };
   reserved = [ { port = 8082; reason = "the admin console"; } ];
-  pools = [ "rest-api" "low" ];
+  pools = [ "rest-api" "low" "wide" ];
 }
 "#,
     )
@@ -306,4 +307,51 @@ fn a_pool_must_name_a_range_pattern() {
     assert!(err.contains("pool 'rest-apo' is not a range pattern"), "{err}");
     assert!(err.contains("portnix.nix:2:"), "located: {err}");
     assert!(err.contains("did you mean 'rest-api'"), "{err}");
+}
+
+#[test]
+fn many_threads_at_once_lose_nothing_share_nothing_and_a_failed_change_leaves_no_trace() {
+    let dir = temp("threads");
+    let pools = Arc::new(pools(&dir));
+    for (engine, store) in stores("threads") {
+        let store: Arc<dyn Store> = Arc::from(store);
+        let barrier = Arc::new(std::sync::Barrier::new(48));
+        let threads: Vec<_> = (0..48)
+            .map(|i| {
+                let (store, pools, barrier) = (store.clone(), pools.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    if i % 5 == 0 {
+                        // Edits the table, then fails: none of it may land.
+                        let failed = store.update(&mut |leases| {
+                            leases.clear();
+                            Err(LeaseError::bad("test", "fails after editing"))
+                        });
+                        assert!(failed.is_err());
+                    }
+                    if i % 7 == 0 {
+                        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            store.update(&mut |leases| {
+                                leases.clear();
+                                panic!("a bug in a rule")
+                            })
+                        }));
+                        assert!(panicked.is_err() || panicked.unwrap().is_err());
+                    }
+                    let mut req = request(&format!("t{i}"));
+                    req.kind = Some("wide".into());
+                    ops::allocate(&*store, &pools, &req, 0, HOST, &nothing_bound).unwrap().lease.port
+                })
+            })
+            .collect();
+        let mut ports: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        ports.sort();
+        ports.dedup();
+        assert_eq!(ports.len(), 48, "{engine}: distinct ports");
+        let stored = store.read().unwrap();
+        assert_eq!(stored.len(), 48, "{engine}: every grant stored");
+        let mut stored_ports: Vec<u16> = stored.iter().map(|l| l.port).collect();
+        stored_ports.sort();
+        assert_eq!(stored_ports, ports, "{engine}");
+    }
 }

@@ -196,13 +196,14 @@ pub fn default_store() -> Option<PathBuf> {
 /// The API against the store on this machine, with the pools of the project's registry.
 pub fn local_api(project: &ProjectArgs, store: &StoreArgs) -> Result<Local, u8> {
     let loaded = project.load_or_report()?;
-    let pools = Pools::from_project(&loaded, &Ephemeral::of_this_machine()).map_err(|e| report(&e))?;
+    let pools = crate::timing::phase("pools", || Pools::from_project(&loaded, &Ephemeral::of_this_machine()))
+        .map_err(|e| report(&e))?;
     let Some(path) = store.store.clone().or_else(default_store) else {
         crate::stdio::errln!("error: no lease store: HOME is not set");
         crate::stdio::errln!("  = hint: pass --store PATH");
         return Err(exit::FAILURE);
     };
-    let sqlite = SqliteStore::open(&path).map_err(|e| report(&e))?;
+    let sqlite = crate::timing::phase("open", || SqliteStore::open(&path)).map_err(|e| report(&e))?;
     Ok(Local {
         store: Arc::new(sqlite),
         pools: Arc::new(pools),
@@ -293,7 +294,7 @@ pub fn run(args: LeaseArgs) -> u8 {
         },
         Err(code) => return code,
     };
-    match execute(&*api, args.command) {
+    match crate::timing::phase("request", || execute(&*api, args.command)) {
         Ok(code) => code,
         Err(e) => report(&e),
     }

@@ -46,7 +46,7 @@ impl ServeError {
     }
 }
 
-const BLOCKING_THREADS: usize = 8;
+const BLOCKING_THREADS: usize = 24;
 
 /// Serves until SIGINT or SIGTERM. `bound` is told the address once the socket listens.
 pub fn serve(api: Local, settings: Settings, bound: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {

@@ -2,7 +2,6 @@
 //! that no other change lands between the read and the write. The rules (`ops`) run inside that
 //! change, the same for every engine.
 
-mod group_sync;
 mod memory;
 mod sqlite;
 
