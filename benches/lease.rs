@@ -155,6 +155,15 @@ fn start_portserver(script: &str, name: &str) -> Option<Killed> {
     Some(Killed(child))
 }
 
+/// The CPU time a process has used, in milliseconds (user and system, from /proc).
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
+    let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
+    ticks * 1000.0 / 100.0
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -168,7 +177,9 @@ fn main() {
     let ops = if quick { 256 } else { 4096 };
     let dir = project();
     let portserver = std::env::var("PORTSERVER").ok();
-    println!("| clients | portnix serve (SQLite): ops/s, p50, p99 | portserver: ops/s, p50, p99 | ratio |");
+    println!(
+        "| clients | portnix serve (SQLite): ops/s, p50, p99, server CPU per op | portserver: the same | ratio |"
+    );
     println!("|---|---|---|---|");
     // PORTNIX_BENCH_CLIENTS=16 runs one row, for a profiler.
     let rows: Vec<usize> = match std::env::var("PORTNIX_BENCH_CLIENTS") {
@@ -180,21 +191,29 @@ fn main() {
         let (server, url) = serve(&dir, &store);
         // One warm-up pass, then the measured one.
         load(clients, clients * 4, portnix_op(url.clone()));
-        let (p_ops, p50, p99) = load(clients, ops.max(clients * 4), portnix_op(url));
+        let n = ops.max(clients * 4);
+        let cpu = cpu_ms(server.0.id());
+        let (p_ops, p50, p99) = load(clients, n, portnix_op(url));
+        let p_cpu = (cpu_ms(server.0.id()) - cpu) * 1000.0 / n as f64;
         drop(server);
         let theirs = portserver.as_deref().and_then(|script| {
             let name = format!("portnix-bench-{}-{clients}", std::process::id());
             let server = start_portserver(script, &name)?;
             load(clients, clients * 4, portserver_op(name.clone()));
-            let r = load(clients, ops.max(clients * 4), portserver_op(name));
+            let n = ops.max(clients * 4);
+            let cpu = cpu_ms(server.0.id());
+            let (o, a, b) = load(clients, n, portserver_op(name));
+            let cpu = (cpu_ms(server.0.id()) - cpu) * 1000.0 / n as f64;
             drop(server);
-            Some(r)
+            Some((o, a, b, cpu))
         });
         let (t, ratio) = match theirs {
-            Some((o, a, b)) => (format!("{o:.0}, {a:.2} ms, {b:.2} ms"), format!("{:.2}", p_ops / o)),
+            Some((o, a, b, cpu)) => {
+                (format!("{o:.0}, {a:.2} ms, {b:.2} ms, {cpu:.0} µs"), format!("{:.2}", p_ops / o))
+            }
             None => ("(PORTSERVER not set)".into(), "n/a".into()),
         };
-        println!("| {clients} | {p_ops:.0}, {p50:.2} ms, {p99:.2} ms | {t} | {ratio} |");
+        println!("| {clients} | {p_ops:.0}, {p50:.2} ms, {p99:.2} ms, {p_cpu:.0} µs | {t} | {ratio} |");
     }
     // The embedded CLI: a whole process, registry read, SQLite transaction, fsync.
     let store = dir.join("state/cli.sqlite");

@@ -194,7 +194,8 @@ pub fn default_store() -> Option<PathBuf> {
 }
 
 /// The API against the store on this machine, with the pools of the project's registry.
-pub fn local_api(project: &ProjectArgs, store: &StoreArgs) -> Result<Local, u8> {
+/// `server` asks for the WAL to be checkpointed by a thread of its own.
+pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, u8> {
     let loaded = project.load_or_report()?;
     let pools = crate::timing::phase("pools", || Pools::from_project(&loaded, &Ephemeral::of_this_machine()))
         .map_err(|e| report(&e))?;
@@ -204,6 +205,9 @@ pub fn local_api(project: &ProjectArgs, store: &StoreArgs) -> Result<Local, u8> 
         return Err(exit::FAILURE);
     };
     let sqlite = crate::timing::phase("open", || SqliteStore::open(&path)).map_err(|e| report(&e))?;
+    if server {
+        sqlite.checkpoint_in_background(std::time::Duration::from_millis(500)).map_err(|e| report(&e))?;
+    }
     Ok(Local {
         store: Arc::new(sqlite),
         pools: Arc::new(pools),
@@ -288,7 +292,7 @@ fn print_json(value: &impl serde::Serialize) {
 pub fn run(args: LeaseArgs) -> u8 {
     let api: Box<dyn Api> = match remote_api() {
         Ok(Some(remote)) => Box::new(remote),
-        Ok(None) => match local_api(&args.project, &args.store) {
+        Ok(None) => match local_api(&args.project, &args.store, false) {
             Ok(local) => Box::new(local),
             Err(code) => return code,
         },

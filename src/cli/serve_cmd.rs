@@ -35,7 +35,7 @@ pub fn run(args: ServeArgs) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let api = match local_api(&args.project, &args.store) {
+    let api = match local_api(&args.project, &args.store, true) {
         Ok(api) => api,
         Err(code) => return code,
     };

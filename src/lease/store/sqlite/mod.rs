@@ -100,6 +100,25 @@ impl SqliteStore {
         })
     }
 
+    /// For a long-lived server: the WAL is folded back into the database by a thread of its
+    /// own, beside the writers (a passive checkpoint blocks no one), instead of inside the
+    /// commit that happens to fill it.
+    pub fn checkpoint_in_background(&self, every: Duration) -> Result<(), LeaseError> {
+        let conn = Self::connect(&self.path).map_err(|e| self.fail(e))?;
+        self.lock_state().conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(|e| self.fail(e))?;
+        std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(every);
+                    // Errors here only delay the folding; the writers' WAL stays correct.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
     fn connect(path: &Path) -> rusqlite::Result<Connection> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
