@@ -1,6 +1,7 @@
 # portnix in pure Nix: no nixpkgs needed. The same rules and codes as `portnix check` for every
 # error a registry and its config can hold (duplicate-port, out-of-range, reserved-port,
-# invalid-port, unknown-service, invalid-range, range-outside-parent, range-overlap) and for its
+# invalid-port, unknown-service, invalid-range, range-outside-parent, range-overlap, and the
+# config-error of a pool that names no range) and for its
 # warnings (privileged-port, ephemeral-port, unused-range), with the same paths; the tests
 # compare the two on every fixture and example.
 #
@@ -70,9 +71,18 @@ let
       services = map (n: { pattern = pattern n; meta = c.services.${n}; pos = builtins.unsafeGetAttrPos n c.services; })
         (attrNames (c.services or { }));
       scopes = map (p: { pattern = p; }) (map pattern (c.scopes or [ ]));
+      pools = c.pools or [ ];
     };
 
   validRange = r: 0 <= r.from && r.from <= r.to && r.to <= 65535;
+
+  # A pool (`portnix lease` hands out its ports) names a pattern of `ranges` as it is spelt there.
+  poolConfig = cfg:
+    let known = map (r: r.pattern.text) cfg.allRanges; in
+    concatMap
+      (p: if builtins.elem p known then [ ] else
+        [ (finding "config-error" [ ] "pool '${p}' is not a range pattern; a pool is a pattern of `ranges`") ])
+      cfg.pools;
 
   posText = pos: if pos == null then "" else " (${pos.file}:${toString pos.line}:${toString pos.column})";
 
@@ -458,7 +468,7 @@ rec {
       registry = load a.registry;
     in
     # The config's rules read only the config and the paths it names: cheap at any size.
-    unknownService cfg registry ++ rangeConfig cfg
+    unknownService cfg registry ++ rangeConfig cfg ++ poolConfig cfg
     ++ (if clean cfg registry then [ ] else fullFindings a);
 
   /** `portnix check`'s warnings, less the ignored ones: privileged-port, ephemeral-port, unused-range. */

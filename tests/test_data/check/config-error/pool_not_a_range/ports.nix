@@ -1,0 +1,1 @@
+{ rest-api.gateway = 8081; }
