@@ -453,10 +453,16 @@ fn a_pool_that_names_no_range_is_an_error_in_nix_too() {
     let dir = root().join("tests/test_data/check/config-error/pool_not_a_range");
     let expr = format!("map (f: f.message) ({})", lib_call("findings", &dir));
     let messages = nix_json(&expr).unwrap();
-    assert_eq!(messages, serde_json::json!(["pool 'rest-apii' is not a range pattern; a pool is a pattern of `ranges`"]));
+    assert_eq!(
+        messages,
+        serde_json::json!(["pool 'rest-apii' is not a range pattern; a pool is a pattern of `ranges`"])
+    );
     let err = nix_json(&lib_call("check", &dir)).unwrap_err();
     assert!(err.contains("error[config-error]: pool 'rest-apii'"), "{err}");
     // The example that lists its pools is clean.
     let example = root().join("examples/004-service-types");
-    assert_eq!(nix_json(&format!("map (f: f.code) ({})", lib_call("findings", &example))).unwrap(), serde_json::json!([]));
+    assert_eq!(
+        nix_json(&format!("map (f: f.code) ({})", lib_call("findings", &example))).unwrap(),
+        serde_json::json!([])
+    );
 }
