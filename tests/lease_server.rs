@@ -656,3 +656,49 @@ fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
     assert!(text.contains("2 live lease(s) collide"), "{text}");
     assert_eq!(check(false).status.code(), Some(0), "without --leases the store is not read");
 }
+
+#[test]
+fn lease_run_heartbeats_keep_a_short_lease_alive_while_its_command_runs() {
+    let dir = project("run-heartbeat");
+    let mut run = cli(&dir, None, &["run", "beating", "--type", "wide", "--ttl", "2s", "--", "sleep", "4"])
+        .spawn()
+        .unwrap();
+    let first = wait_for_lease(&dir, "beating");
+    std::thread::sleep(Duration::from_millis(3000));
+    let later = leases(&dir).into_iter().find(|l| l["service_name"] == "beating");
+    let later = later.expect("still held a second past its first expiry");
+    assert_eq!(later["allocation_id"], first["allocation_id"]);
+    assert!(later["expires_at"].as_str() > first["expires_at"].as_str(), "{first} then {later}");
+    assert!(run.wait().unwrap().success());
+    assert!(leases(&dir).iter().all(|l| l["service_name"] != "beating"), "released at exit");
+}
+
+#[test]
+fn the_cli_exits_1_for_a_refusal_and_2_for_a_broken_request_in_both_modes() {
+    let dir = project("cli-codes");
+    let server = serve(&dir, &[]);
+    for mode in [None, Some(server.url.as_str())] {
+        let run = |args: &[&str]| cli(&dir, mode, args).output().unwrap();
+        let out = run(&["allocate", "short", "--type", "wide", "--ttl", "1s", "--json"]);
+        assert!(out.status.success(), "{mode:?} {out:?}");
+        let granted: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let id = granted["allocation"]["allocation_id"].as_str().unwrap().to_string();
+        std::thread::sleep(Duration::from_millis(1100));
+        let out = run(&["heartbeat", &id]);
+        assert_eq!(out.status.code(), Some(1), "{mode:?} {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error[expired]"), "{mode:?} {out:?}");
+        let out = run(&["get", "nobody"]);
+        assert_eq!(out.status.code(), Some(1), "{mode:?} {out:?}");
+        let out = run(&["allocate", "x", "--type", "nope"]);
+        assert_eq!(out.status.code(), Some(2), "{mode:?} {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no pool \"nope\""), "{mode:?} {out:?}");
+        let out = run(&["allocate", "bad name", "--type", "wide"]);
+        assert_eq!(out.status.code(), Some(2), "{mode:?} {out:?}");
+        let out = run(&["cleanup"]);
+        assert!(out.status.success(), "{mode:?} {out:?}");
+    }
+    let out = cli(&dir, Some("http://127.0.0.1:1"), &["ls"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[unreachable]") && err.contains("unset PORTNIX_SERVER"), "{err}");
+}
