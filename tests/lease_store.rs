@@ -1,5 +1,7 @@
 //! One suite for every lease store: the rules hold whatever engine keeps the table.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -59,13 +61,27 @@ fn nothing_bound(_: Protocol, _: u16) -> bool {
     false
 }
 
-/// Every store the suite runs on, fresh.
-fn stores(name: &str) -> Vec<(&'static str, Box<dyn Store>)> {
+/// Every store the suite runs on, fresh: in memory, SQLite, and (built with `--features etcd`)
+/// a real etcd started for the test, which lives as long as the iterator.
+fn stores(name: &str) -> impl Iterator<Item = (&'static str, Box<dyn Store>)> {
     let dir = temp(&format!("{name}-store"));
-    vec![
-        ("memory", Box::new(MemoryStore::default()) as Box<dyn Store>),
+    #[allow(unused_mut)]
+    let mut list: Vec<(&'static str, Box<dyn Store>)> = vec![
+        ("memory", Box::new(MemoryStore::default())),
         ("sqlite", Box::new(SqliteStore::open(&dir.join("state/leases.sqlite")).unwrap())),
-    ]
+    ];
+    #[cfg(feature = "etcd")]
+    let guard = common::etcd::available().then(|| {
+        let etcd = common::etcd::start(name);
+        list.push(("etcd", Box::new(portnix::lease::store::EtcdStore::open(&etcd.url("suite")).unwrap())));
+        etcd
+    });
+    #[cfg(not(feature = "etcd"))]
+    let guard = ();
+    list.into_iter().map(move |engine| {
+        let _alive = &guard;
+        engine
+    })
 }
 
 #[test]

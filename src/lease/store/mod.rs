@@ -2,9 +2,13 @@
 //! that no other change lands between the read and the write. The rules (`ops`) run inside that
 //! change, the same for every engine.
 
+#[cfg(feature = "etcd")]
+mod etcd;
 mod memory;
 mod sqlite;
 
+#[cfg(feature = "etcd")]
+pub use etcd::EtcdStore;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 

@@ -1,0 +1,329 @@
+//! A store on etcd, for leases shared by several hosts. Each lease is a service key
+//! (`/portnix/v1/services/<scope>/<service>`, the lease as JSON) and a port key per lane
+//! (`/portnix/v1/leases/<scope>/<lane>/<port>`), all attached to one etcd lease whose TTL is the
+//! lease's plus a grace period: portnix treats a lease as gone at its TTL by its own clock, and
+//! etcd removes the keys of a holder that stopped heartbeating soon after.
+//!
+//! A change is optimistic: read every service key, run the rules, then one transaction that
+//! writes the difference and succeeds only if every key it touches is as it was read and every
+//! key it creates does not exist yet. Two hosts claiming one port both try to create its key;
+//! one transaction wins, the other reads again and runs the rules again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use etcd_client::{Client, Compare, CompareOp, ConnectOptions, GetOptions, PutOptions, Txn, TxnOp};
+
+use super::{Change, Store};
+use crate::lease::model::{Lease, LeaseError};
+
+/// Every key begins with this, after the store's namespace if it names one.
+const PREFIX: &str = "/portnix/v1/";
+
+/// etcd keeps a lease's keys this much longer than its TTL, so that etcd's clock never frees a
+/// port before portnix's does.
+const GRACE_SECONDS: i64 = 5;
+
+/// A change that keeps losing to other hosts gives up after this many tries.
+const TRIES: usize = 200;
+
+pub struct EtcdStore {
+    endpoints: Vec<String>,
+    /// `""`, or `/NAME` for `etcd://hosts/NAME`: several registries can share one cluster.
+    namespace: String,
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    /// Changes from this process one at a time: they would only conflict with each other.
+    local: Mutex<()>,
+}
+
+/// What is stored under a service key: the lease, and the etcd lease its keys are attached to.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    lease: Lease,
+    etcd_lease: i64,
+}
+
+/// A lease's etcd lease, as read.
+struct Read {
+    etcd_lease: i64,
+}
+
+/// A name inside a key: `/` would split it, so it is written `%2F` (names never hold `%`).
+fn part(s: &str) -> String {
+    s.replace('/', "%2F")
+}
+
+fn service_key(ns: &str, l: &Lease) -> String {
+    format!("{ns}{PREFIX}services/{}/{}", part(&l.scope), part(&l.service))
+}
+
+fn port_keys(ns: &str, l: &Lease) -> Vec<String> {
+    l.protocol
+        .transports()
+        .iter()
+        .map(|lane| format!("{ns}{PREFIX}leases/{}/{}/{}", part(&l.scope), lane.as_str(), l.port))
+        .collect()
+}
+
+/// Whether `a` and `b` hold the same keys: otherwise a change is a release and a new claim.
+fn same_keys(a: &Lease, b: &Lease) -> bool {
+    a.scope == b.scope && a.service == b.service && a.port == b.port && a.protocol == b.protocol
+}
+
+impl EtcdStore {
+    /// Connects to `etcd://host:port[,host:port...]`, with `user:password@` before the hosts
+    /// (or the password in PORTNIX_ETCD_PASSWORD) when etcd has authentication on.
+    pub fn open(url: &str) -> Result<EtcdStore, LeaseError> {
+        let fail = |why: String| LeaseError::Store { path: url.to_string(), why };
+        let rest = url.strip_prefix("etcd://").ok_or_else(|| fail("not an etcd:// address".into()))?;
+        let (auth, hosts) = match rest.rsplit_once('@') {
+            Some((auth, hosts)) => (Some(auth), hosts),
+            None => (None, rest),
+        };
+        let (hosts, namespace) = match hosts.split_once('/') {
+            Some((hosts, ns)) if !ns.is_empty() => {
+                if !crate::lease::model::valid_name(ns) || ns.contains('/') {
+                    return Err(fail(format!("the namespace '{ns}' is not a name")));
+                }
+                (hosts, format!("/{ns}"))
+            }
+            Some((hosts, _)) => (hosts, String::new()),
+            None => (hosts, String::new()),
+        };
+        let endpoints: Vec<String> = hosts
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(|h| format!("http://{}", h.trim_end_matches('/')))
+            .collect();
+        if endpoints.is_empty() {
+            return Err(fail("names no host".into()));
+        }
+        let mut options = ConnectOptions::new()
+            .with_connect_timeout(Duration::from_secs(5))
+            .with_timeout(Duration::from_secs(10));
+        if let Some(auth) = auth {
+            let (user, password) = match auth.split_once(':') {
+                Some((u, p)) => (u.to_string(), p.to_string()),
+                None => (auth.to_string(), std::env::var("PORTNIX_ETCD_PASSWORD").unwrap_or_default()),
+            };
+            options = options.with_user(user, password);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
+        let client = runtime
+            .block_on(Client::connect(&endpoints, Some(options)))
+            .map_err(|e| fail(format!("cannot connect: {e}")))?;
+        Ok(EtcdStore { endpoints, namespace, runtime, client, local: Mutex::new(()) })
+    }
+
+    fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
+        let hosts: Vec<&str> = self.endpoints.iter().map(|e| e.trim_start_matches("http://")).collect();
+        LeaseError::Store {
+            path: format!("etcd://{}{}", hosts.join(","), self.namespace),
+            why: e.to_string(),
+        }
+    }
+
+    /// Every lease with its etcd bookkeeping, and the revision of every key under the prefix.
+    async fn read_all(&self) -> Result<(Vec<(Lease, Read)>, HashMap<String, i64>), LeaseError> {
+        let mut client = self.client.clone();
+        let response = client
+            .get(format!("{}{PREFIX}", self.namespace), Some(GetOptions::new().with_prefix()))
+            .await
+            .map_err(|e| self.fail(e))?;
+        let services = format!("{}{PREFIX}services/", self.namespace);
+        let (mut leases, mut revisions) = (Vec::new(), HashMap::new());
+        for kv in response.kvs() {
+            let key = String::from_utf8_lossy(kv.key()).into_owned();
+            if key.starts_with(&services) {
+                let stored: Stored = serde_json::from_slice(kv.value())
+                    .map_err(|e| self.fail(format!("{key} does not parse: {e}")))?;
+                leases.push((stored.lease, Read { etcd_lease: stored.etcd_lease }));
+            }
+            revisions.insert(key, kv.mod_revision());
+        }
+        leases.sort_by(|a, b| (&a.0.scope, a.0.port, &a.0.id).cmp(&(&b.0.scope, b.0.port, &b.0.id)));
+        Ok((leases, revisions))
+    }
+
+    /// One optimistic attempt: true when it committed, false when another host got there first.
+    async fn attempt(&self, change: &mut Change<'_>) -> Result<bool, LeaseError> {
+        let (read, revisions) = self.read_all().await?;
+        let before: Vec<Lease> = read.iter().map(|(l, _)| l.clone()).collect();
+        let mut after = before.clone();
+        change(&mut after)?;
+        let was: HashMap<&str, (&Lease, &Read)> = read.iter().map(|(l, r)| (l.id.as_str(), (l, r))).collect();
+        let now: HashMap<&str, &Lease> = after.iter().map(|l| (l.id.as_str(), l)).collect();
+        let mut client = self.client.clone();
+        let ns = self.namespace.as_str();
+        // What the table becomes, key by key: a put wins over a delete of the same key (a port
+        // or a service passing from a lease that is gone to a new one).
+        let mut deletes: Vec<String> = Vec::new();
+        let mut puts: Vec<(String, Vec<u8>, i64)> = Vec::new();
+        let (mut granted, mut revoke, mut keep_alive) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, (old, r)) in &was {
+            match now.get(id) {
+                Some(new) if same_keys(old, new) => {
+                    if *new != *old {
+                        // Renewed or heartbeat: the same keys, rewritten; a heartbeat keeps the
+                        // etcd lease alive, a new TTL needs a new etcd lease.
+                        let etcd_lease = if new.ttl_ms == old.ttl_ms {
+                            keep_alive.push(r.etcd_lease);
+                            r.etcd_lease
+                        } else {
+                            let id = self.grant(&mut client, new).await?;
+                            granted.push(id);
+                            revoke.push(r.etcd_lease);
+                            id
+                        };
+                        self.put(new, etcd_lease, &mut puts)?;
+                    }
+                }
+                _ => {
+                    deletes.push(service_key(ns, old));
+                    deletes.extend(port_keys(ns, old));
+                    revoke.push(r.etcd_lease);
+                }
+            }
+        }
+        for new in &after {
+            let fresh = was.get(new.id.as_str()).is_none_or(|(old, _)| !same_keys(old, new));
+            if fresh {
+                let etcd_lease = self.grant(&mut client, new).await?;
+                granted.push(etcd_lease);
+                self.put(new, etcd_lease, &mut puts)?;
+            }
+        }
+        if deletes.is_empty() && puts.is_empty() {
+            return Ok(true);
+        }
+        // Every key touched is as it was read, or did not exist: the claim of a port or a
+        // service that anyone else took meanwhile fails here.
+        let put_keys: std::collections::HashSet<&str> = puts.iter().map(|(k, _, _)| k.as_str()).collect();
+        let mut compares = Vec::new();
+        let mut touched: Vec<&str> =
+            deletes.iter().map(String::as_str).chain(put_keys.iter().copied()).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for key in touched {
+            compares.push(match revisions.get(key) {
+                Some(&rev) => Compare::mod_revision(key, CompareOp::Equal, rev),
+                None => Compare::create_revision(key, CompareOp::Equal, 0),
+            });
+        }
+        let mut ops: Vec<TxnOp> = deletes
+            .iter()
+            .filter(|k| !put_keys.contains(k.as_str()))
+            .map(|k| TxnOp::delete(k.as_str(), None))
+            .collect();
+        ops.extend(
+            puts.into_iter().map(|(k, v, lease)| TxnOp::put(k, v, Some(PutOptions::new().with_lease(lease)))),
+        );
+        let committed =
+            client.txn(Txn::new().when(compares).and_then(ops)).await.map_err(|e| self.fail(e))?;
+        if !committed.succeeded() {
+            for id in granted {
+                let _ = client.lease_revoke(id).await;
+            }
+            return Ok(false);
+        }
+        for id in keep_alive {
+            let (mut keeper, mut stream) = client.lease_keep_alive(id).await.map_err(|e| self.fail(e))?;
+            keeper.keep_alive().await.map_err(|e| self.fail(e))?;
+            match stream.message().await.map_err(|e| self.fail(e))? {
+                Some(answer) if answer.ttl() > 0 => {}
+                _ => return Err(self.fail("etcd dropped the lease before its heartbeat")),
+            }
+        }
+        for id in revoke {
+            // Its keys are deleted or moved already; the etcd lease would only expire later.
+            let _ = client.lease_revoke(id).await;
+        }
+        Ok(true)
+    }
+
+    async fn grant(&self, client: &mut Client, l: &Lease) -> Result<i64, LeaseError> {
+        let ttl = (l.ttl_ms + 999) / 1000 + GRACE_SECONDS;
+        Ok(client.lease_grant(ttl, None).await.map_err(|e| self.fail(e))?.id())
+    }
+
+    fn put(
+        &self,
+        l: &Lease,
+        etcd_lease: i64,
+        puts: &mut Vec<(String, Vec<u8>, i64)>,
+    ) -> Result<(), LeaseError> {
+        let value = serde_json::to_vec(&Stored { lease: l.clone(), etcd_lease }).map_err(|e| self.fail(e))?;
+        puts.push((service_key(&self.namespace, l), value, etcd_lease));
+        for key in port_keys(&self.namespace, l) {
+            puts.push((key, l.id.as_bytes().to_vec(), etcd_lease));
+        }
+        Ok(())
+    }
+
+    /// The cluster's members and whether each answers, for `health`.
+    pub fn cluster_state(&self) -> Result<String, LeaseError> {
+        let mut client = self.client.clone();
+        self.runtime.block_on(async {
+            let members = client.member_list().await.map_err(|e| self.fail(e))?;
+            let status = client.status().await.map_err(|e| self.fail(e))?;
+            Ok(format!(
+                "etcd {} ({} member(s), leader {:x}, raft index {})",
+                status.version(),
+                members.members().len(),
+                status.leader(),
+                status.raft_index()
+            ))
+        })
+    }
+}
+
+impl Store for EtcdStore {
+    fn update(&self, change: &mut Change<'_>) -> Result<(), LeaseError> {
+        let _one = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        for _ in 0..TRIES {
+            if self.runtime.block_on(self.attempt(change))? {
+                return Ok(());
+            }
+        }
+        Err(self.fail(format!("{TRIES} tries lost to other hosts' changes")))
+    }
+
+    fn read(&self) -> Result<Vec<Lease>, LeaseError> {
+        Ok(self.runtime.block_on(self.read_all())?.0.into_iter().map(|(l, _)| l).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Protocol;
+
+    #[test]
+    fn keys_keep_names_with_slashes_apart() {
+        let lease = |scope: &str, service: &str| Lease {
+            id: "x".into(),
+            scope: scope.into(),
+            protocol: Protocol::Both,
+            port: 8080,
+            service: service.into(),
+            kind: "k".into(),
+            holder: crate::lease::model::Holder { host: "h".into(), pid: None, pid_start: None },
+            created_ms: 0,
+            renewed_ms: 0,
+            expires_ms: 0,
+            ttl_ms: 0,
+            labels: vec![],
+        };
+        assert_ne!(service_key("", &lease("a/b", "c")), service_key("", &lease("a", "b/c")));
+        assert_eq!(service_key("/team", &lease("local", "web")), "/team/portnix/v1/services/local/web");
+        assert_eq!(
+            port_keys("", &lease("ci/7", "web")),
+            vec!["/portnix/v1/leases/ci%2F7/tcp/8080", "/portnix/v1/leases/ci%2F7/udp/8080"]
+        );
+    }
+}
