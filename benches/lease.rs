@@ -42,7 +42,7 @@ impl Drop for Killed {
     }
 }
 
-fn serve(dir: &Path, store: &Path) -> (Killed, String) {
+fn serve(dir: &Path, store: &std::ffi::OsStr) -> (Killed, String) {
     let mut child = Command::new(BIN)
         .current_dir(dir)
         .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--store"])
@@ -164,6 +164,47 @@ fn cpu_ms(pid: u32) -> f64 {
     ticks * 1000.0 / 100.0
 }
 
+/// `portnix serve` over `store` under `clients`: (ops per second, p50 ms, p99 ms, server CPU
+/// µs per operation).
+fn measure(dir: &Path, store: &std::ffi::OsStr, clients: usize, ops: usize) -> (f64, f64, f64, f64) {
+    let (server, url) = serve(dir, store);
+    // One warm-up pass, then the measured one.
+    load(clients, clients * 4, portnix_op(url.clone()));
+    let n = ops.max(clients * 4);
+    let cpu = cpu_ms(server.0.id());
+    let (o, p50, p99) = load(clients, n, portnix_op(url));
+    (o, p50, p99, (cpu_ms(server.0.id()) - cpu) * 1000.0 / n as f64)
+}
+
+#[cfg(feature = "etcd")]
+#[path = "../tests/common/etcd.rs"]
+mod etcd;
+
+/// The same rows on a real etcd (one member on loopback, its data on the same disk).
+#[cfg(feature = "etcd")]
+fn etcd_rows(dir: &Path, rows: &[usize], ops: usize, sqlite: &[f64]) {
+    if std::process::Command::new("etcd").arg("--version").output().is_err() {
+        println!("\n(etcd is not installed: no etcd rows)");
+        return;
+    }
+    let member = etcd::start("bench");
+    println!();
+    println!(
+        "| clients | portnix serve (etcd 3.4, one member): ops/s, p50, p99, server CPU per op | etcd / SQLite |"
+    );
+    println!("|---|---|---|");
+    for (&clients, &on_sqlite) in rows.iter().zip(sqlite) {
+        let url = member.url(&format!("bench{clients}"));
+        let (o, p50, p99, cpu) = measure(dir, url.as_ref(), clients, ops);
+        println!("| {clients} | {o:.0}, {p50:.2} ms, {p99:.2} ms, {cpu:.0} µs | {:.2} |", o / on_sqlite);
+    }
+}
+
+#[cfg(not(feature = "etcd"))]
+fn etcd_rows(_: &Path, _: &[usize], _: usize, _: &[f64]) {
+    println!("\n(built without the etcd feature: no etcd rows)");
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -186,16 +227,11 @@ fn main() {
         Ok(n) => n.split(',').filter_map(|c| c.parse().ok()).collect(),
         Err(_) => vec![1, 16, 256],
     };
-    for clients in rows {
+    let mut sqlite_rows = Vec::new();
+    for &clients in &rows {
         let store = dir.join(format!("state/{clients}.sqlite"));
-        let (server, url) = serve(&dir, &store);
-        // One warm-up pass, then the measured one.
-        load(clients, clients * 4, portnix_op(url.clone()));
-        let n = ops.max(clients * 4);
-        let cpu = cpu_ms(server.0.id());
-        let (p_ops, p50, p99) = load(clients, n, portnix_op(url));
-        let p_cpu = (cpu_ms(server.0.id()) - cpu) * 1000.0 / n as f64;
-        drop(server);
+        let (p_ops, p50, p99, p_cpu) = measure(&dir, store.as_os_str(), clients, ops);
+        sqlite_rows.push(p_ops);
         let theirs = portserver.as_deref().and_then(|script| {
             let name = format!("portnix-bench-{}-{clients}", std::process::id());
             let server = start_portserver(script, &name)?;
@@ -215,6 +251,7 @@ fn main() {
         };
         println!("| {clients} | {p_ops:.0}, {p50:.2} ms, {p99:.2} ms, {p_cpu:.0} µs | {t} | {ratio} |");
     }
+    etcd_rows(&dir, &rows, ops, &sqlite_rows);
     // The embedded CLI: a whole process, registry read, SQLite transaction, fsync.
     let store = dir.join("state/cli.sqlite");
     let run = |args: &[&str]| {

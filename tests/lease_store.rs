@@ -78,9 +78,8 @@ fn stores(name: &str) -> impl Iterator<Item = (&'static str, Box<dyn Store>)> {
     });
     #[cfg(not(feature = "etcd"))]
     let guard = ();
-    list.into_iter().map(move |engine| {
+    list.into_iter().inspect(move |_| {
         let _alive = &guard;
-        engine
     })
 }
 

@@ -199,21 +199,37 @@ pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Resu
     let loaded = project.load_or_report()?;
     let pools = crate::timing::phase("pools", || Pools::from_project(&loaded, &Ephemeral::of_this_machine()))
         .map_err(|e| report(&e))?;
+    let (store, label) = open_store(store, server)?;
+    Ok(Local { store, pools: Arc::new(pools), host: crate::lease::holder::host_name(), label })
+}
+
+/// The store `--store` names: `etcd://...` or a SQLite file; and how `health` names it.
+fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::Store>, String), u8> {
     let Some(path) = store.store.clone().or_else(default_store) else {
         crate::stdio::errln!("error: no lease store: HOME is not set");
         crate::stdio::errln!("  = hint: pass --store PATH");
         return Err(exit::FAILURE);
     };
+    if let Some(url) = path.to_str().filter(|p| p.starts_with("etcd://")) {
+        #[cfg(feature = "etcd")]
+        {
+            let etcd = crate::lease::store::EtcdStore::open(url).map_err(|e| report(&e))?;
+            return Ok((Arc::new(etcd), url.to_string()));
+        }
+        #[cfg(not(feature = "etcd"))]
+        {
+            crate::stdio::errln!("error: {url}: this portnix was built without etcd support");
+            crate::stdio::errln!(
+                "  = hint: build it with `cargo install --path . --features etcd` (needs protoc)"
+            );
+            return Err(exit::FAILURE);
+        }
+    }
     let sqlite = crate::timing::phase("open", || SqliteStore::open(&path)).map_err(|e| report(&e))?;
     if server {
         sqlite.checkpoint_in_background(std::time::Duration::from_millis(500)).map_err(|e| report(&e))?;
     }
-    Ok(Local {
-        store: Arc::new(sqlite),
-        pools: Arc::new(pools),
-        host: crate::lease::holder::host_name(),
-        label: format!("sqlite:{}", path.display()),
-    })
+    Ok((Arc::new(sqlite), format!("sqlite:{}", path.display())))
 }
 
 /// For `check --leases`: prints the live leases of the store that collide with `project` as it
@@ -221,11 +237,12 @@ pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Resu
 pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -> Result<usize, u8> {
     let pools = Pools::from_project(project, &Ephemeral::of_this_machine()).map_err(|e| report(&e))?;
     let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
-    if !path.exists() {
+    // No store yet: no leases, and `check` creates none.
+    if !path.exists() && !path.to_str().is_some_and(|p| p.starts_with("etcd://")) {
         return Ok(0);
     }
-    let sqlite = SqliteStore::open(&path).map_err(|e| report(&e))?;
-    let all = crate::lease::Store::read(&sqlite).map_err(|e| report(&e))?;
+    let (opened, _) = open_store(store, false)?;
+    let all = opened.read().map_err(|e| report(&e))?;
     let host = crate::lease::holder::host_name();
     let found = crate::lease::ops::collisions(&all, &pools, crate::lease::ops::now_ms(), &host);
     for c in &found {

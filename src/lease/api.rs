@@ -108,7 +108,10 @@ impl Api for Local {
         let full = stats.pools.iter().any(|p| p.free == 0);
         Ok(Health {
             status: if full { "degraded" } else { "healthy" }.into(),
-            store: self.label.clone(),
+            store: match self.store.state()? {
+                Some(state) => format!("{}: {state}", self.label),
+                None => self.label.clone(),
+            },
             pools: self.pools.pools.len(),
             active_allocations: stats.active_allocations,
             version: env!("CARGO_PKG_VERSION").into(),

@@ -280,8 +280,11 @@ pub fn status(e: &LeaseError) -> u16 {
         LeaseError::NotFound(_) => 404,
         LeaseError::Taken { .. } => 409,
         LeaseError::Expired(_) => 410,
-        LeaseError::Exhausted { .. } | LeaseError::NoPool(_) | LeaseError::Unreachable { .. } => 503,
-        LeaseError::Store { .. } => 500,
+        // A store that fails or cannot be reached (an etcd cluster down) is unavailable.
+        LeaseError::Exhausted { .. }
+        | LeaseError::NoPool(_)
+        | LeaseError::Unreachable { .. }
+        | LeaseError::Store { .. } => 503,
         LeaseError::Remote { status, .. } => *status,
     }
 }

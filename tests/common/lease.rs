@@ -41,8 +41,13 @@ pub fn store(dir: &Path) -> PathBuf {
 
 /// `portnix lease ARGS` in the project, against its store (or the server in `server`).
 pub fn cli(dir: &Path, server: Option<&str>, args: &[&str]) -> Command {
+    cli_on(dir, store(dir).as_os_str(), server, args)
+}
+
+/// `portnix lease ARGS` against `store` (a file or an etcd:// address).
+pub fn cli_on(dir: &Path, store: &std::ffi::OsStr, server: Option<&str>, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).arg("lease").arg("--store").arg(store(dir)).args(args);
+    cmd.current_dir(dir).arg("lease").arg("--store").arg(store).args(args);
     match server {
         Some(url) => cmd.env("PORTNIX_SERVER", url),
         None => cmd.env_remove("PORTNIX_SERVER"),
@@ -65,10 +70,15 @@ impl Drop for Server {
 
 /// `portnix serve` on 127.0.0.1:0 over the project's store, once it has printed its URL.
 pub fn serve(dir: &Path, extra: &[&str]) -> Server {
+    serve_on(dir, store(dir).as_os_str(), extra)
+}
+
+/// `portnix serve` on 127.0.0.1:0 over `store` (a file or an etcd:// address).
+pub fn serve_on(dir: &Path, store: &std::ffi::OsStr, extra: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .current_dir(dir)
         .args(["serve", "--listen", "127.0.0.1:0", "--store"])
-        .arg(store(dir))
+        .arg(store)
         .args(if extra.contains(&"--rate-limit") { &[][..] } else { &["--rate-limit", "0"][..] })
         .args(extra)
         .stdout(Stdio::piped())

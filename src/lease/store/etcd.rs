@@ -10,7 +10,6 @@
 //! one transaction wins, the other reads again and runs the rules again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use etcd_client::{Client, Compare, CompareOp, ConnectOptions, GetOptions, PutOptions, Txn, TxnOp};
@@ -34,8 +33,6 @@ pub struct EtcdStore {
     namespace: String,
     runtime: tokio::runtime::Runtime,
     client: Client,
-    /// Changes from this process one at a time: they would only conflict with each other.
-    local: Mutex<()>,
 }
 
 /// What is stored under a service key: the lease, and the etcd lease its keys are attached to.
@@ -110,14 +107,17 @@ impl EtcdStore {
             };
             options = options.with_user(user, password);
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // Callers' threads drive their own requests (`block_on`); the workers drive the
+        // connections, so changes from many threads are in flight at once.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .map_err(|e| fail(e.to_string()))?;
         let client = runtime
             .block_on(Client::connect(&endpoints, Some(options)))
             .map_err(|e| fail(format!("cannot connect: {e}")))?;
-        Ok(EtcdStore { endpoints, namespace, runtime, client, local: Mutex::new(()) })
+        Ok(EtcdStore { endpoints, namespace, runtime, client })
     }
 
     fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
@@ -240,8 +240,12 @@ impl EtcdStore {
             }
         }
         for id in revoke {
-            // Its keys are deleted or moved already; the etcd lease would only expire later.
-            let _ = client.lease_revoke(id).await;
+            // Its keys are deleted or moved already; the etcd lease would only expire later, so
+            // nobody waits for this.
+            let mut client = client.clone();
+            self.runtime.spawn(async move {
+                let _ = client.lease_revoke(id).await;
+            });
         }
         Ok(true)
     }
@@ -284,7 +288,6 @@ impl EtcdStore {
 
 impl Store for EtcdStore {
     fn update(&self, change: &mut Change<'_>) -> Result<(), LeaseError> {
-        let _one = self.local.lock().unwrap_or_else(|p| p.into_inner());
         for _ in 0..TRIES {
             if self.runtime.block_on(self.attempt(change))? {
                 return Ok(());
@@ -295,6 +298,10 @@ impl Store for EtcdStore {
 
     fn read(&self) -> Result<Vec<Lease>, LeaseError> {
         Ok(self.runtime.block_on(self.read_all())?.0.into_iter().map(|(l, _)| l).collect())
+    }
+
+    fn state(&self) -> Result<Option<String>, LeaseError> {
+        self.cluster_state().map(Some)
     }
 }
 

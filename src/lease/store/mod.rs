@@ -25,6 +25,12 @@ pub trait Store: Send + Sync {
 
     /// Every lease as it is now.
     fn read(&self) -> Result<Vec<Lease>, LeaseError>;
+
+    /// What `health` adds about the engine (a cluster's members, say); an error when it is
+    /// down.
+    fn state(&self) -> Result<Option<String>, LeaseError> {
+        Ok(None)
+    }
 }
 
 /// Runs `change` as one update and gives back what it returned.
