@@ -202,34 +202,39 @@ fn killing_an_etcd_member_then_a_server_under_load_loses_nothing_acknowledged() 
     let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let workers: Vec<_> = (0..16)
+    // 500 clients, half on each server, each allocating again and again.
+    let workers: Vec<_> = (0..500)
         .map(|w| {
             let (url, acknowledged, stop) = (urls[w % 2].clone(), acknowledged.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let agent = agent();
-                for i in 0.. {
-                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        break;
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    let agent = agent();
+                    for i in 0.. {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let service = format!("k{w}-{i}");
+                        let r = agent
+                            .post(format!("{url}/ports/allocate"))
+                            .content_type("application/json")
+                            .send(allocate(&service, "huge", 600).as_bytes());
+                        // Its server was killed: this client stops.
+                        let Ok(mut r) = r else { break };
+                        let status = r.status().as_u16();
+                        let text = r.body_mut().read_to_string().unwrap_or_default();
+                        if status == 201 {
+                            let body: Value = serde_json::from_str(&text).unwrap();
+                            acknowledged
+                                .lock()
+                                .unwrap()
+                                .push((service, body["allocation"]["port"].as_u64().unwrap()));
+                        } else if status == 503 && text.contains("exhausted") {
+                            break;
+                        }
                     }
-                    let service = format!("k{w}-{i}");
-                    let r = agent
-                        .post(format!("{url}/ports/allocate"))
-                        .content_type("application/json")
-                        .send(allocate(&service, "wide", 600).as_bytes());
-                    let Ok(mut r) = r else { continue };
-                    let status = r.status().as_u16();
-                    let text = r.body_mut().read_to_string().unwrap_or_default();
-                    if status == 201 {
-                        let body: Value = serde_json::from_str(&text).unwrap();
-                        acknowledged
-                            .lock()
-                            .unwrap()
-                            .push((service, body["allocation"]["port"].as_u64().unwrap()));
-                    } else if status == 503 && text.contains("exhausted") {
-                        break;
-                    }
-                }
-            })
+                })
+                .unwrap()
         })
         .collect();
     let wait_for = |n: usize| {
@@ -243,16 +248,17 @@ fn killing_an_etcd_member_then_a_server_under_load_loses_nothing_acknowledged() 
             std::thread::sleep(Duration::from_millis(10));
         }
     };
-    wait_for(100);
+    wait_for(500);
     // One member of three dies: the other two keep a quorum.
     let mut member = members.remove(0);
     member.child.kill().unwrap();
     member.child.wait().unwrap();
     let at_kill = acknowledged.lock().unwrap().len();
-    wait_for(at_kill + 100);
+    wait_for(at_kill + 500);
     // Then a server dies mid-load.
     servers.remove(0).child.kill().unwrap();
-    wait_for(at_kill + 200);
+    let at_server_kill = acknowledged.lock().unwrap().len();
+    wait_for(at_server_kill + 500);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for w in workers {
         w.join().unwrap();
@@ -265,7 +271,7 @@ fn killing_an_etcd_member_then_a_server_under_load_loses_nothing_acknowledged() 
         assert_eq!(seen.get(service).map(|l| l["port"].as_u64().unwrap()), Some(*port), "{service} lost");
     }
     eprintln!(
-        "{} leases acknowledged ({at_kill} before the member died), {} stored, all distinct",
+        "{} leases acknowledged ({at_kill} before the member died, {at_server_kill} before the server died), {} stored, all distinct",
         acknowledged.len(),
         seen.len()
     );

@@ -12,7 +12,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_portnix");
 
 /// The pool `small` is 20000-20049 less the registry's 20003, the reserved 20004 and whatever
 /// the test binds; `wide` is 21000-21999; `low` is 1000-1049, of which only 1024-1049 may be
-/// leased.
+/// leased; `huge` is 10000-19999.
 pub fn project(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("portnix-lease-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -26,8 +26,9 @@ pub fn project(name: &str) -> PathBuf {
   ranges.wide = { from = 21000; to = 21999; };
   ranges.low = { from = 1000; to = 1049; };
   ranges.db = { from = 5400; to = 5499; };
+  ranges.huge = { from = 10000; to = 19999; };
   reserved = [ { port = 20004; reason = "the admin console"; } ];
-  pools = [ "small" "wide" "low" ];
+  pools = [ "small" "wide" "low" "huge" ];
 }
 "#,
     )
