@@ -340,7 +340,8 @@ let
   unusedRange = cfg: registry: concatMap
     (r: if covers false r.pattern registry then [ ] else
       [ (finding "unused-range" [ ] "the range pattern \"${r.pattern.text}\" covers no entry of the registry${posText r.pos}") ])
-    cfg.allRanges;
+    # A pool's ports go to leases at run time: it is never unused.
+    (filter (r: !(builtins.elem r.pattern.text cfg.pools)) cfg.allRanges);
 
   describeEntry = e: "${e.name} (${e.text})";
   privilegedPort = cfg: entries: concatMap

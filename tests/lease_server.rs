@@ -642,11 +642,7 @@ fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
     )
     .unwrap();
     let config = std::fs::read_to_string(dir.join("lib/portnix.nix")).unwrap();
-    std::fs::write(
-        dir.join("lib/portnix.nix"),
-        config.replace(r#"pools = [ "small" "wide" "low" ];"#, r#"pools = [ "small" "low" ];"#),
-    )
-    .unwrap();
+    std::fs::write(dir.join("lib/portnix.nix"), config.replace(r#""small" "wide""#, r#""small""#)).unwrap();
     let out = check(true);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");

@@ -1,6 +1,7 @@
 //! The config's own ranges: `invalid-range` (empty or beyond 0-65535), `range-outside-parent`
 //! (a nested pattern's range leaves its parent's), `range-overlap` (unrelated patterns share
-//! ports) and `unused-range` (a pattern that covers no entry, usually a typo).
+//! ports) and `unused-range` (a pattern that covers no entry, usually a typo; a pool is never
+//! unused, its ports go to leases).
 //!
 //! Pairwise over the config's ranges, which are few; never over the registry.
 
@@ -51,7 +52,8 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
-    for r in ranges {
+    // A pool's ports are taken at run time by leases: that it holds no static entry is the point.
+    for r in ranges.iter().filter(|r| !ctx.config.pools.contains(&r.pattern)) {
         if !ctx.entries.iter().any(|e| r.pattern.matches_prefix(&e.path)) {
             let names = ctx.entries.iter().flat_map(|e| e.path.first()).map(|s| &**s);
             let mut f = Finding::new(

@@ -1,0 +1,1 @@
+{ databases.pg = 5432; }
