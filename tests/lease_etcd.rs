@@ -277,3 +277,47 @@ fn killing_an_etcd_member_then_a_server_under_load_loses_nothing_acknowledged() 
     );
     drop(member);
 }
+
+#[test]
+fn an_etcd_with_authentication_takes_a_user_and_password_and_refuses_without() {
+    if !common::etcd::available() {
+        return;
+    }
+    let etcd = common::etcd::start("auth");
+    let endpoint = format!("127.0.0.1:{}", etcd.client_port);
+    let etcdctl = |args: &[&str]| {
+        let out = std::process::Command::new("etcdctl")
+            .args(["--endpoints", &endpoint])
+            .args(args)
+            .env("ETCDCTL_API", "3")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "etcdctl {args:?}: {out:?}");
+    };
+    etcdctl(&["user", "add", "root:s3cret"]);
+    etcdctl(&["auth", "enable"]);
+    let dir = project("etcd-auth");
+    let run = |store: &str, env: Option<&str>| {
+        let mut cmd = cli_on(&dir, store.as_ref(), None, &["allocate", "svc", "--type", "wide"]);
+        cmd.env_remove("PORTNIX_ETCD_PASSWORD");
+        if let Some(password) = env {
+            cmd.env("PORTNIX_ETCD_PASSWORD", password);
+        }
+        cmd.output().unwrap()
+    };
+    let granted = run(&format!("etcd://root:s3cret@{endpoint}/auth"), None);
+    assert!(granted.status.success(), "{granted:?}");
+    let again = run(&format!("etcd://root@{endpoint}/auth"), Some("s3cret"));
+    assert_eq!(again.stdout, granted.stdout, "the password from the environment, the same lease");
+    for (store, env) in
+        [(format!("etcd://{endpoint}/auth"), None), (format!("etcd://root:wrong@{endpoint}/auth"), None)]
+    {
+        let out = run(&store, env);
+        assert_eq!(out.status.code(), Some(2), "{store}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error[store]"), "{store}: {out:?}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("wrong"),
+            "the password is never shown: {out:?}"
+        );
+    }
+}

@@ -214,7 +214,8 @@ fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::
         #[cfg(feature = "etcd")]
         {
             let etcd = crate::lease::store::EtcdStore::open(url).map_err(|e| report(&e))?;
-            return Ok((Arc::new(etcd), url.to_string()));
+            let label = etcd.label();
+            return Ok((Arc::new(etcd), label));
         }
         #[cfg(not(feature = "etcd"))]
         {

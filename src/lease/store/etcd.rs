@@ -73,7 +73,12 @@ impl EtcdStore {
     /// Connects to `etcd://host:port[,host:port...]`, with `user:password@` before the hosts
     /// (or the password in PORTNIX_ETCD_PASSWORD) when etcd has authentication on.
     pub fn open(url: &str) -> Result<EtcdStore, LeaseError> {
-        let fail = |why: String| LeaseError::Store { path: url.to_string(), why };
+        // A password never appears in a message.
+        let shown = match url.rsplit_once('@') {
+            Some((_, hosts)) => format!("etcd://…@{hosts}"),
+            None => url.to_string(),
+        };
+        let fail = |why: String| LeaseError::Store { path: shown.clone(), why };
         let rest = url.strip_prefix("etcd://").ok_or_else(|| fail("not an etcd:// address".into()))?;
         let (auth, hosts) = match rest.rsplit_once('@') {
             Some((auth, hosts)) => (Some(auth), hosts),
@@ -120,12 +125,14 @@ impl EtcdStore {
         Ok(EtcdStore { endpoints, namespace, runtime, client })
     }
 
-    fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
+    /// The store's address without its credentials: what messages and `health` show.
+    pub fn label(&self) -> String {
         let hosts: Vec<&str> = self.endpoints.iter().map(|e| e.trim_start_matches("http://")).collect();
-        LeaseError::Store {
-            path: format!("etcd://{}{}", hosts.join(","), self.namespace),
-            why: e.to_string(),
-        }
+        format!("etcd://{}{}", hosts.join(","), self.namespace)
+    }
+
+    fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
+        LeaseError::Store { path: self.label(), why: e.to_string() }
     }
 
     /// Every lease with its etcd bookkeeping, and the revision of every key under the prefix.
