@@ -321,3 +321,157 @@ fn an_etcd_with_authentication_takes_a_user_and_password_and_refuses_without() {
         );
     }
 }
+
+/// Runs `openssl ARGS` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl").current_dir(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn etcds_speaks_tls_with_a_client_certificate_and_is_refused_without_one() {
+    if !common::etcd::available() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("portnix-etcd-tls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // A CA, a server certificate for 127.0.0.1 and a client certificate, all made here.
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=portnix test CA",
+        ],
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    for (who, cn) in [("server", "127.0.0.1"), ("client", "portnix")] {
+        openssl(
+            &dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{who}.key"),
+                "-out",
+                &format!("{who}.csr"),
+                "-subj",
+                &format!("/CN={cn}"),
+            ],
+        );
+        openssl(
+            &dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{who}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{who}.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{who}.ext"),
+            ],
+        );
+    }
+    let (client_port, peer_port) = (common::etcd::free_port(), common::etcd::free_port());
+    let client_url = format!("https://127.0.0.1:{client_port}");
+    let peer = format!("http://127.0.0.1:{peer_port}");
+    let child = std::process::Command::new("etcd")
+        .current_dir(&dir)
+        .args(["--name", "tls", "--data-dir", "data"])
+        .args(["--listen-client-urls", &client_url, "--advertise-client-urls", &client_url])
+        .args([
+            "--listen-peer-urls",
+            &peer,
+            "--initial-advertise-peer-urls",
+            &peer,
+            "--initial-cluster",
+            &format!("tls={peer}"),
+        ])
+        .args([
+            "--cert-file",
+            "server.pem",
+            "--key-file",
+            "server.key",
+            "--client-cert-auth",
+            "--trusted-ca-file",
+            "ca.pem",
+        ])
+        .args(["--log-level", "error"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let etcd = common::etcd::Etcd { child, client_port, dir: dir.clone() };
+    let started = Instant::now();
+    loop {
+        let healthy = std::process::Command::new("etcdctl")
+            .current_dir(&dir)
+            .args([
+                "--endpoints",
+                &client_url,
+                "--cacert",
+                "ca.pem",
+                "--cert",
+                "client.pem",
+                "--key",
+                "client.key",
+                "endpoint",
+                "health",
+            ])
+            .env("ETCDCTL_API", "3")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if healthy {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "etcd with TLS did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let project_dir = project("etcd-tls");
+    let store = format!("etcds://127.0.0.1:{client_port}/tls");
+    let run = |store: &str, cert: bool| {
+        let mut cmd = cli_on(&project_dir, store.as_ref(), None, &["allocate", "svc", "--type", "wide"]);
+        cmd.env("PORTNIX_ETCD_CA", dir.join("ca.pem"));
+        if cert {
+            cmd.env("PORTNIX_ETCD_CERT", dir.join("client.pem"))
+                .env("PORTNIX_ETCD_KEY", dir.join("client.key"));
+        } else {
+            cmd.env_remove("PORTNIX_ETCD_CERT").env_remove("PORTNIX_ETCD_KEY");
+        }
+        cmd.output().unwrap()
+    };
+    let granted = run(&store, true);
+    assert!(granted.status.success(), "{granted:?}");
+    for (store, cert) in [(store.clone(), false), (format!("etcd://127.0.0.1:{client_port}/tls"), true)] {
+        let out = run(&store, cert);
+        assert_eq!(out.status.code(), Some(2), "{store} (client certificate: {cert}): {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error[store]"), "{out:?}");
+    }
+    drop(etcd);
+}

@@ -210,7 +210,7 @@ fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::
         crate::stdio::errln!("  = hint: pass --store PATH");
         return Err(exit::FAILURE);
     };
-    if let Some(url) = path.to_str().filter(|p| p.starts_with("etcd://")) {
+    if let Some(url) = path.to_str().filter(|p| p.starts_with("etcd://") || p.starts_with("etcds://")) {
         #[cfg(feature = "etcd")]
         {
             let etcd = crate::lease::store::EtcdStore::open(url).map_err(|e| report(&e))?;
@@ -239,7 +239,8 @@ pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -
     let pools = Pools::from_project(project, &Ephemeral::of_this_machine()).map_err(|e| report(&e))?;
     let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
     // No store yet: no leases, and `check` creates none.
-    if !path.exists() && !path.to_str().is_some_and(|p| p.starts_with("etcd://")) {
+    if !path.exists() && !path.to_str().is_some_and(|p| p.starts_with("etcd://") || p.starts_with("etcds://"))
+    {
         return Ok(0);
     }
     let (opened, _) = open_store(store, false)?;

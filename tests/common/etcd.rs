@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub struct Etcd {
     pub child: Child,
     pub client_port: u16,
-    dir: PathBuf,
+    pub dir: PathBuf,
 }
 
 impl Drop for Etcd {
@@ -28,7 +28,7 @@ impl Etcd {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 

@@ -69,9 +69,33 @@ fn same_keys(a: &Lease, b: &Lease) -> bool {
     a.scope == b.scope && a.service == b.service && a.port == b.port && a.protocol == b.protocol
 }
 
+/// TLS from PORTNIX_ETCD_CA (required) and PORTNIX_ETCD_CERT with PORTNIX_ETCD_KEY (both or
+/// neither).
+fn tls_options() -> Result<etcd_client::TlsOptions, String> {
+    let read = |var: &str| -> Result<Option<Vec<u8>>, String> {
+        match std::env::var_os(var).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(path) => std::fs::read(&path)
+                .map(Some)
+                .map_err(|e| format!("{var}: cannot read {}: {e}", std::path::Path::new(&path).display())),
+        }
+    };
+    let ca =
+        read("PORTNIX_ETCD_CA")?.ok_or("etcds:// needs the cluster's CA certificate in PORTNIX_ETCD_CA")?;
+    let mut options = etcd_client::TlsOptions::new().ca_certificate(etcd_client::Certificate::from_pem(ca));
+    match (read("PORTNIX_ETCD_CERT")?, read("PORTNIX_ETCD_KEY")?) {
+        (Some(cert), Some(key)) => options = options.identity(etcd_client::Identity::from_pem(cert, key)),
+        (None, None) => {}
+        _ => return Err("PORTNIX_ETCD_CERT and PORTNIX_ETCD_KEY go together".into()),
+    }
+    Ok(options)
+}
+
 impl EtcdStore {
-    /// Connects to `etcd://host:port[,host:port...]`, with `user:password@` before the hosts
-    /// (or the password in PORTNIX_ETCD_PASSWORD) when etcd has authentication on.
+    /// Connects to `etcd://host:port[,host:port...][/NAMESPACE]`, with `user:password@` before
+    /// the hosts (or the password in PORTNIX_ETCD_PASSWORD) when etcd has authentication on.
+    /// `etcds://` is the same over TLS: the CA from PORTNIX_ETCD_CA, and a client certificate
+    /// from PORTNIX_ETCD_CERT and PORTNIX_ETCD_KEY when etcd asks for one.
     pub fn open(url: &str) -> Result<EtcdStore, LeaseError> {
         // A password never appears in a message.
         let shown = match url.rsplit_once('@') {
@@ -79,7 +103,12 @@ impl EtcdStore {
             None => url.to_string(),
         };
         let fail = |why: String| LeaseError::Store { path: shown.clone(), why };
-        let rest = url.strip_prefix("etcd://").ok_or_else(|| fail("not an etcd:// address".into()))?;
+        let (tls, rest) = match (url.strip_prefix("etcd://"), url.strip_prefix("etcds://")) {
+            (Some(rest), _) => (false, rest),
+            (_, Some(rest)) => (true, rest),
+            _ => return Err(fail("not an etcd:// or etcds:// address".into())),
+        };
+        let scheme = if tls { "https" } else { "http" };
         let (auth, hosts) = match rest.rsplit_once('@') {
             Some((auth, hosts)) => (Some(auth), hosts),
             None => (None, rest),
@@ -97,7 +126,7 @@ impl EtcdStore {
         let endpoints: Vec<String> = hosts
             .split(',')
             .filter(|h| !h.is_empty())
-            .map(|h| format!("http://{}", h.trim_end_matches('/')))
+            .map(|h| format!("{scheme}://{}", h.trim_end_matches('/')))
             .collect();
         if endpoints.is_empty() {
             return Err(fail("names no host".into()));
@@ -105,6 +134,9 @@ impl EtcdStore {
         let mut options = ConnectOptions::new()
             .with_connect_timeout(Duration::from_secs(5))
             .with_timeout(Duration::from_secs(10));
+        if tls {
+            options = options.with_tls(tls_options().map_err(fail)?);
+        }
         if let Some(auth) = auth {
             let (user, password) = match auth.split_once(':') {
                 Some((u, p)) => (u.to_string(), p.to_string()),
@@ -127,8 +159,13 @@ impl EtcdStore {
 
     /// The store's address without its credentials: what messages and `health` show.
     pub fn label(&self) -> String {
-        let hosts: Vec<&str> = self.endpoints.iter().map(|e| e.trim_start_matches("http://")).collect();
-        format!("etcd://{}{}", hosts.join(","), self.namespace)
+        let tls = self.endpoints.iter().any(|e| e.starts_with("https://"));
+        let hosts: Vec<&str> = self
+            .endpoints
+            .iter()
+            .map(|e| e.trim_start_matches("http://").trim_start_matches("https://"))
+            .collect();
+        format!("{}://{}{}", if tls { "etcds" } else { "etcd" }, hosts.join(","), self.namespace)
     }
 
     fn fail(&self, e: impl std::fmt::Display) -> LeaseError {
