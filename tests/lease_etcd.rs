@@ -69,14 +69,14 @@ fn directory(url: &str) -> HashMap<String, Value> {
 }
 
 #[test]
-fn two_servers_on_one_etcd_with_500_clients_each_never_share_a_port() {
+fn two_servers_on_a_three_member_cluster_with_500_clients_each_never_share_a_port() {
     if !common::etcd::available() {
         return;
     }
     raise_fd_limit();
-    let etcd = common::etcd::start("two-servers");
+    let members = common::etcd::cluster("two-servers", 3);
     let dir = project("etcd-two");
-    let store = etcd.url("two");
+    let store = common::etcd::url_of(&members, "two");
     let servers = [serve_on(&dir, store.as_ref(), &[]), serve_on(&dir, store.as_ref(), &[])];
     let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
     // 1000 clients on `wide` (1000 ports): every one gets a port, none twice.
@@ -103,7 +103,7 @@ fn two_servers_on_one_etcd_with_500_clients_each_never_share_a_port() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), seen["w7"]["port"].to_string());
     let (_, health) = call(&agent(), "GET", &format!("{}/ports/health", urls[0]), None);
-    assert!(health["store"].as_str().unwrap().contains("1 member(s)"), "{health}");
+    assert!(health["store"].as_str().unwrap().contains("3 member(s)"), "{health}");
 }
 
 #[test]
