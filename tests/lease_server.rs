@@ -626,6 +626,11 @@ fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
     take("web", "small", "20020");
     take("api", "wide", "21005");
     take("calm", "small", "20030");
+    let table = String::from_utf8(cli(&dir, None, &["ls", "--type", "small"]).output().unwrap().stdout).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("PORT   PROTO  SERVICE  TYPE   SCOPE  EXPIRES"), "{table}");
+    assert!(lines[1].starts_with("20020  tcp    web      small  local  "), "{table}");
+    assert!(lines[2].starts_with("20030  tcp    calm     small  local  ") && lines.len() == 3, "{table}");
     let check = |leases: bool| {
         let mut cmd = std::process::Command::new(common::lease::BIN);
         cmd.current_dir(&dir).arg("check").arg("--store").arg(store(&dir));

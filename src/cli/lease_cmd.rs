@@ -446,7 +446,6 @@ fn execute(api: &dyn Api, command: LeaseCommand) -> Result<u8, LeaseError> {
 }
 
 fn table(rows: &[Allocation]) -> String {
-    let header = ["PORT", "PROTO", "SERVICE", "TYPE", "SCOPE", "EXPIRES", "HOLDER", "ID"];
     let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|a| {
@@ -465,28 +464,5 @@ fn table(rows: &[Allocation]) -> String {
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for r in &cells {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cols: Vec<&str>| {
-        let mut l = String::new();
-        for (i, (c, w)) in cols.iter().zip(&widths).enumerate() {
-            if i + 1 == cols.len() {
-                l.push_str(c);
-            } else {
-                l.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(header.to_vec());
-    for r in &cells {
-        line(r.iter().map(String::as_str).collect());
-    }
-    out
+    super::query_cmd::table(&["PORT", "PROTO", "SERVICE", "TYPE", "SCOPE", "EXPIRES", "HOLDER", "ID"], &cells)
 }

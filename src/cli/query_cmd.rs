@@ -70,7 +70,8 @@ pub fn ls(args: LsArgs) -> u8 {
     run().unwrap_or_else(|code| code)
 }
 
-fn table(header: &[&str; 5], rows: &[[String; 5]]) -> String {
+/// Columns padded to their widest cell, two spaces apart, for people.
+pub(super) fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
