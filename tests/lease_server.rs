@@ -626,7 +626,8 @@ fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
     take("web", "small", "20020");
     take("api", "wide", "21005");
     take("calm", "small", "20030");
-    let table = String::from_utf8(cli(&dir, None, &["ls", "--type", "small"]).output().unwrap().stdout).unwrap();
+    let table =
+        String::from_utf8(cli(&dir, None, &["ls", "--type", "small"]).output().unwrap().stdout).unwrap();
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].starts_with("PORT   PROTO  SERVICE  TYPE   SCOPE  EXPIRES"), "{table}");
     assert!(lines[1].starts_with("20020  tcp    web      small  local  "), "{table}");
@@ -702,4 +703,117 @@ fn the_cli_exits_1_for_a_refusal_and_2_for_a_broken_request_in_both_modes() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[unreachable]") && err.contains("unset PORTNIX_SERVER"), "{err}");
+}
+
+/// A small deterministic generator, so a failure can be replayed from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+#[test]
+fn random_bodies_never_get_a_5xx_and_only_what_was_granted_is_stored() {
+    let dir = project("random");
+    let server = serve(&dir, &[]);
+    let agent = agent();
+    let url = format!("{}/ports/allocate", server.url);
+    let values = [
+        json!("api"),
+        json!("a\u{1b}[31m"),
+        json!("x".repeat(300)),
+        json!("ü"),
+        json!(""),
+        json!("wide"),
+        json!("small"),
+        json!("tcp"),
+        json!("both"),
+        json!(0),
+        json!(1),
+        json!(21005),
+        json!(65535),
+        json!(65536),
+        json!(-3),
+        json!(1.5),
+        json!(1e300),
+        json!(u64::MAX),
+        json!(true),
+        json!(null),
+        json!([1, 2]),
+        json!({ "k": "v" }),
+        json!({ "k": 7 }),
+    ];
+    let fields = [
+        "service_name",
+        "service_type",
+        "preferred_port",
+        "required",
+        "ttl_seconds",
+        "protocol",
+        "scope",
+        "process_id",
+        "host",
+        "labels",
+        "allocation_id",
+        "\u{0}",
+    ];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut granted = std::collections::BTreeSet::new();
+    let mut statuses: std::collections::BTreeMap<u16, usize> = Default::default();
+    for i in 0..1500 {
+        let mut body = serde_json::Map::new();
+        body.insert("service_name".into(), json!(format!("r{i}")));
+        body.insert("service_type".into(), json!("wide"));
+        for _ in 0..(rng.next() % 4) {
+            body.insert((*rng.pick(&fields)).to_string(), rng.pick(&values).clone());
+        }
+        let mut text = Value::Object(body).to_string().into_bytes();
+        match rng.next() % 6 {
+            0 => text.truncate((rng.next() as usize) % (text.len() + 1)),
+            1 => {
+                let at = (rng.next() as usize) % text.len();
+                text[at] = (rng.next() % 256) as u8;
+            }
+            _ => {}
+        }
+        let response = agent
+            .post(&url)
+            .content_type("application/json")
+            .send(&text[..])
+            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&text)));
+        let status = response.status().as_u16();
+        let mut response = response;
+        let answer: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        *statuses.entry(status).or_default() += 1;
+        assert!(
+            matches!(status, 200 | 201 | 400 | 409 | 413 | 503),
+            "{status} for {}: {answer}",
+            String::from_utf8_lossy(&text)
+        );
+        if status == 201 {
+            let a = &answer["allocation"];
+            granted.insert((a["allocation_id"].as_str().unwrap().to_string(), a["ttl_seconds"].as_u64().unwrap()));
+        } else if status != 200 {
+            assert_eq!(answer["success"], false, "{answer}");
+        }
+    }
+    let stored: std::collections::BTreeSet<String> =
+        leases(&dir).iter().map(|l| l["allocation_id"].as_str().unwrap().to_string()).collect();
+    // Every lease stored was granted, and every one granted is stored unless its TTL (a second,
+    // when the body said so) has run out since.
+    let ids: std::collections::BTreeSet<String> = granted.iter().map(|(id, _)| id.clone()).collect();
+    let strays: Vec<&String> = stored.difference(&ids).collect();
+    assert!(strays.is_empty(), "stored but never granted: {strays:?}");
+    let lost: Vec<&(String, u64)> = granted.iter().filter(|(id, ttl)| *ttl >= 60 && !stored.contains(id)).collect();
+    assert!(lost.is_empty(), "granted but not stored: {lost:?}");
+    assert!(statuses.get(&400).copied().unwrap_or(0) > 300 && granted.len() > 200, "{statuses:?}");
+    eprintln!("1500 random bodies: {statuses:?}");
 }
