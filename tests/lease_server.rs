@@ -800,7 +800,10 @@ fn random_bodies_never_get_a_5xx_and_only_what_was_granted_is_stored() {
         );
         if status == 201 {
             let a = &answer["allocation"];
-            granted.insert((a["allocation_id"].as_str().unwrap().to_string(), a["ttl_seconds"].as_u64().unwrap()));
+            granted.insert((
+                a["allocation_id"].as_str().unwrap().to_string(),
+                a["ttl_seconds"].as_u64().unwrap(),
+            ));
         } else if status != 200 {
             assert_eq!(answer["success"], false, "{answer}");
         }
@@ -812,7 +815,8 @@ fn random_bodies_never_get_a_5xx_and_only_what_was_granted_is_stored() {
     let ids: std::collections::BTreeSet<String> = granted.iter().map(|(id, _)| id.clone()).collect();
     let strays: Vec<&String> = stored.difference(&ids).collect();
     assert!(strays.is_empty(), "stored but never granted: {strays:?}");
-    let lost: Vec<&(String, u64)> = granted.iter().filter(|(id, ttl)| *ttl >= 60 && !stored.contains(id)).collect();
+    let lost: Vec<&(String, u64)> =
+        granted.iter().filter(|(id, ttl)| *ttl >= 60 && !stored.contains(id)).collect();
     assert!(lost.is_empty(), "granted but not stored: {lost:?}");
     assert!(statuses.get(&400).copied().unwrap_or(0) > 300 && granted.len() > 200, "{statuses:?}");
     eprintln!("1500 random bodies: {statuses:?}");
