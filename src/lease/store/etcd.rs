@@ -10,6 +10,7 @@
 //! one transaction wins, the other reads again and runs the rules again.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use etcd_client::{Client, Compare, CompareOp, ConnectOptions, GetOptions, PutOptions, Txn, TxnOp};
@@ -32,8 +33,39 @@ pub struct EtcdStore {
     /// `""`, or `/NAME` for `etcd://hosts/NAME`: several registries can share one cluster.
     namespace: String,
     runtime: tokio::runtime::Runtime,
-    client: Client,
+    /// A client per member that answered at start. etcd-client's balanced channel fails a
+    /// request when one of its endpoints is down (etcd-client issue #39), so portnix keeps one
+    /// client per member and moves to the next when one cannot be reached.
+    clients: Vec<Client>,
+    current: AtomicUsize,
 }
+
+/// Why a call to etcd failed: a member that cannot be reached (try another), or anything else.
+enum Fault {
+    Transient(String),
+    Fatal(LeaseError),
+}
+
+impl From<LeaseError> for Fault {
+    fn from(e: LeaseError) -> Fault {
+        Fault::Fatal(e)
+    }
+}
+
+/// Failures another member may not have: no connection, a member shutting down, a timeout.
+fn transient(e: &etcd_client::Error) -> bool {
+    use etcd_client::Error;
+    match e {
+        Error::TransportError(_) | Error::IoError(_) => true,
+        // gRPC's codes: 1 cancelled, 2 unknown (a transport error), 4 deadline exceeded, 14
+        // unavailable. etcd-client does not re-export tonic's enum for them.
+        Error::GRpcStatus(status) => matches!(status.code() as i32, 1 | 2 | 4 | 14),
+        _ => false,
+    }
+}
+
+/// How many times a call goes round the members when none can be reached.
+const ROUNDS: usize = 3;
 
 /// What is stored under a service key: the lease, and the etcd lease its keys are attached to.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -151,10 +183,18 @@ impl EtcdStore {
             .enable_all()
             .build()
             .map_err(|e| fail(e.to_string()))?;
-        let client = runtime
-            .block_on(Client::connect(&endpoints, Some(options)))
-            .map_err(|e| fail(format!("cannot connect: {e}")))?;
-        Ok(EtcdStore { endpoints, namespace, runtime, client })
+        let mut clients = Vec::new();
+        let mut last = String::new();
+        for endpoint in &endpoints {
+            match runtime.block_on(Client::connect([endpoint], Some(options.clone()))) {
+                Ok(client) => clients.push(client),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        if clients.is_empty() {
+            return Err(fail(format!("cannot connect: {last}")));
+        }
+        Ok(EtcdStore { endpoints, namespace, runtime, clients, current: AtomicUsize::new(0) })
     }
 
     /// The store's address without its credentials: what messages and `health` show.
@@ -172,13 +212,42 @@ impl EtcdStore {
         LeaseError::Store { path: self.label(), why: e.to_string() }
     }
 
+    fn rpc(&self, e: etcd_client::Error) -> Fault {
+        if transient(&e) { Fault::Transient(e.to_string()) } else { Fault::Fatal(self.fail(e)) }
+    }
+
+    fn client(&self) -> Client {
+        self.clients[self.current.load(Ordering::Relaxed) % self.clients.len()].clone()
+    }
+
+    /// Runs `call` until it succeeds or fails for good, moving to the next member each time
+    /// the current one cannot be reached.
+    fn with_failover<T, F: std::future::Future<Output = Result<T, Fault>>>(
+        &self,
+        mut call: impl FnMut() -> F,
+    ) -> Result<T, LeaseError> {
+        let mut why = String::new();
+        for _ in 0..ROUNDS * self.clients.len() {
+            match self.runtime.block_on(call()) {
+                Ok(value) => return Ok(value),
+                Err(Fault::Fatal(e)) => return Err(e),
+                Err(Fault::Transient(m)) => {
+                    why = m;
+                    self.current.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+        Err(self.fail(format!("no member answers: {why}")))
+    }
+
     /// Every lease with its etcd bookkeeping, and the revision of every key under the prefix.
-    async fn read_all(&self) -> Result<(Vec<(Lease, Read)>, HashMap<String, i64>), LeaseError> {
-        let mut client = self.client.clone();
+    async fn read_all(&self) -> Result<(Vec<(Lease, Read)>, HashMap<String, i64>), Fault> {
+        let mut client = self.client();
         let response = client
             .get(format!("{}{PREFIX}", self.namespace), Some(GetOptions::new().with_prefix()))
             .await
-            .map_err(|e| self.fail(e))?;
+            .map_err(|e| self.rpc(e))?;
         let services = format!("{}{PREFIX}services/", self.namespace);
         let (mut leases, mut revisions) = (Vec::new(), HashMap::new());
         for kv in response.kvs() {
@@ -195,14 +264,14 @@ impl EtcdStore {
     }
 
     /// One optimistic attempt: true when it committed, false when another host got there first.
-    async fn attempt(&self, change: &mut Change<'_>) -> Result<bool, LeaseError> {
+    async fn attempt(&self, change: &mut Change<'_>) -> Result<bool, Fault> {
         let (read, revisions) = self.read_all().await?;
         let before: Vec<Lease> = read.iter().map(|(l, _)| l.clone()).collect();
         let mut after = before.clone();
         change(&mut after)?;
         let was: HashMap<&str, (&Lease, &Read)> = read.iter().map(|(l, r)| (l.id.as_str(), (l, r))).collect();
         let now: HashMap<&str, &Lease> = after.iter().map(|l| (l.id.as_str(), l)).collect();
-        let mut client = self.client.clone();
+        let mut client = self.client();
         let ns = self.namespace.as_str();
         // What the table becomes, key by key: a put wins over a delete of the same key (a port
         // or a service passing from a lease that is gone to a new one).
@@ -267,8 +336,7 @@ impl EtcdStore {
         ops.extend(
             puts.into_iter().map(|(k, v, lease)| TxnOp::put(k, v, Some(PutOptions::new().with_lease(lease)))),
         );
-        let committed =
-            client.txn(Txn::new().when(compares).and_then(ops)).await.map_err(|e| self.fail(e))?;
+        let committed = client.txn(Txn::new().when(compares).and_then(ops)).await.map_err(|e| self.rpc(e))?;
         if !committed.succeeded() {
             for id in granted {
                 let _ = client.lease_revoke(id).await;
@@ -276,11 +344,11 @@ impl EtcdStore {
             return Ok(false);
         }
         for id in keep_alive {
-            let (mut keeper, mut stream) = client.lease_keep_alive(id).await.map_err(|e| self.fail(e))?;
-            keeper.keep_alive().await.map_err(|e| self.fail(e))?;
-            match stream.message().await.map_err(|e| self.fail(e))? {
+            let (mut keeper, mut stream) = client.lease_keep_alive(id).await.map_err(|e| self.rpc(e))?;
+            keeper.keep_alive().await.map_err(|e| self.rpc(e))?;
+            match stream.message().await.map_err(|e| self.rpc(e))? {
                 Some(answer) if answer.ttl() > 0 => {}
-                _ => return Err(self.fail("etcd dropped the lease before its heartbeat")),
+                _ => return Err(self.fail("etcd dropped the lease before its heartbeat").into()),
             }
         }
         for id in revoke {
@@ -294,9 +362,9 @@ impl EtcdStore {
         Ok(true)
     }
 
-    async fn grant(&self, client: &mut Client, l: &Lease) -> Result<i64, LeaseError> {
+    async fn grant(&self, client: &mut Client, l: &Lease) -> Result<i64, Fault> {
         let ttl = (l.ttl_ms + 999) / 1000 + GRACE_SECONDS;
-        Ok(client.lease_grant(ttl, None).await.map_err(|e| self.fail(e))?.id())
+        Ok(client.lease_grant(ttl, None).await.map_err(|e| self.rpc(e))?.id())
     }
 
     fn put(
@@ -315,10 +383,10 @@ impl EtcdStore {
 
     /// The cluster's members and whether each answers, for `health`.
     pub fn cluster_state(&self) -> Result<String, LeaseError> {
-        let mut client = self.client.clone();
-        self.runtime.block_on(async {
-            let members = client.member_list().await.map_err(|e| self.fail(e))?;
-            let status = client.status().await.map_err(|e| self.fail(e))?;
+        self.with_failover(|| async {
+            let mut client = self.client();
+            let members = client.member_list().await.map_err(|e| self.rpc(e))?;
+            let status = client.status().await.map_err(|e| self.rpc(e))?;
             Ok(format!(
                 "etcd {} ({} member(s), leader {:x}, raft index {})",
                 status.version(),
@@ -332,16 +400,29 @@ impl EtcdStore {
 
 impl Store for EtcdStore {
     fn update(&self, change: &mut Change<'_>) -> Result<(), LeaseError> {
+        let mut unreachable = 0;
         for _ in 0..TRIES {
-            if self.runtime.block_on(self.attempt(change))? {
-                return Ok(());
+            // A retry after a member went away re-reads and re-runs the rules, which are
+            // idempotent: a claim that did commit is found and renewed, not made twice.
+            match self.runtime.block_on(self.attempt(change)) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(Fault::Fatal(e)) => return Err(e),
+                Err(Fault::Transient(why)) => {
+                    unreachable += 1;
+                    if unreachable == ROUNDS * self.clients.len() {
+                        return Err(self.fail(format!("no member answers: {why}")));
+                    }
+                    self.current.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(50));
+                }
             }
         }
         Err(self.fail(format!("{TRIES} tries lost to other hosts' changes")))
     }
 
     fn read(&self) -> Result<Vec<Lease>, LeaseError> {
-        Ok(self.runtime.block_on(self.read_all())?.0.into_iter().map(|(l, _)| l).collect())
+        Ok(self.with_failover(|| self.read_all())?.0.into_iter().map(|(l, _)| l).collect())
     }
 
     fn state(&self) -> Result<Option<String>, LeaseError> {
