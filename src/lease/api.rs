@@ -42,11 +42,11 @@ impl Local {
         ops::now_ms()
     }
 
-    fn active(&self) -> Result<Vec<Allocation>, LeaseError> {
-        Ok(ops::live(&*self.store, self.now(), &self.host)?
-            .iter()
-            .map(|l| Allocation::of(l, false))
-            .collect())
+    /// The live leases as the API shows them, and the counts, from one read of the store.
+    fn snapshot(&self) -> Result<(Vec<Allocation>, Stats), LeaseError> {
+        let (live, expired) = ops::split(&self.store.read()?, self.now(), &self.host);
+        let stats = Stats::of(&ops::stats(&live, &expired, &self.pools), live.len(), expired.len());
+        Ok((live.iter().map(|l| Allocation::of(l, false)).collect(), stats))
     }
 }
 
@@ -92,15 +92,12 @@ impl Api for Local {
     }
 
     fn directory(&self) -> Result<Directory, LeaseError> {
-        Ok(directory(self.active()?))
+        let live = ops::live(&*self.store, self.now(), &self.host)?;
+        Ok(directory(live.iter().map(|l| Allocation::of(l, false))))
     }
 
     fn stats(&self) -> Result<Stats, LeaseError> {
-        let now = self.now();
-        let all = self.store.read()?;
-        let expired = all.iter().filter(|l| ops::gone(l, now, &self.host)).count();
-        let pools = ops::stats(&all, &self.pools, now, &self.host);
-        Ok(Stats::of(&pools, all.len() - expired, expired))
+        Ok(self.snapshot()?.1)
     }
 
     fn health(&self) -> Result<Health, LeaseError> {
@@ -123,6 +120,7 @@ impl Api for Local {
     }
 
     fn overview(&self) -> Result<Overview, LeaseError> {
-        Ok(Overview::of(self.active()?, self.stats()?))
+        let (active, stats) = self.snapshot()?;
+        Ok(Overview::of(active, stats))
     }
 }

@@ -64,6 +64,9 @@ pub struct Request {
 /// The longest a lease may live without a heartbeat: a day.
 pub const MAX_TTL_MS: i64 = 86_400_000;
 
+/// What `valid_name` accepts, for error messages.
+pub const NAME_RULE: &str = "1 to 128 of letters, digits and - _ . : /";
+
 /// A name a lease may carry: printable, short, no control characters or spaces. No `@`, which
 /// joins a service to its scope in the overview.
 pub fn valid_name(s: &str) -> bool {

@@ -2,7 +2,7 @@
 //! for a bound port come in from outside, so tests can drive both.
 
 use super::holder;
-use super::model::{Holder, Lease, LeaseError, MAX_TTL_MS, Request, valid_name};
+use super::model::{Holder, Lease, LeaseError, MAX_TTL_MS, NAME_RULE, Request, valid_name};
 use super::pool::Pools;
 use super::store::{Store, apply};
 use crate::registry::Protocol;
@@ -25,12 +25,11 @@ pub fn gone(l: &Lease, now_ms: i64, host: &str) -> bool {
 }
 
 fn check_request(req: &Request) -> Result<(), LeaseError> {
-    const NAME: &str = "1 to 128 of letters, digits and - _ . : @ /";
     if !valid_name(&req.service) {
-        return Err(LeaseError::bad("service_name", NAME));
+        return Err(LeaseError::bad("service_name", NAME_RULE));
     }
     if !valid_name(&req.scope) {
-        return Err(LeaseError::bad("scope", NAME));
+        return Err(LeaseError::bad("scope", NAME_RULE));
     }
     if !(1000..=MAX_TTL_MS).contains(&req.ttl_ms) {
         return Err(LeaseError::bad("ttl_seconds", "from 1 second to a day"));
@@ -232,30 +231,36 @@ pub struct PoolStats {
     pub free: usize,
 }
 
-pub fn stats(all: &[Lease], pools: &Pools, now_ms: i64, host: &str) -> Vec<PoolStats> {
+/// The leases that hold their ports now, and those that do not: each tested once, since the
+/// test for a local holder reads /proc.
+pub fn split(all: &[Lease], now_ms: i64, host: &str) -> (Vec<Lease>, Vec<Lease>) {
+    all.iter().cloned().partition(|l| !gone(l, now_ms, host))
+}
+
+/// Counts per pool, from `split`'s two halves.
+pub fn stats(live: &[Lease], expired: &[Lease], pools: &Pools) -> Vec<PoolStats> {
+    let held: std::collections::HashSet<u16> =
+        live.iter().filter(|l| l.overlaps(DEFAULT_SCOPE, Protocol::Tcp, l.port)).map(|l| l.port).collect();
     pools
         .pools
         .iter()
         .map(|p| {
-            let mine: Vec<&Lease> = all.iter().filter(|l| l.kind == p.kind).collect();
-            let expired = mine.iter().filter(|l| gone(l, now_ms, host)).count();
-            let excluded =
-                (p.from..=p.to).filter(|&port| pools.exclusion(&p.kind, "", Protocol::Tcp, port).is_some());
-            let excluded = excluded.count();
-            let held = |port: u16| {
-                all.iter().any(|l| !gone(l, now_ms, host) && l.overlaps(DEFAULT_SCOPE, Protocol::Tcp, port))
-            };
-            let free = (p.from..=p.to)
-                .filter(|&port| pools.exclusion(&p.kind, "", Protocol::Tcp, port).is_none() && !held(port))
-                .count();
+            let (mut excluded, mut free) = (0, 0);
+            for port in p.from..=p.to {
+                if pools.exclusion(&p.kind, "", Protocol::Tcp, port).is_some() {
+                    excluded += 1;
+                } else if !held.contains(&port) {
+                    free += 1;
+                }
+            }
             PoolStats {
                 kind: p.kind.clone(),
                 from: p.from,
                 to: p.to,
                 size: p.size(),
                 excluded,
-                active: mine.len() - expired,
-                expired,
+                active: live.iter().filter(|l| l.kind == p.kind).count(),
+                expired: expired.iter().filter(|l| l.kind == p.kind).count(),
                 free,
             }
         })

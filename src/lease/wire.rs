@@ -53,7 +53,7 @@ impl AllocateBody {
         let ttl_ms = self.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS).saturating_mul(1000);
         let host = self.host.clone().unwrap_or_else(|| local_host.to_string());
         if !super::model::valid_name(&host) {
-            return Err(LeaseError::bad("host", "1 to 128 of letters, digits and - _ . : /"));
+            return Err(LeaseError::bad("host", super::model::NAME_RULE));
         }
         let pid_start = match self.process_id {
             Some(pid) if host == local_host => match super::holder::start_time(pid) {
