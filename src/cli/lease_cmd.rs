@@ -197,10 +197,19 @@ pub fn default_store() -> Option<PathBuf> {
 /// `server` asks for the WAL to be checkpointed by a thread of its own.
 pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, u8> {
     let loaded = project.load_or_report()?;
-    let pools = crate::timing::phase("pools", || Pools::from_project(&loaded, &Ephemeral::of_this_machine()))
-        .map_err(|e| report(&e))?;
+    let pools = crate::timing::phase("pools", || pools_of(&loaded))?;
     let (store, label) = open_store(store, server)?;
     Ok(Local { store, pools: Arc::new(pools), host: crate::lease::holder::host_name(), label })
+}
+
+/// The project's pools, less what this machine's kernel keeps for itself.
+fn pools_of(project: &crate::registry::Project) -> Result<Pools, u8> {
+    Pools::from_project(project, &Ephemeral::of_this_machine()).map_err(|e| report(&e))
+}
+
+/// Whether `--store` names an etcd cluster rather than a file.
+fn is_etcd(path: &std::path::Path) -> bool {
+    path.to_str().is_some_and(|p| p.starts_with("etcd://") || p.starts_with("etcds://"))
 }
 
 /// The store `--store` names: `etcd://...` or a SQLite file; and how `health` names it.
@@ -210,7 +219,7 @@ fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::
         crate::stdio::errln!("  = hint: pass --store PATH");
         return Err(exit::FAILURE);
     };
-    if let Some(url) = path.to_str().filter(|p| p.starts_with("etcd://") || p.starts_with("etcds://")) {
+    if let Some(url) = path.to_str().filter(|_| is_etcd(&path)) {
         #[cfg(feature = "etcd")]
         {
             let etcd = crate::lease::store::EtcdStore::open(url).map_err(|e| report(&e))?;
@@ -236,11 +245,10 @@ fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::
 /// For `check --leases`: prints the live leases of the store that collide with `project` as it
 /// is now, and gives their number.
 pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -> Result<usize, u8> {
-    let pools = Pools::from_project(project, &Ephemeral::of_this_machine()).map_err(|e| report(&e))?;
+    let pools = pools_of(project)?;
     let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
     // No store yet: no leases, and `check` creates none.
-    if !path.exists() && !path.to_str().is_some_and(|p| p.starts_with("etcd://") || p.starts_with("etcds://"))
-    {
+    if !path.exists() && !is_etcd(&path) {
         return Ok(0);
     }
     let (opened, _) = open_store(store, false)?;
@@ -334,12 +342,8 @@ fn execute(api: &dyn Api, command: LeaseCommand) -> Result<u8, LeaseError> {
             }
         }
         LeaseCommand::Release { key, scope, json } => {
-            let body = if key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()) {
-                ReleaseBody { allocation_id: Some(key), service_name: None, scope }
-            } else {
-                ReleaseBody { allocation_id: None, service_name: Some(key), scope }
-            };
-            let done = api.release(&body)?;
+            // The store matches the key against ids and service names alike.
+            let done = api.release(&ReleaseBody { allocation_id: None, service_name: Some(key), scope })?;
             if json {
                 print_json(&done);
             } else {
