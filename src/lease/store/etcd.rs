@@ -74,11 +74,6 @@ struct Stored {
     etcd_lease: i64,
 }
 
-/// A lease's etcd lease, as read.
-struct Read {
-    etcd_lease: i64,
-}
-
 /// A name inside a key: `/` would split it, so it is written `%2F` (names never hold `%`).
 fn part(s: &str) -> String {
     s.replace('/', "%2F")
@@ -242,7 +237,7 @@ impl EtcdStore {
     }
 
     /// Every lease with its etcd bookkeeping, and the revision of every key under the prefix.
-    async fn read_all(&self) -> Result<(Vec<(Lease, Read)>, HashMap<String, i64>), Fault> {
+    async fn read_all(&self) -> Result<(Vec<Stored>, HashMap<String, i64>), Fault> {
         let mut client = self.client();
         let response = client
             .get(format!("{}{PREFIX}", self.namespace), Some(GetOptions::new().with_prefix()))
@@ -255,21 +250,24 @@ impl EtcdStore {
             if key.starts_with(&services) {
                 let stored: Stored = serde_json::from_slice(kv.value())
                     .map_err(|e| self.fail(format!("{key} does not parse: {e}")))?;
-                leases.push((stored.lease, Read { etcd_lease: stored.etcd_lease }));
+                leases.push(stored);
             }
             revisions.insert(key, kv.mod_revision());
         }
-        leases.sort_by(|a, b| (&a.0.scope, a.0.port, &a.0.id).cmp(&(&b.0.scope, b.0.port, &b.0.id)));
+        leases.sort_by(|a, b| {
+            (&a.lease.scope, a.lease.port, &a.lease.id).cmp(&(&b.lease.scope, b.lease.port, &b.lease.id))
+        });
         Ok((leases, revisions))
     }
 
     /// One optimistic attempt: true when it committed, false when another host got there first.
     async fn attempt(&self, change: &mut Change<'_>) -> Result<bool, Fault> {
         let (read, revisions) = self.read_all().await?;
-        let before: Vec<Lease> = read.iter().map(|(l, _)| l.clone()).collect();
+        let before: Vec<Lease> = read.iter().map(|r| r.lease.clone()).collect();
         let mut after = before.clone();
         change(&mut after)?;
-        let was: HashMap<&str, (&Lease, &Read)> = read.iter().map(|(l, r)| (l.id.as_str(), (l, r))).collect();
+        let was: HashMap<&str, (&Lease, i64)> =
+            read.iter().map(|r| (r.lease.id.as_str(), (&r.lease, r.etcd_lease))).collect();
         let now: HashMap<&str, &Lease> = after.iter().map(|l| (l.id.as_str(), l)).collect();
         let mut client = self.client();
         let ns = self.namespace.as_str();
@@ -278,19 +276,19 @@ impl EtcdStore {
         let mut deletes: Vec<String> = Vec::new();
         let mut puts: Vec<(String, Vec<u8>, i64)> = Vec::new();
         let (mut granted, mut revoke, mut keep_alive) = (Vec::new(), Vec::new(), Vec::new());
-        for (id, (old, r)) in &was {
+        for (id, (old, etcd_lease)) in &was {
             match now.get(id) {
                 Some(new) if same_keys(old, new) => {
                     if *new != *old {
                         // Renewed or heartbeat: the same keys, rewritten; a heartbeat keeps the
                         // etcd lease alive, a new TTL needs a new etcd lease.
                         let etcd_lease = if new.ttl_ms == old.ttl_ms {
-                            keep_alive.push(r.etcd_lease);
-                            r.etcd_lease
+                            keep_alive.push(*etcd_lease);
+                            *etcd_lease
                         } else {
                             let id = self.grant(&mut client, new).await?;
                             granted.push(id);
-                            revoke.push(r.etcd_lease);
+                            revoke.push(*etcd_lease);
                             id
                         };
                         self.put(new, etcd_lease, &mut puts)?;
@@ -299,7 +297,7 @@ impl EtcdStore {
                 _ => {
                     deletes.push(service_key(ns, old));
                     deletes.extend(port_keys(ns, old));
-                    revoke.push(r.etcd_lease);
+                    revoke.push(*etcd_lease);
                 }
             }
         }
@@ -422,7 +420,7 @@ impl Store for EtcdStore {
     }
 
     fn read(&self) -> Result<Vec<Lease>, LeaseError> {
-        Ok(self.with_failover(|| self.read_all())?.0.into_iter().map(|(l, _)| l).collect())
+        Ok(self.with_failover(|| self.read_all())?.0.into_iter().map(|s| s.lease).collect())
     }
 
     fn state(&self) -> Result<Option<String>, LeaseError> {
