@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use portnix::diagnostic::Code;
 use portnix::generate::{GenOptions, JsonRegistry, Target, generate};
 use portnix::registry::{LoadOptions, PortValue, Project, Protocol, load};
 
@@ -47,7 +48,6 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn every_target_on_every_example_is_pinned() {
-    std::env::set_current_dir(root()).unwrap();
     for (name, project) in projects() {
         for target in Target::ALL {
             let text = render(&project, target);
@@ -181,7 +181,7 @@ fn a_standalone_firewall_without_ssh_is_refused_unless_asked_for() {
     let (_, project) = projects().into_iter().find(|(n, _)| n == "001-categories").unwrap();
     let options = GenOptions { standalone: true, ..GenOptions::default() };
     let err = generate(&project, Target::Nftables, &options).err().expect("refused");
-    assert_eq!(err[0].code, "firewall-lockout");
+    assert_eq!(err[0].code, Code::FirewallLockout);
     assert!(err[0].message.contains("would cut SSH"), "{}", err[0].message);
     let (_, repo) = projects().into_iter().find(|(n, _)| n == "repo").unwrap();
     let text = generate(&repo, Target::Nftables, &options).unwrap().text;

@@ -100,7 +100,7 @@ fn nix_and_rust_findings_agree_on_every_fixture_and_example() {
         let of = |codes: &[&str]| {
             let mut v: Vec<(String, Vec<String>)> = findings
                 .iter()
-                .filter(|f| codes.contains(&f.diag.code))
+                .filter(|f| codes.contains(&f.diag.code.as_str()))
                 .map(|f| (f.diag.code.to_string(), f.paths.clone()))
                 .collect();
             v.sort();

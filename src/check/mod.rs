@@ -10,7 +10,7 @@ pub use context::Context;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Location, Severity, Span};
+use crate::diagnostic::{Code, Diagnostic, Location, Severity, Span};
 use crate::registry::Project;
 use crate::syntax::Sources;
 
@@ -23,12 +23,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(code: &'static str, severity: Severity, message: String, mut paths: Vec<String>) -> Finding {
+    pub fn new(code: Code, message: String, mut paths: Vec<String>) -> Finding {
         paths.sort();
         paths.dedup();
-        let mut diag = Diagnostic::error(code, message);
-        diag.severity = severity;
-        Finding { diag, paths }
+        Finding { diag: Diagnostic::new(code, message), paths }
     }
 
     pub fn at(mut self, span: Option<Span>) -> Finding {
@@ -72,7 +70,7 @@ impl Finding {
 /// The `--format json` shape of a finding.
 #[derive(Serialize, Debug)]
 pub struct FindingJson {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub paths: Vec<String>,

@@ -4,6 +4,7 @@ mod check_cmd;
 mod doctor_cmd;
 mod edit_cmd;
 mod eval_cmd;
+mod explain_cmd;
 mod gen_cmd;
 mod lease_cmd;
 mod lease_run;
@@ -56,6 +57,8 @@ pub enum Command {
     Lease(lease_cmd::LeaseArgs),
     /// Serve the lease API over HTTP (seed 004's REST API under /ports/).
     Serve(serve_cmd::ServeArgs),
+    /// What a diagnostic code means, why it matters and an example; every code without one.
+    Explain(explain_cmd::ExplainArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -115,6 +118,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Eval(args) => eval_cmd::run(args),
         Command::Lease(args) => lease_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
     };
     if let Some(e) = crate::stdio::finish() {
         crate::stdio::errln!("error: cannot write the output: {e}");

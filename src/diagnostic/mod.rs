@@ -1,6 +1,9 @@
 //! Diagnostics are plain data; turning them into text is `render`'s job.
 
+mod code;
 mod render;
+
+pub use code::{Code, Doc, Stage};
 
 pub use render::{render, render_all};
 
@@ -50,8 +53,8 @@ pub struct Label {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
-    /// Stable, kebab-case identifier that users can grep for and that tests pin.
-    pub code: &'static str,
+    /// Stable identifier that users can grep for and that tests pin; it also gives the severity.
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub span: Option<Span>,
@@ -61,10 +64,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity: code.severity(),
             message: message.into(),
             span: None,
             labels: Vec::new(),

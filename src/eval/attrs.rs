@@ -1,5 +1,6 @@
 //! Attribute sets at run time: building them (with `rec` and dynamic names), `.` and `?`.
 
+use crate::diagnostic::Code;
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult, ResultExt, type_error};
@@ -52,7 +53,7 @@ impl Eval {
             };
             if let Some(prev) = attrs.iter().find(|x| x.name == name) {
                 let mut err = EvalError::new(
-                    "duplicate-attribute",
+                    Code::DuplicateAttribute,
                     format!("dynamic attribute '{name}' already defined"),
                 );
                 if let Some(first) = prev.span {
@@ -121,7 +122,7 @@ impl Eval {
 }
 
 fn missing_attr(name: &str, attrs: &AttrSet) -> Box<EvalError> {
-    let err = EvalError::new("missing-attribute", format!("attribute '{name}' missing"));
+    let err = EvalError::new(Code::MissingAttribute, format!("attribute '{name}' missing"));
     match crate::suggest::nearest(name, attrs.attrs.iter().map(|a| &*a.name)) {
         Some(s) => err.hint(format!("did you mean '{s}'?")),
         None => err,

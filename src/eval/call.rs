@@ -6,13 +6,13 @@ use super::error::{EvalError, EvalResult, ResultExt};
 use super::ir::Param;
 use super::value::{Closure, Env, EnvKind, PartialBuiltin, ThunkState};
 use super::{Eval, MAX_DEPTH, Thunk, Value, builtins};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 
 impl Eval {
     pub fn apply(&mut self, f: Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         if self.depth >= MAX_DEPTH {
             return Err(EvalError::new(
-                "stack-overflow",
+                Code::StackOverflow,
                 format!("function calls nested more than {MAX_DEPTH} levels deep"),
             ))
             .at(span);
@@ -44,7 +44,7 @@ impl Eval {
                 self.apply(g, arg, span)
             }
             other => Err(EvalError::new(
-                "type-error",
+                Code::TypeError,
                 format!("attempt to call something which is not a function but {}", other.show_type()),
             )),
         }
@@ -67,7 +67,7 @@ impl Eval {
                         }
                         (None, None) => {
                             return Err(call_error(
-                                "missing-argument",
+                                Code::MissingArgument,
                                 format!(
                                     "function 'anonymous lambda' called without required argument '{}'",
                                     formal.name
@@ -85,7 +85,7 @@ impl Eval {
                         attrs.attrs.iter().find(|a| !formals.iter().any(|f| f.name == a.name))
                 {
                     return Err(call_error(
-                        "unexpected-argument",
+                        Code::UnexpectedArgument,
                         format!(
                             "function 'anonymous lambda' called with unexpected argument '{}'",
                             extra.name
@@ -115,7 +115,7 @@ impl Eval {
     }
 }
 
-fn call_error(code: &'static str, message: String, hint: &str, call: Span, lambda: Span) -> Box<EvalError> {
+fn call_error(code: Code, message: String, hint: &str, call: Span, lambda: Span) -> Box<EvalError> {
     let mut e = EvalError::new(code, message).hint(hint);
     e.diag = e.diag.at(call).with_label(lambda, "the function is defined here");
     e

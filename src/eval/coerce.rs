@@ -1,5 +1,6 @@
 //! Turning values into strings: interpolation, `toString`, and the JSON printer's needs.
 
+use crate::diagnostic::Code;
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult};
@@ -32,7 +33,7 @@ impl Eval {
             Value::String(s) => Ok(s.clone()),
             Value::Path(p) => match mode {
                 Coerce::Interpolate { copy_paths: true } => Err(EvalError::new(
-                    "unsupported",
+                    Code::Unsupported,
                     format!("portnix does not copy paths to the Nix store ('{p}')"),
                 )
                 .hint("use `toString ./path` to get the path as a string")),
@@ -82,6 +83,6 @@ impl Eval {
 }
 
 fn cannot_coerce(v: &Value) -> Box<EvalError> {
-    EvalError::new("type-error", format!("cannot coerce {} to a string", v.show_type()))
+    EvalError::new(Code::TypeError, format!("cannot coerce {} to a string", v.show_type()))
         .hint("use `toString` to turn numbers into strings")
 }

@@ -1,4 +1,4 @@
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Why evaluation stopped. Only `Throw` and `Assert` can be caught by `builtins.tryEval`, as in Nix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,18 +20,14 @@ pub struct EvalError {
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
 
 impl EvalError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Box<EvalError> {
-        Box::new(EvalError {
-            kind: ErrorKind::Other,
-            diag: Diagnostic::error(code, message),
-            more: Vec::new(),
-        })
+    pub fn new(code: Code, message: impl Into<String>) -> Box<EvalError> {
+        Box::new(EvalError { kind: ErrorKind::Other, diag: Diagnostic::new(code, message), more: Vec::new() })
     }
 
     pub fn throw(message: impl Into<String>) -> Box<EvalError> {
         Box::new(EvalError {
             kind: ErrorKind::Throw,
-            diag: Diagnostic::error("throw", message),
+            diag: Diagnostic::new(Code::Throw, message),
             more: Vec::new(),
         })
     }
@@ -78,5 +74,5 @@ impl<T> ResultExt<T> for EvalResult<T> {
 
 /// A type error with Nix's wording: "value is an integer while a set was expected".
 pub fn type_error(got: &super::Value, expected: &str) -> Box<EvalError> {
-    EvalError::new("type-error", format!("value is {} while {expected} was expected", got.show_type()))
+    EvalError::new(Code::TypeError, format!("value is {} while {expected} was expected", got.show_type()))
 }

@@ -1,5 +1,6 @@
 //! `import`: each file evaluated once, and none from outside the project unless allowed.
 
+use crate::diagnostic::Code;
 use std::path::{Path, PathBuf};
 
 use super::error::{EvalError, EvalResult, ResultExt};
@@ -59,8 +60,8 @@ impl Eval {
             .chain(chain.iter().map(|(p, _)| p))
             .map(|p| crate::syntax::display_path(p))
             .collect();
-        let mut diag = crate::diagnostic::Diagnostic::error(
-            "import-cycle",
+        let mut diag = crate::diagnostic::Diagnostic::new(
+            Code::ImportCycle,
             format!("import cycle: {}", names.join(" imports ")),
         )
         .with_hint("a file cannot import itself, directly or through others: break the cycle");
@@ -83,7 +84,7 @@ impl Eval {
             return Ok(());
         }
         Err(EvalError::new(
-            "import-outside-root",
+            Code::ImportOutsideRoot,
             format!("import of '{}' leaves the project root '{}'", path.display(), root.display()),
         )
         .hint("pass --allow-outside-root to allow imports from outside the project"))
@@ -100,7 +101,7 @@ impl Eval {
             && self.steps().saturating_add(meta.len()) > max
         {
             return Err(EvalError::new(
-                "resource-limit",
+                Code::ResourceLimit,
                 format!(
                     "'{}' is {} MiB, more than the evaluation budget of {max} steps allows (one per byte read)",
                     crate::syntax::display_path(file),
@@ -116,7 +117,7 @@ impl Eval {
 
 fn failed(file: &Path) -> impl Fn(std::io::Error) -> Box<EvalError> + '_ {
     move |e| {
-        EvalError::new("import-failed", format!("cannot read '{}': {e}", file.display()))
+        EvalError::new(Code::ImportFailed, format!("cannot read '{}': {e}", file.display()))
             .hint("check the path; imports are relative to the importing file")
     }
 }
@@ -126,7 +127,7 @@ fn regular_file(file: &Path) -> EvalResult<std::fs::Metadata> {
     let meta = std::fs::metadata(file).map_err(failed(file))?;
     if !meta.is_file() {
         return Err(EvalError::new(
-            "import-failed",
+            Code::ImportFailed,
             format!("'{}' is not a regular file (a FIFO, socket, device or directory)", file.display()),
         )
         .hint("import a .nix file"));
@@ -154,7 +155,7 @@ fn read_utf8(file: &Path) -> EvalResult<String> {
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         let column = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
         EvalError::new(
-            "not-utf8",
+            Code::NotUtf8,
             format!(
                 "'{}' is not UTF-8 text: byte {at} (line {line}, column {column}) is 0x{:02x}",
                 file.display(),

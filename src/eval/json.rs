@@ -3,6 +3,7 @@
 use super::coerce::Coerce;
 use super::error::{EvalError, EvalResult};
 use super::{Eval, MAX_DEPTH, Value};
+use crate::diagnostic::Code;
 
 /// C++'s default `ostream << double`: `%g` with six significant digits.
 pub fn format_float(x: f64) -> String {
@@ -57,7 +58,7 @@ impl Eval {
 
     fn write_json(&mut self, v: &Value, out: &mut String, depth: usize) -> EvalResult<()> {
         if depth > MAX_DEPTH {
-            return Err(EvalError::new("stack-overflow", "value nested too deeply to print as JSON"));
+            return Err(EvalError::new(Code::StackOverflow, "value nested too deeply to print as JSON"));
         }
         // Each visit of a shared part is printed again, so each is paid for.
         self.charge(1)?;
@@ -106,7 +107,7 @@ impl Eval {
                 out.push('}');
             }
             Value::Lambda(_) | Value::Builtin(_) => {
-                return Err(EvalError::new("type-error", "cannot convert a function to JSON"));
+                return Err(EvalError::new(Code::TypeError, "cannot convert a function to JSON"));
             }
         }
         Ok(())

@@ -29,7 +29,7 @@ use ir::{Expr, ExprRef, Param};
 pub use value::{Attr, AttrSet, Thunk, Value};
 use value::{Closure, Env, EnvKind, ThunkState};
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::syntax::{FileId, Sources};
 
 /// How deep evaluation may nest before it is reported as an error instead of overflowing the stack.
@@ -180,7 +180,7 @@ impl Eval {
         let result = match &state {
             ThunkState::Done(_) => unreachable!("handled above"),
             ThunkState::Blackhole => {
-                return Err(EvalError::new("infinite-recursion", "infinite recursion encountered")
+                return Err(EvalError::new(Code::InfiniteRecursion, "infinite recursion encountered")
                     .hint("a value depends on itself; look for a binding that refers to its own name"));
             }
             ThunkState::Pending(e, env) => self.eval(e, env),
@@ -212,7 +212,7 @@ impl Eval {
     pub fn eval(&mut self, e: &ExprRef, env: &Rc<Env>) -> EvalResult<Value> {
         if self.depth >= MAX_DEPTH {
             return Err(EvalError::new(
-                "stack-overflow",
+                Code::StackOverflow,
                 format!("evaluation nested more than {MAX_DEPTH} levels deep"),
             )
             .hint("this is usually unbounded recursion: a function that calls itself without a base case"))
@@ -246,7 +246,7 @@ impl Eval {
             && self.steps > max
         {
             return Err(EvalError::new(
-                "resource-limit",
+                Code::ResourceLimit,
                 format!("evaluation took more than {max} steps (expressions, list elements, string bytes, nodes visited)"),
             )
             .hint("a registry needs far fewer; look for a recursion or a value that doubles"));
@@ -257,7 +257,7 @@ impl Eval {
                 && memory::virtual_bytes().is_some_and(|v| v > limit / 10 * 9)
             {
                 return Err(EvalError::new(
-                    "resource-limit",
+                    Code::ResourceLimit,
                     format!("evaluation nearly filled the address space limit of {} MiB (ulimit -v)", limit >> 20),
                 )
                 .hint("a registry needs far less; look for a value that shares and repeats its parts, or raise ulimit -v"));
@@ -267,7 +267,7 @@ impl Eval {
                 && rss > limit
             {
                 return Err(EvalError::new(
-                    "resource-limit",
+                    Code::ResourceLimit,
                     format!("evaluation grew past {} MiB of memory", limit >> 20),
                 )
                 .hint("a registry needs far less; look for a value that shares and repeats its parts, or raise --max-memory"));
@@ -331,7 +331,7 @@ impl Eval {
                     self.eval(body, env)
                 } else {
                     let text = self.source_text(cond.span);
-                    Err(EvalError::new("assertion-failed", format!("assertion '{text}' failed"))
+                    Err(EvalError::new(Code::AssertionFailed, format!("assertion '{text}' failed"))
                         .with_kind(ErrorKind::Assert))
                     .at(cond.span)
                 }
@@ -344,7 +344,7 @@ impl Eval {
             }
             Expr::Concat { parts, force_string } => self.concat(parts, *force_string, env),
             Expr::CurPos => Ok(self.pos_attrs(span)),
-            Expr::Unsupported(msg) => Err(EvalError::new("unsupported", msg.to_string())),
+            Expr::Unsupported(msg) => Err(EvalError::new(Code::Unsupported, msg.to_string())),
         }
     }
 
@@ -388,7 +388,7 @@ impl Eval {
             }
             cur = e.parent.clone();
         }
-        Err(EvalError::new("undefined-variable", format!("undefined variable '{name}'")))
+        Err(EvalError::new(Code::UndefinedVariable, format!("undefined variable '{name}'")))
     }
 
     /// Forces a value all the way down, as `--strict` and `deepSeq` do.
@@ -419,7 +419,7 @@ impl Eval {
             return Ok(());
         }
         if self.depth >= MAX_DEPTH {
-            return Err(EvalError::new("stack-overflow", "value nested too deeply to force"));
+            return Err(EvalError::new(Code::StackOverflow, "value nested too deeply to force"));
         }
         self.depth += 1;
         let r = self.deep_force(v);

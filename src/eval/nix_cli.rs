@@ -1,6 +1,7 @@
 //! `--evaluator nix`: hands the file to the real `nix-instantiate`, for registries that use
 //! more of Nix than portnix evaluates. Its results carry no source locations.
 
+use crate::diagnostic::Code;
 use std::path::Path;
 use std::process::Command;
 
@@ -10,7 +11,7 @@ pub fn eval_json(file: &Path) -> EvalResult<String> {
     let out =
         Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(file).output().map_err(
             |e| {
-                EvalError::new("nix-not-found", format!("cannot run nix-instantiate: {e}"))
+                EvalError::new(Code::NixNotFound, format!("cannot run nix-instantiate: {e}"))
                     .hint("install Nix (on Debian: apt-get install nix-bin), or drop `--evaluator nix`")
             },
         )?;
@@ -18,6 +19,6 @@ pub fn eval_json(file: &Path) -> EvalResult<String> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        Err(EvalError::new("nix-eval-failed", format!("nix-instantiate failed:\n{}", stderr.trim_end())))
+        Err(EvalError::new(Code::NixEvalFailed, format!("nix-instantiate failed:\n{}", stderr.trim_end())))
     }
 }

@@ -11,10 +11,10 @@ use super::ir::ExprRef;
 use super::paths;
 use super::value::Env;
 use super::{Eval, Value};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 
 fn overflow() -> Box<EvalError> {
-    EvalError::new("integer-overflow", "integer overflow in arithmetic")
+    EvalError::new(Code::IntegerOverflow, "integer overflow in arithmetic")
         .hint("Nix integers are signed 64-bit; no port computation should come near that")
 }
 
@@ -26,10 +26,10 @@ pub fn add_numbers(a: Value, b: Value) -> EvalResult<Value> {
         (Value::Float(x), Value::Int(y)) => Ok(Value::Float(x + *y as f64)),
         (Value::Float(x), Value::Float(y)) => Ok(Value::Float(x + y)),
         (Value::Int(_), other) => {
-            Err(EvalError::new("type-error", format!("cannot add {} to an integer", other.show_type())))
+            Err(EvalError::new(Code::TypeError, format!("cannot add {} to an integer", other.show_type())))
         }
         (_, other) => {
-            Err(EvalError::new("type-error", format!("cannot add {} to a float", other.show_type())))
+            Err(EvalError::new(Code::TypeError, format!("cannot add {} to a float", other.show_type())))
         }
     }
 }
@@ -45,7 +45,7 @@ pub fn arith(op: BinOp, a: Value, b: Value) -> EvalResult<Value> {
     if op == BinOp::Div && matches!(b, Value::Int(0))
         || matches!(b, Value::Float(f) if op == BinOp::Div && f == 0.0)
     {
-        return Err(EvalError::new("division-by-zero", "division by zero"));
+        return Err(EvalError::new(Code::DivisionByZero, "division by zero"));
     }
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
@@ -180,7 +180,7 @@ impl Eval {
             }
             _ => {
                 return Err(EvalError::new(
-                    "type-error",
+                    Code::TypeError,
                     format!("cannot compare {} with {}", a.show_type(), b.show_type()),
                 ));
             }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Context, hash_header};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::{Entry, PortValue};
 
 /// The variable for an entry: its `env` from the config, or its path in upper snake case:
@@ -57,8 +57,8 @@ pub fn generate(ctx: &Context) -> Result<String, Vec<Diagnostic>> {
         for (name, value) in lines {
             if !valid_name(&name) {
                 errors.push(
-                    Diagnostic::error(
-                        "env-name",
+                    Diagnostic::new(
+                        Code::EnvName,
                         format!("'{name}' ({}) is not a valid variable name", e.name),
                     )
                     .with_hint("set services.\"PATH\".env to a name of letters, digits and _"),
@@ -67,8 +67,8 @@ pub fn generate(ctx: &Context) -> Result<String, Vec<Diagnostic>> {
             }
             if let Some((_, other)) = vars.get(&name) {
                 errors.push(
-                    Diagnostic::error(
-                        "env-name",
+                    Diagnostic::new(
+                        Code::EnvName,
                         format!("{} and {} both map to {name}", other.name, e.name),
                     )
                     .with_hint("give one of them its own services.\"PATH\".env"),

@@ -14,7 +14,7 @@ pub use env::{derived_env_name, env_name};
 pub use json::{JsonEntry, JsonRegistry};
 pub use markdown::{BEGIN as MARKDOWN_BEGIN, END as MARKDOWN_END};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::path::Pattern;
 use crate::registry::{Entry, Project};
 
@@ -144,7 +144,7 @@ pub fn generate(
         Target::NixosFirewall => nixos_firewall::generate(&ctx),
         Target::Nftables if options.standalone => {
             nftables::standalone(&ctx, options.without_ssh).map_err(|m| {
-                vec![Diagnostic::error("firewall-lockout", m).with_hint(
+                vec![Diagnostic::new(Code::FirewallLockout, m).with_hint(
                     "see `portnix gen nftables` without --standalone, which composes with your firewall",
                 )]
             })?

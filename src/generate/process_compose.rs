@@ -13,7 +13,7 @@
 
 use super::yaml::{Yaml, write};
 use super::{Context, env_name, hash_header};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::processes::{Check, Probe, Process};
 use crate::registry::{Entry, Protocol};
 
@@ -28,7 +28,7 @@ fn s(v: impl Into<String>) -> Yaml {
 }
 
 fn located(span: Option<crate::diagnostic::Span>, msg: String) -> Diagnostic {
-    let mut d = Diagnostic::error("process-config", msg)
+    let mut d = Diagnostic::new(Code::ProcessConfig, msg)
         .with_hint("`serves` and `uses` list registry paths; a port probe needs a tcp port to probe");
     d.span = span;
     d

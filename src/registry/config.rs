@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::data::{Data, Node};
 use super::path::Pattern;
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 
 #[derive(
     Clone,
@@ -100,7 +100,7 @@ pub struct ServiceRule {
 /// Warning codes silenced for some entries: `ignore."ephemeral-port" = [ "infrastructure.tailscale" ];`
 #[derive(Clone, Debug)]
 pub struct Ignore {
-    pub code: String,
+    pub code: Code,
     pub patterns: Vec<Pattern>,
 }
 
@@ -120,8 +120,6 @@ pub struct Config {
 pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
 const SERVICE_KEYS: &[&str] =
     &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];
-/// Codes whose findings `ignore` may silence: warnings only, errors are never optional.
-pub const IGNORABLE: &[&str] = &["privileged-port", "ephemeral-port", "registered-port"];
 
 struct Parser {
     errors: Vec<Diagnostic>,
@@ -130,7 +128,7 @@ struct Parser {
 }
 
 fn err(span: Option<Span>, message: String, hint: &str) -> Diagnostic {
-    let mut d = Diagnostic::error("config-error", message).with_hint(hint);
+    let mut d = Diagnostic::new(Code::ConfigError, message).with_hint(hint);
     d.span = span;
     d
 }
@@ -379,15 +377,15 @@ impl Parser {
         let Some(attrs) = self.set(node, "ignore") else { return Vec::new() };
         let mut out = Vec::new();
         for (code, value) in attrs {
-            if !IGNORABLE.contains(&&**code) {
+            let Some(code) = Code::parse(code).filter(|c| c.ignorable()) else {
                 self.fail(
                     value,
                     format!("'{code}' cannot be ignored"),
-                    &format!("only warnings can be: {}", IGNORABLE.join(", ")),
+                    &format!("only warnings can be: {}", Code::ignorable_list()),
                 );
                 continue;
-            }
-            out.push(Ignore { code: code.to_string(), patterns: self.patterns(value, "ignore") });
+            };
+            out.push(Ignore { code, patterns: self.patterns(value, "ignore") });
         }
         out
     }

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::{Eval, EvalError, EvalResult, MAX_DEPTH, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +59,7 @@ pub fn from_value(eval: &mut Eval, v: &Value, span: Option<Span>) -> EvalResult<
 
 fn from_value_at(eval: &mut Eval, v: &Value, span: Option<Span>, depth: usize) -> EvalResult<Node> {
     if depth > MAX_DEPTH / 10 {
-        return Err(EvalError::new("stack-overflow", "the value is nested too deeply"));
+        return Err(EvalError::new(Code::StackOverflow, "the value is nested too deeply"));
     }
     // Every node copied counts: a value whose parts are shared unfolds here into a tree.
     eval.charge(crate::eval::COPIED_NODE_COST)?;

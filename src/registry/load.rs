@@ -9,7 +9,7 @@ use super::config::{self, Config, ServiceRule};
 use super::data::{self, Node};
 use super::path::{Pattern, Segment};
 use super::{Entry, entries};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli};
 use crate::syntax::Sources;
 
@@ -61,7 +61,7 @@ pub struct LoadError {
 impl LoadError {
     fn plain(message: String, hint: &str) -> LoadError {
         LoadError {
-            diagnostics: vec![Diagnostic::error("load-failed", message).with_hint(hint)],
+            diagnostics: vec![Diagnostic::new(Code::LoadFailed, message).with_hint(hint)],
             sources: Sources::new(),
         }
     }
@@ -170,7 +170,7 @@ fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
         _ => "make the file evaluate to { category = { service = port; }; }",
     };
     let mut d =
-        Diagnostic::error("registry-not-a-set", format!("the registry must be an attribute set, not {what}"))
+        Diagnostic::new(Code::RegistryNotASet, format!("the registry must be an attribute set, not {what}"))
             .with_hint(hint);
     if let Some(id) = sources.find(&crate::eval::import::file_key(file)) {
         let text = &sources.get(id).text;

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::data::{Data, Node};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 
 pub const CONDITIONS: &[&str] = &[
     "process_started",
@@ -137,7 +137,7 @@ fn field<'a>(attrs: Attrs<'a>, key: &str) -> Option<&'a Node> {
 
 impl P {
     fn fail(&mut self, span: Option<Span>, msg: String, hint: &str) {
-        let mut d = Diagnostic::error("config-error", msg);
+        let mut d = Diagnostic::new(Code::ConfigError, msg);
         if !hint.is_empty() {
             d = d.with_hint(hint);
         }

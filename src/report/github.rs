@@ -28,7 +28,7 @@ pub fn github(sources: &Sources, findings: &[Finding]) -> String {
             props.push(format!("line={}", loc.line));
             props.push(format!("col={}", loc.column));
         }
-        props.push(format!("title={}", escape_property(f.diag.code)));
+        props.push(format!("title={}", escape_property(f.diag.code.as_str())));
         let mut message = f.diag.message.clone();
         let others: Vec<String> = f.locations(sources).iter().skip(1).map(|l| l.to_string()).collect();
         if !others.is_empty() {

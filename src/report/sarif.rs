@@ -3,14 +3,14 @@
 use serde_json::{Value, json};
 
 use crate::check::Finding;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Code, Severity};
 use crate::syntax::Sources;
 
 pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
-    let mut codes: Vec<&str> = findings.iter().map(|f| f.diag.code).collect();
+    let mut codes: Vec<Code> = findings.iter().map(|f| f.diag.code).collect();
     codes.sort_unstable();
     codes.dedup();
-    let rules: Vec<Value> = codes.iter().map(|c| json!({ "id": c, "name": c })).collect();
+    let rules: Vec<Value> = codes.iter().map(|&c| rule(c)).collect();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -26,11 +26,7 @@ pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
                     })
                 })
                 .collect();
-            let level = match f.diag.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Note => "note",
-            };
+            let level = level(f.diag.severity);
             json!({
                 "ruleId": f.diag.code,
                 "level": level,
@@ -53,4 +49,25 @@ pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
         }]
     });
     serde_json::to_string_pretty(&doc).expect("SARIF serializes") + "\n"
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// A rule's metadata, from the code's own documentation.
+fn rule(code: Code) -> Value {
+    let d = code.doc();
+    json!({
+        "id": d.code,
+        "name": d.code,
+        "shortDescription": { "text": d.what },
+        "fullDescription": { "text": format!("{}. {}.", d.what, d.why) },
+        "help": { "text": code.explain() },
+        "defaultConfiguration": { "level": level(d.severity) },
+    })
 }

@@ -3,14 +3,14 @@ use rnix::{ParseError, SyntaxKind, TextRange, TextSize};
 use super::guard::refuse;
 
 use super::{FileId, Sources};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Parses a file and returns its root, or every parse error rnix found.
 pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
     let text = &sources.get(file).text;
     if let Some(refusal) = refuse(text) {
         return Err(vec![
-            Diagnostic::error("syntax-error", refusal.message())
+            Diagnostic::new(Code::SyntaxError, refusal.message())
                 .at(Span::new(file, refusal.range))
                 .with_hint(refusal.hint()),
         ]);
@@ -25,7 +25,7 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnost
         .iter()
         .map(|err| {
             let (range, message) = describe(err, end);
-            Diagnostic::error("syntax-error", message)
+            Diagnostic::new(Code::SyntaxError, message)
                 .at(Span::new(file, range))
                 .with_hint("fix the Nix syntax here; `nix-instantiate --parse FILE` shows how Nix reads it")
         })

@@ -4,11 +4,11 @@
 //! everything that overlaps it, found by a sweep over the intervals sorted by start, so the
 //! cost is O(n log n) plus the size of the output.
 
+use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 
 use super::super::{Context, Finding};
 use super::describe;
-use crate::diagnostic::Severity;
 use crate::registry::Protocol;
 
 /// An entry's claim in one lane: (from, to, entry index).
@@ -136,7 +136,7 @@ fn finding(ctx: &Context, clash: &Clash, protos: &[Protocol]) -> Finding {
             (msg, shown[0], shown[1..].to_vec())
         }
     };
-    let mut f = Finding::new("duplicate-port", Severity::Error, message, paths)
+    let mut f = Finding::new(Code::DuplicatePort, message, paths)
         .at(ctx.entries[primary].span)
         .hint("give each service its own port; `portnix free PATTERN` lists free ones");
     for i in others {

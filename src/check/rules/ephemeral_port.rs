@@ -3,7 +3,7 @@
 
 use super::super::{Context, Finding};
 use super::describe;
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 
 /// `net.ipv4.ip_local_port_range`'s default.
 pub const EPHEMERAL: (i64, i64) = (32768, 60999);
@@ -16,8 +16,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(
             Finding::new(
-                "ephemeral-port",
-                Severity::Warning,
+                Code::EphemeralPort,
                 format!(
                     "{} is inside the ephemeral range {}-{}: the kernel may give it to an outgoing connection",
                     describe(e),

@@ -8,7 +8,7 @@
 //! Example: `interfaces = [ "tailscale-office-vpn" ];` (20 bytes).
 
 use super::super::{Context, Finding};
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 
 /// The longest interface name Linux allows.
 pub const MAX_IFNAME: usize = 15;
@@ -31,8 +31,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             if let Some(why) = problem(name) {
                 out.push(
                     Finding::new(
-                        "invalid-interface",
-                        Severity::Error,
+                        Code::InvalidInterface,
                         format!("services.\"{}\": interface name \"{name}\" {why}", rule.pattern),
                         Vec::new(),
                     )

@@ -1,7 +1,7 @@
 //! `invalid-port`: a leaf that is not a port 1-65535 or a range `{ from; to; }` within it.
 
 use super::super::{Context, Finding};
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 use crate::registry::PortValue;
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             _ => continue,
         };
         out.push(
-            Finding::new("invalid-port", Severity::Error, problem, vec![e.name.clone()])
+            Finding::new(Code::InvalidPort, problem, vec![e.name.clone()])
                 .at(e.span)
                 .hint("a registry leaf is a port (an integer) or a range { from = A; to = B; }"),
         );

@@ -2,7 +2,7 @@
 
 use super::super::{Context, Finding};
 use super::describe;
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for (i, e) in ctx.entries.iter().enumerate() {
@@ -12,8 +12,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(
             Finding::new(
-                "out-of-range",
-                Severity::Error,
+                Code::OutOfRange,
                 format!(
                     "{} lies outside the range of \"{}\" ({}-{})",
                     describe(e),

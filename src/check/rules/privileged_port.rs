@@ -3,7 +3,7 @@
 
 use super::super::{Context, Finding};
 use super::describe;
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for (i, e) in ctx.entries.iter().enumerate() {
@@ -22,8 +22,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(
             Finding::new(
-                "privileged-port",
-                Severity::Warning,
+                Code::PrivilegedPort,
                 format!("{} is a privileged port (below 1024): binding it needs root", describe(e)),
                 vec![e.name.clone()],
             )

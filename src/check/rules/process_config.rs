@@ -11,12 +11,12 @@
 //! Example: `web.depends_on.api = "process_healthy";` with no `readiness` on `api`.
 
 use super::super::{Context, Finding};
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 use crate::registry::Protocol;
 use crate::registry::processes::{Check, Probe, Process};
 
 fn error(p: &Process, message: String, hint: &str) -> Finding {
-    Finding::new("process-config", Severity::Error, message, Vec::new()).at(p.span).hint(hint)
+    Finding::new(Code::ProcessConfig, message, Vec::new()).at(p.span).hint(hint)
 }
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
@@ -84,8 +84,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             if d.disabled == Some(true) && p.disabled != Some(true) {
                 out.push(
                     Finding::new(
-                        "process-config",
-                        Severity::Warning,
+                        Code::DisabledDependency,
                         format!("processes.{} depends on {}, which is disabled", p.name, d.name),
                         Vec::new(),
                     )

@@ -6,7 +6,7 @@
 //! Pairwise over the config's ranges, which are few; never over the registry.
 
 use super::super::{Context, Finding};
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 use crate::registry::config::RangeRule;
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
@@ -16,8 +16,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for r in ranges.iter().filter(|r| !valid.iter().any(|v| std::ptr::eq(*v, *r))) {
         out.push(
             Finding::new(
-                "invalid-range",
-                Severity::Error,
+                Code::InvalidRange,
                 format!("the range for \"{}\" ({}-{}) is empty or leaves 0-65535", r.pattern, r.from, r.to),
                 Vec::new(),
             )
@@ -37,8 +36,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             if inner.from < outer.from || inner.to > outer.to {
                 out.push(
                     Finding::new(
-                        "range-outside-parent",
-                        Severity::Error,
+                        Code::RangeOutsideParent,
                         format!(
                             "the range for \"{}\" ({}-{}) is not inside the range for \"{}\" ({}-{})",
                             inner.pattern, inner.from, inner.to, outer.pattern, outer.from, outer.to
@@ -57,8 +55,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
         if !ctx.entries.iter().any(|e| r.pattern.matches_prefix(&e.path)) {
             let names = ctx.entries.iter().flat_map(|e| e.path.first()).map(|s| &**s);
             let mut f = Finding::new(
-                "unused-range",
-                Severity::Warning,
+                Code::UnusedRange,
                 format!("the range pattern \"{}\" covers no entry of the registry", r.pattern),
                 Vec::new(),
             )
@@ -98,8 +95,7 @@ fn nesting<'r>(a: &'r RangeRule, b: &'r RangeRule) -> Option<(&'r RangeRule, &'r
 
 fn overlap(a: &RangeRule, b: &RangeRule) -> Finding {
     Finding::new(
-        "range-overlap",
-        Severity::Error,
+        Code::RangeOverlap,
         format!(
             "the ranges for \"{}\" ({}-{}) and \"{}\" ({}-{}) overlap, though their patterns cover different entries",
             a.pattern, a.from, a.to, b.pattern, b.from, b.to

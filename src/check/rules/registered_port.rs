@@ -3,7 +3,7 @@
 
 use super::super::{Context, Finding};
 use super::describe;
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 
 fn normal(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
@@ -24,8 +24,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
             }
             out.push(
                 Finding::new(
-                    "registered-port",
-                    Severity::Warning,
+                    Code::RegisteredPort,
                     format!(
                         "{} is registered as '{}' for {} in {}",
                         describe(e),

@@ -2,7 +2,7 @@
 
 use super::super::{Context, Finding};
 use super::describe;
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     // Linear in the entries for each reserved rule; the reserved list is part of the config,
@@ -18,8 +18,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
                 if r.from == r.to { format!("port {}", r.from) } else { format!("{}-{}", r.from, r.to) };
             out.push(
                 Finding::new(
-                    "reserved-port",
-                    Severity::Error,
+                    Code::ReservedPort,
                     format!("{} is on reserved {what}: {}", describe(e), r.reason),
                     vec![e.name.clone()],
                 )

@@ -1,7 +1,7 @@
 //! `unknown-service`: metadata in `services` for a path that is not in the registry.
 
 use super::super::{Context, Finding};
-use crate::diagnostic::Severity;
+use crate::diagnostic::Code;
 use crate::registry::load::{exact_index, matching};
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
@@ -20,8 +20,7 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
         };
         out.push(
             Finding::new(
-                "unknown-service",
-                Severity::Error,
+                Code::UnknownService,
                 format!("services.\"{}\" names no entry of the registry", rule.pattern),
                 Vec::new(),
             )

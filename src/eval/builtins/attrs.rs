@@ -1,7 +1,7 @@
 use std::rc::Rc;
 
 use super::{Builtin, attrs_value, call, lazy_call, list, list_value};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::ir::Param;
 use crate::eval::{Attr, AttrSet, Eval, Thunk, Value};
@@ -50,7 +50,7 @@ fn get_attr(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
             let t = x.value.clone();
             ev.force(&t)
         }
-        None => Err(EvalError::new("missing-attribute", format!("attribute '{name}' missing"))),
+        None => Err(EvalError::new(Code::MissingAttribute, format!("attribute '{name}' missing"))),
     }
 }
 
@@ -73,13 +73,13 @@ fn list_to_attrs(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
         let pair = ev.force_attrs(item)?;
         let name = pair
             .get("name")
-            .ok_or_else(|| EvalError::new("missing-attribute", "attribute 'name' missing"))?
+            .ok_or_else(|| EvalError::new(Code::MissingAttribute, "attribute 'name' missing"))?
             .value
             .clone();
         let name = ev.force_string(&name)?;
         let value = pair
             .get("value")
-            .ok_or_else(|| EvalError::new("missing-attribute", "attribute 'value' missing"))?
+            .ok_or_else(|| EvalError::new(Code::MissingAttribute, "attribute 'value' missing"))?
             .value
             .clone();
         out.push(Attr { name, value, span: None });

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use super::{Builtin, attrs_value};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::coerce::Coerce;
 use crate::eval::error::{ErrorKind, EvalError, EvalResult, type_error};
 use crate::eval::{Eval, Thunk, Value};
@@ -48,7 +48,7 @@ fn throw(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 
 fn abort(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let msg = message(ev, &a[0])?;
-    Err(EvalError::new("abort", format!("evaluation aborted with the following error message: '{msg}'"))
+    Err(EvalError::new(Code::Abort, format!("evaluation aborted with the following error message: '{msg}'"))
         .with_kind(ErrorKind::Abort))
 }
 
@@ -68,7 +68,7 @@ fn import(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
         Value::String(s) if s.starts_with('/') => PathBuf::from(&*s),
         Value::String(s) => {
             return Err(EvalError::new(
-                "invalid-argument",
+                Code::InvalidArgument,
                 format!("string '{s}' doesn't represent an absolute path"),
             )
             .hint("import a path literal such as ./ports.nix"));

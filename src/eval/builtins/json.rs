@@ -1,7 +1,7 @@
 use std::rc::Rc;
 
 use super::{Builtin, list_value};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Attr, AttrSet, Eval, Thunk, Value};
 
@@ -16,7 +16,7 @@ fn to_json(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 fn from_json(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let s = ev.force_string(&a[0])?;
     let parsed: serde_json::Value = serde_json::from_str(&s)
-        .map_err(|e| EvalError::new("invalid-json", format!("fromJSON: invalid JSON: {e}")))?;
+        .map_err(|e| EvalError::new(Code::InvalidJson, format!("fromJSON: invalid JSON: {e}")))?;
     convert(&parsed)
 }
 
@@ -28,12 +28,14 @@ fn convert(j: &serde_json::Value) -> EvalResult<Value> {
             (Some(i), _) => Value::Int(i),
             (None, Some(_)) if n.is_u64() => {
                 return Err(EvalError::new(
-                    "integer-overflow",
+                    Code::IntegerOverflow,
                     format!("fromJSON: {n} does not fit in an integer"),
                 ));
             }
             (None, Some(f)) => Value::Float(f),
-            (None, None) => return Err(EvalError::new("invalid-json", format!("fromJSON: bad number {n}"))),
+            (None, None) => {
+                return Err(EvalError::new(Code::InvalidJson, format!("fromJSON: bad number {n}")));
+            }
         },
         serde_json::Value::String(s) => Value::str(s.as_str()),
         serde_json::Value::Array(items) => {

@@ -1,7 +1,7 @@
 use std::rc::Rc;
 
 use super::{Builtin, attrs_value, bool_of, call, int, lazy_call, list, list_value};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Eval, Thunk, Value};
 
@@ -26,14 +26,14 @@ pub const BUILTINS: &[Builtin] = &[
 fn gen_list(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     let n = int(ev, &a[1])?;
     if n < 0 {
-        return Err(EvalError::new("invalid-argument", format!("cannot create list of size {n}")));
+        return Err(EvalError::new(Code::InvalidArgument, format!("cannot create list of size {n}")));
     }
     // Nix would exhaust memory building such a list; portnix says so instead (33M elements
     // is far beyond any registry, and stays within a few GiB).
     const MAX_LIST: i64 = 1 << 25;
     if n > MAX_LIST {
         return Err(EvalError::new(
-            "invalid-argument",
+            Code::InvalidArgument,
             format!("cannot create a list of {n} elements: too large"),
         ));
     }
@@ -52,7 +52,7 @@ fn index(ev: &mut Eval, l: &Rc<Vec<Thunk>>, i: i64) -> EvalResult<Value> {
             let t = t.clone();
             ev.force(&t)
         }
-        None => Err(EvalError::new("index-out-of-bounds", format!("list index {i} is out of bounds"))),
+        None => Err(EvalError::new(Code::IndexOutOfBounds, format!("list index {i} is out of bounds"))),
     }
 }
 
@@ -70,7 +70,7 @@ fn head(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 fn tail(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let l = list(ev, &a[0])?;
     if l.is_empty() {
-        return Err(EvalError::new("index-out-of-bounds", "'tail' called on an empty list"));
+        return Err(EvalError::new(Code::IndexOutOfBounds, "'tail' called on an empty list"));
     }
     Ok(list_value(l[1..].to_vec()))
 }

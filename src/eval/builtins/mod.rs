@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::error::{EvalError, EvalResult, type_error};
 use super::value::PartialBuiltin;
 use super::{Attr, AttrSet, Eval, Thunk, Value};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 
 pub type BuiltinFn = fn(&mut Eval, &[Thunk], Span) -> EvalResult<Value>;
 
@@ -101,13 +101,13 @@ fn all_builtins() -> Vec<&'static Builtin> {
 }
 
 pub fn unsupported_error(name: &str) -> Box<EvalError> {
-    EvalError::new("unsupported-builtin", format!("builtins.{name} is not supported by portnix"))
+    EvalError::new(Code::UnsupportedBuiltin, format!("builtins.{name} is not supported by portnix"))
         .hint("keep the registry to plain data, or evaluate it with `--evaluator nix`")
 }
 
 /// Stands in for every builtin in `UNSUPPORTED_FUNCTIONS`; `Eval::apply` reports it by name.
 pub fn unsupported_fn(_: &mut Eval, _: &[Thunk], _: Span) -> EvalResult<Value> {
-    Err(EvalError::new("unsupported-builtin", "this builtin is not supported by portnix"))
+    Err(EvalError::new(Code::UnsupportedBuiltin, "this builtin is not supported by portnix"))
 }
 
 /// The global scope: names, and a thunk for each, in matching order.

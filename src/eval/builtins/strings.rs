@@ -1,5 +1,5 @@
 use super::{Builtin, int, list};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::coerce::Coerce;
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::paths::{base_name_of, dir_of};
@@ -32,7 +32,7 @@ fn substring(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let len = int(ev, &a[1])?;
     let s = coerced(ev, &a[2], STRICT)?;
     if start < 0 {
-        return Err(EvalError::new("invalid-argument", "negative start position in 'substring'"));
+        return Err(EvalError::new(Code::InvalidArgument, "negative start position in 'substring'"));
     }
     let start = (start as usize).min(s.len());
     // A negative length means "to the end", as the size_t it becomes in Nix does.
@@ -40,7 +40,7 @@ fn substring(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     match s.get(start..end) {
         Some(sub) => Ok(Value::str(sub)),
         None => Err(EvalError::new(
-            "unsupported",
+            Code::Unsupported,
             "substring would split a multi-byte UTF-8 character, which portnix does not support",
         )),
     }
@@ -51,7 +51,7 @@ fn replace_strings(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let to_list = list(ev, &a[1])?;
     if from_list.len() != to_list.len() {
         return Err(EvalError::new(
-            "invalid-argument",
+            Code::InvalidArgument,
             "'from' and 'to' arguments to 'replaceStrings' have different lengths",
         ));
     }
@@ -95,7 +95,7 @@ fn replace_strings(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     ev.charge(bytes.len())?;
     String::from_utf8(out).map(Value::str).map_err(|_| {
         EvalError::new(
-            "unsupported",
+            Code::Unsupported,
             "replaceStrings would produce invalid UTF-8, which portnix does not support",
         )
     })

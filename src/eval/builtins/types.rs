@@ -1,5 +1,5 @@
 use super::{Builtin, int};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalResult, type_error};
 use crate::eval::ir::BinOp;
 use crate::eval::ops::{add_numbers, arith};
@@ -66,7 +66,7 @@ fn rounding(ev: &mut Eval, a: &[Thunk], f: fn(f64) -> f64) -> EvalResult<Value> 
                 Ok(Value::Int(r as i64))
             } else {
                 Err(crate::eval::EvalError::new(
-                    "integer-overflow",
+                    Code::IntegerOverflow,
                     format!("{x} does not fit in an integer"),
                 ))
             }

@@ -10,7 +10,7 @@ use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
 use super::{Lowerer, Scope, strip_parens};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::eval::ir::*;
 use crate::fxhash::FxHashMap as HashMap;
 
@@ -123,7 +123,7 @@ impl Lowerer<'_> {
                 Some(Name::Static(s)) => s,
                 Some(Name::Dynamic(_)) => {
                     self.push_error(
-                        Diagnostic::error("syntax-error", "dynamic attributes not allowed in inherit")
+                        Diagnostic::new(Code::SyntaxError, "dynamic attributes not allowed in inherit")
                             .at(span),
                     );
                     continue;
@@ -140,7 +140,7 @@ impl Lowerer<'_> {
 
     fn dup_error(&mut self, name: &str, span: Span, first: Span) {
         self.push_error(
-            Diagnostic::error("duplicate-attribute", format!("attribute '{name}' already defined"))
+            Diagnostic::new(Code::DuplicateAttribute, format!("attribute '{name}' already defined"))
                 .at(span)
                 .with_label(first, "first defined here")
                 .with_hint("remove one of the definitions, or merge them into one attribute set"),
@@ -317,7 +317,7 @@ impl Lowerer<'_> {
                     Some(var) => Rc::new(Node { span, expr: Expr::Var(var) }),
                     None => {
                         self.push_error(
-                            Diagnostic::error("undefined-variable", format!("undefined variable '{name}'"))
+                            Diagnostic::new(Code::UndefinedVariable, format!("undefined variable '{name}'"))
                                 .at(span),
                         );
                         Rc::new(Node { span, expr: Expr::Null })

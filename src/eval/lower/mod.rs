@@ -18,7 +18,7 @@ pub use fast::lower_fast;
 use super::indented::{self, Piece};
 use super::ir::*;
 use super::paths::canon_path;
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::syntax::FileId;
 use attrs::Name;
 
@@ -143,7 +143,7 @@ impl<'g> Lowerer<'g> {
 
     fn error_node(&mut self, node: &rnix::SyntaxNode, msg: &str) -> ExprRef {
         let span = self.span(node);
-        self.errors.push(Diagnostic::error("syntax-error", msg).at(span));
+        self.errors.push(Diagnostic::new(Code::SyntaxError, msg).at(span));
         Rc::new(Node { span, expr: Expr::Null })
     }
 
@@ -250,7 +250,7 @@ impl<'g> Lowerer<'g> {
                 Err(_) => {
                     let span = self.span(syn);
                     self.push_error(
-                        Diagnostic::error("invalid-literal", format!("invalid integer '{}'", syn.text()))
+                        Diagnostic::new(Code::InvalidLiteral, format!("invalid integer '{}'", syn.text()))
                             .at(span)
                             .with_hint("Nix integers are signed 64-bit: at most 9223372036854775807"),
                     );
@@ -262,7 +262,7 @@ impl<'g> Lowerer<'g> {
                 Err(_) => {
                     let span = self.span(syn);
                     self.push_error(
-                        Diagnostic::error("invalid-literal", format!("invalid float '{}'", syn.text()))
+                        Diagnostic::new(Code::InvalidLiteral, format!("invalid float '{}'", syn.text()))
                             .at(span),
                     );
                     Expr::Null
@@ -360,7 +360,7 @@ impl<'g> Lowerer<'g> {
             Some(var) => Rc::new(Node { span, expr: Expr::Var(var) }),
             None => {
                 self.push_error(
-                    Diagnostic::error("undefined-variable", format!("undefined variable '{name}'"))
+                    Diagnostic::new(Code::UndefinedVariable, format!("undefined variable '{name}'"))
                         .at(span)
                         .with_hint("bind it with `let`, a function argument, or an attribute of a `with`"),
                 );
@@ -449,7 +449,7 @@ impl<'g> Lowerer<'g> {
     ) -> ExprRef {
         for d in &raw.dynamic {
             self.push_error(
-                Diagnostic::error("syntax-error", "dynamic attributes not allowed in let").at(d.span),
+                Diagnostic::new(Code::SyntaxError, "dynamic attributes not allowed in let").at(d.span),
             );
         }
         let mut entries = raw.entries;
@@ -491,8 +491,8 @@ impl<'g> Lowerer<'g> {
                     if names.contains(&name) {
                         let span = self.span(entry.syntax());
                         self.push_error(
-                            Diagnostic::error(
-                                "syntax-error",
+                            Diagnostic::new(
+                                Code::SyntaxError,
                                 format!("duplicate formal function argument '{name}'"),
                             )
                             .at(span),
@@ -506,8 +506,8 @@ impl<'g> Lowerer<'g> {
                     if names.iter().any(|n| **n == **b) {
                         let span = self.span(pat.syntax());
                         self.push_error(
-                            Diagnostic::error(
-                                "syntax-error",
+                            Diagnostic::new(
+                                Code::SyntaxError,
                                 format!("duplicate formal function argument '{b}'"),
                             )
                             .at(span),

@@ -1,0 +1,52 @@
+//! `portnix explain [CODE]`: a code's documentation, or the list of codes, from `Code`'s table.
+
+use clap::Args;
+
+use super::{Format, exit};
+use crate::diagnostic::Code;
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The code, as in `error[duplicate-port]`; without it, every code with one line each.
+    pub code: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: ExplainArgs) -> u8 {
+    let codes = match &args.code {
+        None => Code::ALL.to_vec(),
+        Some(name) => match Code::parse(name) {
+            Some(code) => vec![code],
+            None => {
+                crate::stdio::errln!("error: there is no code '{name}'");
+                let names = Code::ALL.iter().map(|c| c.as_str());
+                match crate::suggest::nearest(name, names) {
+                    Some(near) => crate::stdio::errln!("  = hint: did you mean '{near}'?"),
+                    None => crate::stdio::errln!("  = hint: `portnix explain` lists every code"),
+                }
+                return exit::FAILURE;
+            }
+        },
+    };
+    match (args.format, &args.code) {
+        (Format::Json, _) => {
+            let docs: Vec<_> = codes.iter().map(|c| c.doc()).collect();
+            let text = serde_json::to_string_pretty(&docs).unwrap_or_default();
+            crate::stdio::outln!("{text}");
+        }
+        (Format::Human, Some(_)) => crate::stdio::out!("{}", codes[0].explain()),
+        (Format::Human, None) => {
+            let width = codes.iter().map(|c| c.as_str().len()).max().unwrap_or(0);
+            for c in codes {
+                crate::stdio::outln!(
+                    "{:width$}  {:7}  {}",
+                    c.as_str(),
+                    c.severity().to_string(),
+                    c.doc().what
+                );
+            }
+        }
+    }
+    exit::OK
+}
