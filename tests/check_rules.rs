@@ -109,6 +109,7 @@ fixtures! {
     process_config_fail_unknown_dependency: "process-config" "fail_unknown_dependency";
     process_config_fail_unknown_paths: "process-config" "fail_unknown_paths";
     process_config_pass_probes: "process-config" "pass_probes";
+    process_config_warn_disabled_dependency: "process-config" "warn_disabled_dependency";
     range_config_fail_invalid: "range-config" "fail_invalid";
     range_config_fail_outside_parent: "range-config" "fail_outside_parent";
     range_config_fail_overlap: "range-config" "fail_overlap";
