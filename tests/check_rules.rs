@@ -51,13 +51,13 @@ fn run(rule: &str, case: &str) {
             if case.starts_with("pass") {
                 assert!(of_rule.is_empty(), "{rule}/{case} should pass: {of_rule:?}");
                 assert!(
-                    findings.iter().all(|f| f.diag.severity != Severity::Error),
+                    findings.iter().all(|f| f.diag.severity() != Severity::Error),
                     "{rule}/{case} has errors: {findings:?}"
                 );
             } else {
                 let want = if case.starts_with("warn") { Severity::Warning } else { Severity::Error };
                 assert!(
-                    of_rule.iter().any(|f| f.diag.severity == want),
+                    of_rule.iter().any(|f| f.diag.severity() == want),
                     "{rule}/{case} should report {codes:?} as {want}, got {findings:?}"
                 );
             }

@@ -234,7 +234,7 @@ fn add_then_check_is_clean() {
         std::fs::write(dir.join("ports.nix"), &added.after).unwrap();
         let project = load(&opts).map_err(|e| TestCaseError::fail(e.render()))?;
         let errors: Vec<_> =
-            check(&project, &CheckOptions::default()).into_iter().filter(|f| f.diag.severity == Severity::Error).collect();
+            check(&project, &CheckOptions::default()).into_iter().filter(|f| f.diag.severity() == Severity::Error).collect();
         prop_assert!(errors.is_empty(), "{errors:?}\n{}", added.after);
         let added_name = format!("{category}.{name}");
         prop_assert!(project.entries.iter().any(|e| e.name == added_name), "{} is missing", added_name);

@@ -208,7 +208,10 @@ fn long_and_quoted_paths_still_load_in_nftables() {
     let opts = LoadOptions { registry: Some(dir.join("lib/ports.nix")), ..LoadOptions::default() };
     let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
     let findings = portnix::check::check(&project, &Default::default());
-    assert!(findings.iter().all(|f| f.diag.severity != portnix::diagnostic::Severity::Error), "{findings:?}");
+    assert!(
+        findings.iter().all(|f| f.diag.severity() != portnix::diagnostic::Severity::Error),
+        "{findings:?}"
+    );
     let text = render(&project, Target::Nftables);
     let defs = temp_file("names.defs.nft", &text);
     nft_check("names", &in_host_table(&defs));

@@ -59,7 +59,7 @@ impl Finding {
     pub fn to_json(&self, sources: &Sources) -> FindingJson {
         FindingJson {
             code: self.diag.code,
-            severity: self.diag.severity,
+            severity: self.diag.severity(),
             message: self.diag.message.clone(),
             paths: self.paths.clone(),
             locations: self.locations(sources),
@@ -92,8 +92,8 @@ pub fn check(project: &Project, options: &CheckOptions) -> Vec<Finding> {
     }
     findings.retain(|f| !ctx.ignored(f));
     findings.sort_by(|a, b| {
-        (a.diag.severity, a.diag.span.map(|s| (s.file, s.start)), a.diag.code, &a.paths).cmp(&(
-            b.diag.severity,
+        (a.diag.severity(), a.diag.span.map(|s| (s.file, s.start)), a.diag.code, &a.paths).cmp(&(
+            b.diag.severity(),
             b.diag.span.map(|s| (s.file, s.start)),
             b.diag.code,
             &b.paths,

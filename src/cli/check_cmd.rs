@@ -86,8 +86,8 @@ pub fn run(args: CheckArgs) -> u8 {
         Format::Human => crate::stdio::write_out(&crate::stdio::escape(&text)),
         _ => crate::stdio::out!("{text}"),
     }
-    let errors = findings.iter().any(|f| f.diag.severity == Severity::Error);
-    let warnings = findings.iter().any(|f| f.diag.severity == Severity::Warning);
+    let errors = findings.iter().any(|f| f.diag.severity() == Severity::Error);
+    let warnings = findings.iter().any(|f| f.diag.severity() == Severity::Warning);
     let colliding = if args.leases {
         match super::lease_cmd::colliding_leases(&project, &args.store) {
             Ok(n) => n > 0,

@@ -50,7 +50,7 @@ pub fn run(args: GenArgs) -> u8 {
         Err(code) => return code,
     };
     let findings = check(&project, &CheckOptions::default());
-    let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity == Severity::Error).cloned().collect();
+    let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity() == Severity::Error).cloned().collect();
     if !errors.is_empty() && !args.force {
         crate::stdio::err!("{}", crate::report::human(&project.sources, &errors));
         crate::stdio::errln!(

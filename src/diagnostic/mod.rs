@@ -55,7 +55,6 @@ pub struct Label {
 pub struct Diagnostic {
     /// Stable identifier that users can grep for and that tests pin; it also gives the severity.
     pub code: Code,
-    pub severity: Severity,
     pub message: String,
     pub span: Option<Span>,
     pub labels: Vec<Label>,
@@ -65,14 +64,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: code.severity(),
-            message: message.into(),
-            span: None,
-            labels: Vec::new(),
-            hint: None,
-        }
+        Diagnostic { code, message: message.into(), span: None, labels: Vec::new(), hint: None }
     }
 
     pub fn at(mut self, span: Span) -> Self {
@@ -83,6 +75,11 @@ impl Diagnostic {
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label { span, message: message.into() });
         self
+    }
+
+    /// Always its code's: a rule cannot report a code at another severity.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -11,7 +11,7 @@ pub fn render_all(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
 
 pub fn render(sources: &Sources, diag: &Diagnostic) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}[{}]: {}", diag.severity, diag.code, diag.message);
+    let _ = writeln!(out, "{}[{}]: {}", diag.severity(), diag.code, diag.message);
     // One gutter width for all snippets, as rustc does, so the bars line up.
     let gutter = diag
         .span

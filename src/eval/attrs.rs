@@ -1,12 +1,12 @@
 //! Attribute sets at run time: building them (with `rec` and dynamic names), `.` and `?`.
 
-use crate::diagnostic::Code;
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult, ResultExt, type_error};
 use super::ir::{AttrName, AttrsExpr, ExprRef};
 use super::value::{Env, ThunkState};
 use super::{Attr, AttrSet, Eval, Thunk, Value};
+use crate::diagnostic::Code;
 
 impl Eval {
     pub fn force_attrs(&mut self, t: &Thunk) -> EvalResult<Rc<AttrSet>> {

@@ -1,10 +1,10 @@
 //! Turning values into strings: interpolation, `toString`, and the JSON printer's needs.
 
-use crate::diagnostic::Code;
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult};
 use super::{Eval, Thunk, Value};
+use crate::diagnostic::Code;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Coerce {

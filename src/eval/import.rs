@@ -1,12 +1,12 @@
 //! `import`: each file evaluated once, and none from outside the project unless allowed.
 
-use crate::diagnostic::Code;
 use std::path::{Path, PathBuf};
 
 use super::error::{EvalError, EvalResult, ResultExt};
 use super::paths::canon_path;
 use super::value::Env;
 use super::{Eval, Thunk, Value};
+use crate::diagnostic::Code;
 
 /// The nearest ancestor of `start` (a directory) holding `flake.nix` or `.git`.
 pub fn find_project_root(start: &Path) -> Option<PathBuf> {

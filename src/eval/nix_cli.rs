@@ -1,11 +1,11 @@
 //! `--evaluator nix`: hands the file to the real `nix-instantiate`, for registries that use
 //! more of Nix than portnix evaluates. Its results carry no source locations.
 
-use crate::diagnostic::Code;
 use std::path::Path;
 use std::process::Command;
 
 use super::error::{EvalError, EvalResult};
+use crate::diagnostic::Code;
 
 pub fn eval_json(file: &Path) -> EvalResult<String> {
     let out =

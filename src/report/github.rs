@@ -17,7 +17,7 @@ fn escape_property(s: &str) -> String {
 pub fn github(sources: &Sources, findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        let level = match f.diag.severity {
+        let level = match f.diag.severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "notice",

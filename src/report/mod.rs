@@ -27,7 +27,7 @@ pub fn json(sources: &Sources, findings: &[Finding]) -> String {
 
 /// "2 errors, 1 warning" for the summary line.
 pub fn summary(findings: &[Finding], entries: usize) -> String {
-    let count = |s| findings.iter().filter(|f| f.diag.severity == s).count();
+    let count = |s| findings.iter().filter(|f| f.diag.severity() == s).count();
     let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
     format!(
         "{}, {} in {}",

@@ -26,7 +26,7 @@ pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
                     })
                 })
                 .collect();
-            let level = level(f.diag.severity);
+            let level = level(f.diag.severity());
             json!({
                 "ruleId": f.diag.code,
                 "level": level,

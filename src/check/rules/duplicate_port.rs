@@ -4,11 +4,11 @@
 //! everything that overlaps it, found by a sweep over the intervals sorted by start, so the
 //! cost is O(n log n) plus the size of the output.
 
-use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 
 use super::super::{Context, Finding};
 use super::describe;
+use crate::diagnostic::Code;
 use crate::registry::Protocol;
 
 /// An entry's claim in one lane: (from, to, entry index).
