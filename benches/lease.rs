@@ -6,6 +6,8 @@
 //! connection); each portserver operation is one request on a new Unix socket connection, its
 //! whole protocol: it has no release, a port comes back when its process dies.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::io::{Read, Write};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixStream};

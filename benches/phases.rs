@@ -1,6 +1,8 @@
 //! Microbenchmarks of each phase on generated registries (scripts/gen_registry.py):
 //! parse, parse+lower, lower+eval, check, and every generator (freeing included). `cargo bench`; sizes by PORTNIX_BENCH_SIZES.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -62,7 +64,7 @@ fn main() {
         let dir = registry(entries);
         let text = std::fs::read_to_string(dir.join("ports.nix")).unwrap();
         let runs = if entries >= 1_000_000 { runs.min(3) } else { runs };
-        portnix::with_big_stack(move || {
+        portnix::try_with_big_stack(move || {
             report("parse (rnix)", entries, median(runs, || drop(rnix::Root::parse(&text))));
             report(
                 "parse+lower (fast front end)",
@@ -86,6 +88,7 @@ fn main() {
                     median(runs, || drop(generate(&project, target, &GenOptions::default()))),
                 );
             }
-        });
+        })
+        .unwrap();
     }
 }

@@ -3,6 +3,8 @@
 //! rnix path), against the fast front end's lexer. docs/BENCHMARKS.md quotes them. Uses the
 //! registries of the phases bench.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::time::Instant;
 
 fn main() {

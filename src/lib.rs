@@ -23,12 +23,8 @@ pub mod syntax;
 pub mod timing;
 
 /// Runs `f` on a thread with a stack large enough for `eval::MAX_DEPTH` nested evaluations,
-/// so that deep input ends in an error, never in a stack overflow.
-pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    try_with_big_stack(f).expect("cannot spawn the evaluator thread")
-}
-
-/// `with_big_stack`, or why the thread could not start (an address space limit, say).
+/// so that deep input ends in an error, never in a stack overflow; or says why the thread
+/// could not start (an address space limit, say).
 pub fn try_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> std::io::Result<T> {
     let handle = std::thread::Builder::new().stack_size(eval::STACK_SIZE).spawn(f)?;
     Ok(handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))

@@ -3,6 +3,8 @@
 //! as a warning. The human and JSON output of every case is pinned by an insta snapshot, and a
 //! fixture folder without its test fails `every_fixture_has_its_test`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::path::Path;
 
 use portnix::check::{CheckOptions, check, services_db::ServicesDb};

@@ -1,5 +1,7 @@
 //! The `portnix` binary as users run it: exit codes, registry discovery, rendered errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,8 @@
 //! file, mixed `add`/`rm`/`mv` runs lose nothing, and `add` or `gen -o` killed with SIGKILL at
 //! random moments leave the old file or the new one, no temporaries and no lock behind.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -3,6 +3,8 @@
 //! Each program's `.out` file records portnix's output (JSON, or the rendered error) for review.
 //! `PORTNIX_BLESS=1` rewrites the `.out` files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

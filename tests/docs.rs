@@ -1,6 +1,8 @@
 //! The README's generated parts match what they are generated from. `PORTNIX_BLESS=1` rewrites
 //! them in place.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use portnix::diagnostic::Code;
 
 const BEGIN: &str =

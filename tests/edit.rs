@@ -1,6 +1,8 @@
 //! `add`, `rm` and `mv` on hand-written registries: a property test over random registries in
 //! several formatting styles, snapshots of edits, and `add` followed by `check`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::Path;
@@ -100,12 +102,13 @@ fn registry() -> impl Strategy<Value = Registry> {
 
 fn eval_json(path: &Path, text: &str) -> String {
     let (path, text) = (path.to_path_buf(), text.to_string());
-    portnix::with_big_stack(move || {
+    portnix::try_with_big_stack(move || {
         let mut ev = portnix::eval::Eval::new(Default::default());
         let v = ev.eval_text("registry.nix", &text, path.parent().unwrap()).expect("evaluates");
         ev.deep_force(&v).unwrap();
         ev.to_json(&v).unwrap()
     })
+    .unwrap()
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //!
 //! `PORTNIX_EDIT_FUZZ_CASES=N` runs more cases; `PORTNIX_PROPTEST_SEED=random` new ones.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -172,12 +174,13 @@ fn model(l: &Layout) -> Model {
 /// The file's value read back by portnix's evaluator on its own, as `path -> port`.
 fn read_back(dir: &Path, text: &str) -> Result<Model, String> {
     let (dir, text) = (dir.to_path_buf(), text.to_string());
-    let json = portnix::with_big_stack(move || {
+    let json = portnix::try_with_big_stack(move || {
         let mut ev = portnix::eval::Eval::new(Default::default());
         let v = ev.eval_text("edited.nix", &text, &dir).map_err(|e| portnix::eval::render_error(&ev, &e))?;
         ev.deep_force(&v).map_err(|e| portnix::eval::render_error(&ev, &e))?;
         ev.to_json(&v).map_err(|e| portnix::eval::render_error(&ev, &e))
-    })?;
+    })
+    .unwrap()?;
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     let mut m = Model::new();
     for (c, services) in value.as_object().unwrap() {

@@ -1,5 +1,7 @@
 //! The examples/: one registry per seed document, each with the findings it must produce.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::path::Path;
 
 use portnix::check::{CheckOptions, check};

@@ -2,6 +2,8 @@
 //! must lower it to the same IR, positions included. It must also accept what registries
 //! are made of, or it would be a second parser that never runs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! server with listeners on open and closed ports, a client that connects. Needs root (CI
 //! runs as root); elsewhere the tests say so and pass.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

@@ -2,6 +2,8 @@
 //! on a clean registry, the template works, and `nix flake check` runs both checks with
 //! nixpkgs replaced by the labelled stand-in in tests/nixpkgs-standin.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

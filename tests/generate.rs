@@ -2,6 +2,8 @@
 //! that consume its output: nix-instantiate, nft, python-dotenv and bash, a YAML parser with a
 //! strict model of process-compose's schema, and serde.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 #[path = "common/process_compose.rs"]
 mod process_compose;

@@ -1,5 +1,7 @@
 //! Leases across hosts: `portnix serve` processes and CLI processes on a real etcd (one member,
 //! and a three-member cluster on loopback for the faults).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
 #![cfg(feature = "etcd")]
 
 mod common;

@@ -2,6 +2,8 @@
 //! sharing one SQLite file, a thousand clients at once, kill -9 at the worst moments, and every
 //! kind of bad request.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::collections::{BTreeSet, HashMap};

@@ -1,5 +1,7 @@
 //! One suite for every lease store: the rules hold whatever engine keeps the table.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

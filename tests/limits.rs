@@ -1,5 +1,7 @@
 //! Hostile input ends in a clear error with a position: never a panic, a hang or a stack overflow.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::path::Path;
 
 use portnix::eval::{Eval, EvalOptions};
@@ -7,7 +9,7 @@ use portnix::eval::{Eval, EvalOptions};
 /// Evaluates `text` strictly to JSON; Err holds the rendered diagnostics.
 fn eval(text: &str, max_steps: Option<u64>) -> Result<String, String> {
     let text = text.to_string();
-    portnix::with_big_stack(move || {
+    portnix::try_with_big_stack(move || {
         let mut ev = Eval::new(EvalOptions { max_steps, ..EvalOptions::default() });
         let r = ev.eval_text("input.nix", &text, Path::new("/")).and_then(|v| {
             ev.deep_force(&v)?;
@@ -15,6 +17,7 @@ fn eval(text: &str, max_steps: Option<u64>) -> Result<String, String> {
         });
         r.map_err(|e| portnix::eval::render_error(&ev, &e))
     })
+    .unwrap()
 }
 
 fn assert_error(text: &str, code: &str) {
@@ -114,7 +117,7 @@ fn runaway_growth_meets_the_command_lines_budget() {
         "let f = n: if n == 0 then \"a\" else let s = f (n - 1); in s + s; in builtins.stringLength (f 40)\n",
     )
     .unwrap();
-    let out = portnix::with_big_stack(move || portnix::eval::eval_to_json(&file, false));
+    let out = portnix::try_with_big_stack(move || portnix::eval::eval_to_json(&file, false)).unwrap();
     let err = out.unwrap_err();
     assert!(err.contains("error[resource-limit]"), "{err}");
 }

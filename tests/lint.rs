@@ -1,5 +1,7 @@
 //! `portnix lint` over real-looking files: a NixOS host, a process-compose file, .env files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::path::Path;
 use std::process::Command;
 

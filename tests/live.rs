@@ -1,6 +1,8 @@
 //! `portnix doctor` and `free --live` against real sockets this test opens on loopback and
 //! closes again. Nothing the test did not start is touched.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 use std::net::{TcpListener, UdpSocket};
 mod common;
 

@@ -2,6 +2,8 @@
 //! `portnix check`'s (code and paths) on every fixture and example, and its firewall and
 //! envVars must equal the generators' output.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //!
 //! 300 cases by default; `PORTNIX_PROPTEST_CASES=N` asks for more.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use proptest::prelude::*;

@@ -2,6 +2,8 @@
 //! and with the command's own exit status; bad arguments are usage errors; a registry that
 //! cannot be read says where and why, in every output format.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::io::Read;

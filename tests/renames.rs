@@ -3,6 +3,8 @@
 //! `rm` lists what still names an entry; edits stay inside the project root; a multi-file edit
 //! whose second file cannot be written changes nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! edit; read-only and hard-linked files, read-only and full file systems are refused with the
 //! old file whole; temporary files cannot be hijacked and never linger.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
+
 mod common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -36,7 +36,7 @@ pub fn run(args: DoctorArgs) -> u8 {
     let report = doctor(&project, pattern.as_ref(), &live, args.strays);
     match args.format {
         Format::Json => {
-            crate::stdio::outln!("{}", serde_json::to_string_pretty(&report).expect("serializes"))
+            crate::stdio::out!("{}", crate::report::pretty_json(&report))
         }
         Format::Human => {
             for e in &report.entries {

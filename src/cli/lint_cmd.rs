@@ -40,7 +40,7 @@ pub fn run(args: LintArgs) -> u8 {
     }
     match args.format {
         Format::Json => {
-            crate::stdio::outln!("{}", serde_json::to_string_pretty(&findings).expect("serializes"))
+            crate::stdio::out!("{}", crate::report::pretty_json(&findings))
         }
         Format::Human => {
             for f in &findings {

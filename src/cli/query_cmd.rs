@@ -46,7 +46,7 @@ pub fn ls(args: LsArgs) -> u8 {
                     })
                 })
                 .collect();
-            crate::stdio::outln!("{}", serde_json::to_string_pretty(&items).expect("serializes"));
+            crate::stdio::out!("{}", crate::report::pretty_json(&items));
             return Ok(exit::OK);
         }
         let rows: Vec<[String; 5]> = entries

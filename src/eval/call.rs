@@ -37,16 +37,15 @@ impl Eval {
                     Ok(Value::Builtin(Rc::new(PartialBuiltin { builtin: p.builtin, args })))
                 }
             }
-            Value::Attrs(ref a) if a.get("__functor").is_some() => {
-                let functor = a.get("__functor").map(|x| x.value.clone()).expect("checked");
+            Value::Attrs(ref a) => {
+                let Some(functor) = a.get("__functor").map(|x| x.value.clone()) else {
+                    return Err(not_a_function(&f));
+                };
                 let functor = self.force(&functor)?;
                 let g = self.apply(functor, Thunk::value(f.clone()), span)?;
                 self.apply(g, arg, span)
             }
-            other => Err(EvalError::new(
-                Code::TypeError,
-                format!("attempt to call something which is not a function but {}", other.show_type()),
-            )),
+            other => Err(not_a_function(&other)),
         }
     }
 
@@ -119,4 +118,11 @@ fn call_error(code: Code, message: String, hint: &str, call: Span, lambda: Span)
     let mut e = EvalError::new(code, message).hint(hint);
     e.diag = e.diag.at(call).with_label(lambda, "the function is defined here");
     e
+}
+
+fn not_a_function(v: &Value) -> Box<EvalError> {
+    EvalError::new(
+        Code::TypeError,
+        format!("attempt to call something which is not a function but {}", v.show_type()),
+    )
 }

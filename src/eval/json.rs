@@ -17,8 +17,10 @@ pub fn format_float(x: f64) -> String {
         return if x.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     let sci = format!("{x:.5e}");
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
-    let exp: i32 = exp.parse().expect("`{:e}` exponents are integers");
+    // `{:e}` always writes an integer exponent; were it ever not to, the Rust form stands.
+    let Some((mantissa, Ok(exp))) = sci.split_once('e').map(|(m, e)| (m, e.parse::<i32>())) else {
+        return sci;
+    };
     if !(-4..6).contains(&exp) {
         let m = strip_zeros(mantissa);
         let sign = if exp < 0 { '-' } else { '+' };

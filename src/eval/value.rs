@@ -210,6 +210,9 @@ impl Env {
         Rc::new(Env { parent, kind: EnvKind::Slots(slots.into_boxed_slice()) })
     }
 
+    /// Lowering resolved `depth` and `index` against the scopes it built, so a miss here is a
+    /// bug in lowering, not in the input.
+    #[expect(clippy::expect_used, reason = "an invariant of lowering, checked by its tests")]
     pub fn slot(self: &Rc<Env>, depth: u32, index: u32) -> Thunk {
         let mut env = self;
         for _ in 0..depth {

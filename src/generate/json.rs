@@ -71,9 +71,9 @@ pub fn generate(ctx: &Context) -> String {
     let entries = ctx
         .entries()
         .into_iter()
-        .map(|e| {
-            let (from, to) = e.interval().expect("entries() yields valid entries");
-            JsonEntry {
+        .filter_map(|e| {
+            let (from, to) = e.interval()?;
+            Some(JsonEntry {
                 path: e.name.clone(),
                 segments: e.path.iter().map(|s| s.to_string()).collect(),
                 port: (from == to).then_some(from),
@@ -88,7 +88,7 @@ pub fn generate(ctx: &Context) -> String {
                     loc.file = relative(ctx, &project.sources.get(s.file).path);
                     loc
                 }),
-            }
+            })
         })
         .collect();
     let mut ranges: Vec<JsonRange> = project
@@ -116,7 +116,7 @@ pub fn generate(ctx: &Context) -> String {
         ranges,
         reserved,
     };
-    serde_json::to_string_pretty(&doc).expect("the registry serializes") + "\n"
+    crate::report::pretty_json(&doc)
 }
 
 /// Paths relative to the project root, so the output is the same on every machine.

@@ -8,10 +8,17 @@ use crate::registry::{Entry, Protocol};
 /// The four lists NixOS has, for one interface (or for all).
 #[derive(Default)]
 struct Lists<'a> {
-    tcp: Vec<&'a Entry>,
-    udp: Vec<&'a Entry>,
-    tcp_ranges: Vec<&'a Entry>,
-    udp_ranges: Vec<&'a Entry>,
+    tcp: Vec<Opening<'a>>,
+    udp: Vec<Opening<'a>>,
+    tcp_ranges: Vec<Opening<'a>>,
+    udp_ranges: Vec<Opening<'a>>,
+}
+
+/// An entry with the interval it was filed under, read once.
+struct Opening<'a> {
+    entry: &'a Entry,
+    from: i64,
+    to: i64,
 }
 
 impl<'a> Lists<'a> {
@@ -24,7 +31,7 @@ impl<'a> Lists<'a> {
                 (_, true) => &mut self.tcp,
                 (_, false) => &mut self.tcp_ranges,
             };
-            list.push(e);
+            list.push(Opening { entry: e, from, to });
         }
     }
 
@@ -39,10 +46,9 @@ impl<'a> Lists<'a> {
                 continue;
             }
             out.push_str(&format!("{indent}{name} = [\n"));
-            for e in list {
-                let (from, to) = e.interval().expect("only valid entries are added");
+            for &Opening { entry, from, to } in list {
                 let value = if range { format!("{{ from = {from}; to = {to}; }}") } else { from.to_string() };
-                out.push_str(&format!("{indent}  {value} # {}\n", e.name));
+                out.push_str(&format!("{indent}  {value} # {}\n", entry.name));
             }
             out.push_str(&format!("{indent}];\n"));
         }

@@ -27,7 +27,7 @@ pub fn parse(text: &str) -> Vec<Listener> {
                 let Some((addr, port)) = rest.rsplit_once(':') else { continue };
                 let addr = addr.trim_start_matches('[').trim_end_matches(']');
                 let address: IpAddr = if addr == "*" {
-                    "0.0.0.0".parse().expect("literal")
+                    std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
                 } else {
                     match addr.parse() {
                         Ok(a) => a,

@@ -22,7 +22,14 @@ pub fn human(sources: &Sources, findings: &[Finding]) -> String {
 
 pub fn json(sources: &Sources, findings: &[Finding]) -> String {
     let items: Vec<_> = findings.iter().map(|f| f.to_json(sources)).collect();
-    serde_json::to_string_pretty(&items).expect("findings serialize") + "\n"
+    pretty_json(&items)
+}
+
+/// Pretty JSON and a newline. Every caller hands a derived struct or a `serde_json::Value`,
+/// whose maps have string keys, the only thing that makes serde_json's serializer fail.
+#[expect(clippy::expect_used, reason = "values with string keys always serialize")]
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("string-keyed values serialize") + "\n"
 }
 
 /// "2 errors, 1 warning" for the summary line.

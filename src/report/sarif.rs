@@ -48,7 +48,7 @@ pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
             "results": results,
         }]
     });
-    serde_json::to_string_pretty(&doc).expect("SARIF serializes") + "\n"
+    super::pretty_json(&doc)
 }
 
 fn level(severity: Severity) -> &'static str {

@@ -74,7 +74,9 @@ fn costly_run(text: &str) -> Option<TextRange> {
     let mut i = 0;
     while i < n {
         let nested = stack.len() > 1;
-        match stack.last_mut().expect("the outermost context stays") {
+        // The outermost context is never popped.
+        let Some(top) = stack.last_mut() else { break };
+        match top {
             Ctx::Code { braces } => match b[i] {
                 c if in_run(c) => {
                     let start = i;
@@ -174,14 +176,20 @@ fn too_deep(text: &str) -> Option<TextRange> {
             _ => dots = 0,
         }
         match kind {
+            // The outermost frame is never popped, so `last_mut` always finds one.
             TOKEN_IF => {
-                let top = ifs.last_mut().expect("the outermost frame stays");
-                *top += 1;
-                if *top > MAX_NESTING {
-                    return Some(TextRange::at(offset, len));
+                if let Some(top) = ifs.last_mut() {
+                    *top += 1;
+                    if *top > MAX_NESTING {
+                        return Some(TextRange::at(offset, len));
+                    }
                 }
             }
-            TOKEN_SEMICOLON => *ifs.last_mut().expect("the outermost frame stays") = 0,
+            TOKEN_SEMICOLON => {
+                if let Some(top) = ifs.last_mut() {
+                    *top = 0;
+                }
+            }
             TOKEN_L_BRACE | TOKEN_L_BRACK | TOKEN_L_PAREN | TOKEN_INTERPOL_START => ifs.push(0),
             TOKEN_R_BRACE | TOKEN_R_BRACK | TOKEN_R_PAREN | TOKEN_INTERPOL_END if ifs.len() > 1 => {
                 ifs.pop();

@@ -222,10 +222,12 @@ impl Lowerer<'_> {
                         value: RawValue::Nested(RawAttrs::new(false), span),
                         span,
                     });
-                    match &mut cur.dynamic.last_mut().expect("just pushed").value {
-                        RawValue::Nested(nested, _) => cur = nested,
-                        _ => unreachable!("a nested set was just pushed"),
-                    }
+                    // A nested set was just pushed, so the pattern always matches.
+                    let Some(RawDynamic { value: RawValue::Nested(nested, _), .. }) = cur.dynamic.last_mut()
+                    else {
+                        return;
+                    };
+                    cur = nested;
                 }
             }
         }

@@ -6,7 +6,7 @@ use rnix::ast::BinOpKind;
 use super::super::{PIPES_UNSUPPORTED, binop_kind};
 use super::parser::{PResult, Parser, Val};
 use crate::eval::ir::*;
-use crate::syntax::fast::lexer::Tok;
+use crate::syntax::fast::lexer::{Bail, Tok};
 
 impl<'a> Parser<'a, '_, '_> {
     fn binop(&mut self, lhs: Val<'a>, op: BinOpKind, rhs: Val<'a>) -> Val<'a> {
@@ -34,7 +34,7 @@ impl<'a> Parser<'a, '_, '_> {
             operands.push(next(self)?);
         }
         let n = operands.len() as u32 - 1;
-        let mut acc = operands.pop().expect("at least one operand");
+        let Some(mut acc) = operands.pop() else { return Err(Bail) };
         while let Some(lhs) = operands.pop() {
             acc = self.binop(lhs, op, acc);
         }

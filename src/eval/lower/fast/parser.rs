@@ -299,7 +299,7 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
         if self.peek.tok == Tok::Dot {
             self.bump()?;
             let path = self.attrpath()?;
-            let end = path.last().expect("an attrpath has an attribute").end;
+            let Some(end) = path.last().map(|a| a.end) else { return Err(Bail) };
             let expr = self.close(out);
             let path: Box<[AttrName]> =
                 path.iter().map(|a| AttrName::Static(self.l.fast_attr_name(a))).collect();
