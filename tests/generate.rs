@@ -576,3 +576,40 @@ fn env_prefix_and_only_select_and_rename() {
     assert_eq!(vars, ["APP_DATABASES_REDIS_PORT=6379", "APP_PGPORT=5432"]);
     assert!(text.contains("# Regenerate with: portnix gen env --prefix APP_ --only databases"), "{text}");
 }
+
+/// PyYAML resolves plain scalars by YAML 1.1 (`yes`, `Off`, `12:30`, `2001-12-14`, `<<`),
+/// docker-compose 1.29 reads with it, so a file it reads back equal is safe for both versions.
+#[test]
+fn process_compose_reads_back_equal_in_a_yaml_1_1_reader() {
+    let names = ["True", "NULL", "~", "yes", "Off", "y", "0x1F", "12:30", "2001-12-14", "<<", "web"];
+    let command = |n: &str| format!("echo {n} yes \u{85}NEL \u{2028}LS \u{7f} \u{feff}end");
+    let processes: String =
+        names.iter().map(|n| format!("  processes.\"{n}\".command = \"{}\";\n", command(n))).collect();
+    let dir = common::project("pyyaml", "{ web = 8000; }\n", Some(&format!("{{\n{processes}}}\n")));
+    let out = common::portnix(&dir, &["gen", "process-compose"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let py = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(sys.stdin)['processes']))";
+    let mut child = Command::new(python())
+        .args(["-c", py])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &out.stdout).unwrap();
+    let read = child.wait_with_output().unwrap();
+    assert!(
+        read.status.success(),
+        "PyYAML is missing (`apt-get install python3-yaml`) or refuses the file: {}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let got: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        names.iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>()
+    );
+    for n in names {
+        // `$` is doubled for process-compose's own expansion; none is used here.
+        assert_eq!(got[n]["command"], serde_json::json!(command(n)), "{n}");
+    }
+}
