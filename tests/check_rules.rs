@@ -91,6 +91,9 @@ fixtures! {
     duplicate_port_pass_scopes: "duplicate-port" "pass_scopes";
     duplicate_port_pass_shared_on_purpose: "duplicate-port" "pass_shared_on_purpose";
     duplicate_port_pass_tcp_and_udp: "duplicate-port" "pass_tcp_and_udp";
+    env_name_fail_clash: "env-name" "fail_clash";
+    env_name_fail_invalid: "env-name" "fail_invalid";
+    env_name_pass_renamed: "env-name" "pass_renamed";
     ephemeral_port_pass_ignored: "ephemeral-port" "pass_ignored";
     ephemeral_port_warn: "ephemeral-port" "warn";
     invalid_interface_fail_too_long: "invalid-interface" "fail_too_long";

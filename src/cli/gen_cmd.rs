@@ -54,8 +54,8 @@ pub fn run(args: GenArgs) -> u8 {
     if !errors.is_empty() && !args.force {
         crate::stdio::err!("{}", crate::report::human(&project.sources, &errors));
         crate::stdio::errln!(
-            "error: the registry has {} errors; nothing was generated (--force generates anyway)",
-            errors.len()
+            "error: the registry has {}; nothing was generated (--force generates anyway)",
+            crate::report::counted(errors.len(), "error", "errors")
         );
         return exit::FINDINGS;
     }

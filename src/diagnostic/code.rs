@@ -139,7 +139,7 @@ codes! {
         what: "the registry does not evaluate to an attribute set",
         why: "portnix reads categories and services from the names of a set; anything else has no paths",
         example: "[ 8080 8081 ]";
-    EnvName = "env-name", Error, Generate, false,
+    EnvName = "env-name", Error, Check, false,
         what: "an entry's environment variable name is not a valid name, or two entries map to the same one",
         why: "a .env file with a bad or repeated name is read differently by every loader: one service gets the other's port",
         example: "{ web-api.port = 8080; web.api-port = 8081; } (both WEB_API_PORT_PORT)";

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod data;
+pub mod env;
 pub mod load;
 pub mod path;
 pub mod processes;

@@ -35,11 +35,15 @@ pub fn pretty_json(value: &impl serde::Serialize) -> String {
 /// "2 errors, 1 warning" for the summary line.
 pub fn summary(findings: &[Finding], entries: usize) -> String {
     let count = |s| findings.iter().filter(|f| f.diag.severity() == s).count();
-    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
     format!(
         "{}, {} in {}",
-        plural(count(Severity::Error), "error"),
-        plural(count(Severity::Warning), "warning"),
-        plural(entries, "entry").replace("entrys", "entries")
+        counted(count(Severity::Error), "error", "errors"),
+        counted(count(Severity::Warning), "warning", "warnings"),
+        counted(entries, "entry", "entries")
     )
+}
+
+/// "1 error", "2 errors".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -1,6 +1,7 @@
 //! One rule per file. Each adds its findings; `check` sorts and filters them.
 
 mod duplicate_port;
+mod env_name;
 mod ephemeral_port;
 
 pub(crate) use ephemeral_port::EPHEMERAL;
@@ -27,6 +28,7 @@ pub const ALL: &[Rule] = &[
     unknown_service::run,
     invalid_interface::run,
     process_config::run,
+    env_name::run,
     privileged_port::run,
     ephemeral_port::run,
     registered_port::run,

@@ -1,0 +1,3 @@
+{
+  services.metrics.env = "GRAFANA_PORT";
+}

@@ -1,0 +1,3 @@
+{
+  services.web.env = "WEB-PORT";
+}

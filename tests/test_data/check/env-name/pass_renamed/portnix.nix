@@ -1,0 +1,3 @@
+{
+  services."web.api".env = "INNER_API_PORT";
+}
