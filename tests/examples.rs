@@ -48,3 +48,49 @@ fn the_repository_registry_is_clean() {
     let findings = check(&project, &CheckOptions::default());
     assert!(findings.is_empty(), "{findings:?}");
 }
+
+/// The server's view of each example: made on the thread that read it, used on another, and
+/// holding exactly the valid entries (with their scopes and locations), the reservations and
+/// the pools that `ls --json` and the config show.
+#[test]
+fn the_snapshot_of_every_example_crosses_threads_whole() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut pools = 0;
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        let opts = LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() };
+        let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+        let snapshot = std::sync::Arc::new(portnix::registry::snapshot::Snapshot::of(&project));
+        let shared = std::sync::Arc::clone(&snapshot);
+        let seen = std::thread::spawn(move || {
+            shared.entries.iter().map(|e| (e.path.clone(), e.from, e.to)).collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap();
+        let want: Vec<_> = project
+            .entries
+            .iter()
+            .filter_map(|e| e.interval().map(|(f, t)| (e.name.clone(), f as u16, t as u16)))
+            .collect();
+        assert_eq!(seen, want, "{}", dir.display());
+        assert!(
+            snapshot.entries.iter().all(|e| e.location.as_ref().is_some_and(|l| l.line > 0)),
+            "{}",
+            dir.display()
+        );
+        assert_eq!(snapshot.reserved.len(), project.config.reserved.len());
+        assert_eq!(
+            snapshot.pools.iter().map(|p| p.pattern.clone()).collect::<Vec<_>>(),
+            project.config.pools.iter().map(|p| p.text.clone()).collect::<Vec<_>>()
+        );
+        pools += snapshot.pools.len();
+        if !project.config.scopes.is_empty() {
+            assert!(
+                snapshot.entries.iter().any(|e| !e.scope.is_empty()),
+                "{}: no entry in a scope",
+                dir.display()
+            );
+        }
+    }
+    assert!(pools > 0, "some example has a pool");
+}

@@ -42,7 +42,11 @@ fn pools(dir: &Path) -> Pools {
     .unwrap();
     let project = load(&LoadOptions { registry: Some(dir.join("lib/ports.nix")), ..LoadOptions::default() })
         .unwrap_or_else(|e| panic!("{}", e.render()));
-    Pools::from_project(&project, &Ephemeral { from: 32768, to: 60999, reserved: vec![] }).unwrap()
+    Pools::from_snapshot(
+        &portnix::registry::snapshot::Snapshot::of(&project),
+        &Ephemeral { from: 32768, to: 60999, reserved: vec![] },
+    )
+    .unwrap()
 }
 
 fn request(service: &str) -> Request {

@@ -21,19 +21,7 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn new(project: &'a Project, options: &'a CheckOptions) -> Context<'a> {
         let config = &project.config;
-        let scopes = project
-            .entries
-            .iter()
-            .map(|e| {
-                config
-                    .scopes
-                    .iter()
-                    .filter(|p| p.segments.len() < e.path.len() && p.matches_prefix(&e.path))
-                    .max_by_key(|p| p.specificity())
-                    .map(|p| p.matched_prefix(&e.path))
-                    .unwrap_or_default()
-            })
-            .collect();
+        let scopes = project.entries.iter().map(|e| config.scope_of(&e.path)).collect();
         let ranges = project.entries.iter().map(|e| range_for(config, e)).collect();
         // Only `ignore` looks entries up by name; most configs have none, so skip the map then.
         let by_name = if config.ignore.is_empty() {

@@ -204,7 +204,8 @@ pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Resu
 
 /// The project's pools, less what this machine's kernel keeps for itself.
 fn pools_of(project: &crate::registry::Project) -> Result<Pools, u8> {
-    Pools::from_project(project, &Ephemeral::of_this_machine()).map_err(|e| report(&e))
+    let snapshot = crate::registry::snapshot::Snapshot::of(project);
+    Pools::from_snapshot(&snapshot, &Ephemeral::of_this_machine()).map_err(|e| report(&e))
 }
 
 /// Whether `--store` names an etcd cluster rather than a file.

@@ -1,11 +1,12 @@
 //! The ports a lease may take: the config's pools, less everything the registry or the kernel
-//! already uses. Read once from the project, so a lease never re-reads the registry.
+//! already uses. Read once from the registry's snapshot, so a lease never re-reads the registry.
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::model::LeaseError;
-use crate::registry::{Project, Protocol};
+use crate::registry::Protocol;
+use crate::registry::snapshot::Snapshot;
 
 /// A dynamic pool: a range pattern of the config that `pools` names.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -92,18 +93,16 @@ impl Ephemeral {
 }
 
 impl Pools {
-    pub fn from_project(project: &Project, ephemeral: &Ephemeral) -> Result<Pools, LeaseError> {
-        let config = &project.config;
+    pub fn from_snapshot(registry: &Snapshot, ephemeral: &Ephemeral) -> Result<Pools, LeaseError> {
         let mut pools = Vec::new();
-        for pattern in &config.pools {
-            let Some(range) = config.ranges.iter().find(|r| r.pattern == *pattern) else { continue };
+        for range in &registry.pools {
             let (Ok(from), Ok(to)) = (u16::try_from(range.from), u16::try_from(range.to)) else {
-                return Err(LeaseError::NoPool(format!("pool {pattern} is not a range of ports")));
+                return Err(LeaseError::NoPool(format!("pool {} is not a range of ports", range.pattern)));
             };
             if from == 0 || from > to {
-                return Err(LeaseError::NoPool(format!("pool {pattern} is not a range of ports")));
+                return Err(LeaseError::NoPool(format!("pool {} is not a range of ports", range.pattern)));
             }
-            pools.push(Pool { kind: pattern.text.clone(), from, to });
+            pools.push(Pool { kind: range.pattern.clone(), from, to });
         }
         let mut out = Pools { pools, ..Pools::default() };
         let in_pools = |p: u16| out.pools.iter().any(|pool| pool.contains(p));
@@ -124,19 +123,17 @@ impl Pools {
                 }
             }
         }
-        for e in &project.entries {
-            let Some((from, to)) = e.interval() else { continue };
-            for port in from.max(1)..=to.min(65535) {
-                let port = port as u16;
+        for e in &registry.entries {
+            for port in e.from..=e.to {
                 if !in_pools(port) {
                     continue;
                 }
-                for &lane in e.meta.protocol.transports() {
-                    excluded.entry((lane, port)).or_insert_with(|| Exclusion::Entry(e.name.clone()));
+                for &lane in e.protocol.transports() {
+                    excluded.entry((lane, port)).or_insert_with(|| Exclusion::Entry(e.path.clone()));
                 }
             }
         }
-        for r in &config.reserved {
+        for r in &registry.reserved {
             let (from, to) = (r.from.clamp(1, 65535) as u16, r.to.clamp(1, 65535) as u16);
             if !r.allow.is_empty() {
                 out.allowing.push((from, to, r.reason.clone(), r.allow.clone()));

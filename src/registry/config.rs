@@ -117,6 +117,20 @@ pub struct Config {
     pub pools: Vec<Pattern>,
 }
 
+impl Config {
+    /// The scope of the entry at `path`: the prefix the most specific `scopes` pattern matched
+    /// (`hosts.h1` for `hosts.*`), or "" outside every scope. Entries in different scopes may
+    /// share a port.
+    pub fn scope_of(&self, path: &[std::rc::Rc<str>]) -> String {
+        self.scopes
+            .iter()
+            .filter(|p| p.segments.len() < path.len() && p.matches_prefix(path))
+            .max_by_key(|p| p.specificity())
+            .map(|p| p.matched_prefix(path))
+            .unwrap_or_default()
+    }
+}
+
 pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
 const SERVICE_KEYS: &[&str] =
     &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];

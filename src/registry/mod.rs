@@ -6,6 +6,7 @@ pub mod env;
 pub mod load;
 pub mod path;
 pub mod processes;
+pub mod snapshot;
 
 pub use config::{Config, Protocol, ServiceMeta};
 pub use load::{LoadError, LoadOptions, Project, load};
