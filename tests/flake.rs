@@ -215,3 +215,42 @@ fn flake_check_runs_both_checks_with_the_standin() {
         }
     }
 }
+
+#[test]
+fn the_package_installs_completions_and_the_man_page() {
+    if !common::nix_available() {
+        return;
+    }
+    let standin = format!("path:{}", standin().display());
+    let dir = repo_copy("package", None);
+    let link = dir.join("result");
+    let out = nix(
+        &dir,
+        &[
+            "--option",
+            "build-users-group",
+            "",
+            "build",
+            "-L",
+            "--out-link",
+            link.to_str().unwrap(),
+            "--override-input",
+            "nixpkgs",
+            &standin,
+            "path:.#packages.x86_64-linux.default",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let binary = link.join("bin/portnix");
+    for (shell, file) in [
+        ("bash", "share/bash-completion/completions/portnix.bash"),
+        ("zsh", "share/zsh/site-functions/_portnix"),
+        ("fish", "share/fish/vendor_completions.d/portnix.fish"),
+    ] {
+        let installed = std::fs::read(link.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let fresh = Command::new(&binary).args(["completions", shell]).output().unwrap().stdout;
+        assert!(!installed.is_empty() && installed == fresh, "{file} is not `portnix completions {shell}`");
+    }
+    let page = std::fs::read_to_string(link.join("share/man/man1/portnix.1")).unwrap();
+    assert!(page.contains(".TH portnix 1"), "{page}");
+}

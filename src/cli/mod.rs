@@ -12,6 +12,7 @@ mod lint_cmd;
 mod project_args;
 mod query_cmd;
 mod serve_cmd;
+mod shell_cmd;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -59,6 +60,10 @@ pub enum Command {
     Serve(serve_cmd::ServeArgs),
     /// What a diagnostic code means, why it matters and an example; every code without one.
     Explain(explain_cmd::ExplainArgs),
+    /// Print a completion script: `portnix completions bash > /etc/bash_completion.d/portnix`.
+    Completions(shell_cmd::CompletionsArgs),
+    /// Print the man page (roff): `portnix man > portnix.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -119,6 +124,8 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Lease(args) => lease_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
+        Command::Completions(args) => shell_cmd::completions(args),
+        Command::Man => shell_cmd::man(),
     };
     if let Some(e) = crate::stdio::finish() {
         crate::stdio::errln!("error: cannot write the output: {e}");
