@@ -27,6 +27,12 @@ pub fn write_err(text: &str) {
     let _ = io::stderr().lock().write_all(escape(text).as_bytes());
 }
 
+/// Writes rendered diagnostics to standard error as they are: the renderer made every string
+/// from the user's files safe already, and its own escapes are the colour.
+pub fn write_err_rendered(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// `text` safe for a terminal: control characters other than newline and tab (an ESC that
 /// would start an escape sequence, a carriage return that would overwrite a line) written as
 /// `\u{1b}`. Names in a registry come from anyone who sends a pull request.

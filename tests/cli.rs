@@ -116,7 +116,7 @@ fn check_exit_codes_follow_the_findings() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("error[duplicate-port]: port 8000/tcp is claimed by 2 entries: a, b"), "{text}");
-    assert!(text.contains("--> lib/ports.nix:2:3") && text.contains("--> lib/ports.nix:3:3"), "{text}");
+    assert!(text.contains("--> lib/ports.nix:2:3") && text.contains("::: lib/ports.nix:3:3"), "{text}");
     assert!(text.contains("lib/ports.nix: 1 error, 0 warnings in 2 entries"), "{text}");
     let broken = common::project("broken", "{ a = ; }\n", None);
     assert_eq!(common::portnix(&broken, &["check"]).status.code(), Some(2));

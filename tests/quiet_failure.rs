@@ -131,7 +131,7 @@ fn an_import_cycle_names_the_imports_that_make_it() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("import cycle: lib/ports.nix imports lib/b.nix imports lib/ports.nix"), "{err}");
-    assert!(err.contains("--> lib/b.nix:2:1") && err.contains("--> lib/ports.nix:1:2"), "{err}");
+    assert!(err.contains("--> lib/b.nix:2:1") && err.contains("::: lib/ports.nix:1:2"), "{err}");
     assert!(err.contains("imports lib/b.nix"), "{err}");
 }
 

@@ -45,7 +45,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let project = match args.project.load() {
         Ok(p) => p,
         Err(e) => {
-            crate::stdio::err!("{}", e.render());
+            crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
             // CI reads the machine formats: a registry that cannot be read is a finding too.
             if args.format != Format::Human {
                 let findings: Vec<crate::check::Finding> = e
@@ -72,10 +72,10 @@ pub fn run(args: CheckArgs) -> u8 {
     let sources = &project.sources;
     let text = match args.format {
         Format::Human => {
-            let mut t = report::human(sources, &findings);
+            let mut t = report::human_with(sources, &findings, crate::diagnostic::colour());
             t.push_str(&format!(
                 "{}: {}\n",
-                crate::syntax::display_path(&project.registry_file),
+                crate::stdio::escape(&crate::syntax::display_path(&project.registry_file)),
                 report::summary(&findings, project.entries.len())
             ));
             t
@@ -83,7 +83,7 @@ pub fn run(args: CheckArgs) -> u8 {
         other => render(other, sources, &findings),
     };
     match args.format {
-        Format::Human => crate::stdio::write_out(&crate::stdio::escape(&text)),
+        Format::Human => crate::stdio::write_out(&text),
         _ => crate::stdio::out!("{text}"),
     }
     let errors = findings.iter().any(|f| f.diag.severity() == Severity::Error);

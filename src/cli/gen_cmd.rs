@@ -52,7 +52,11 @@ pub fn run(args: GenArgs) -> u8 {
     let findings = check(&project, &CheckOptions::default());
     let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity() == Severity::Error).cloned().collect();
     if !errors.is_empty() && !args.force {
-        crate::stdio::err!("{}", crate::report::human(&project.sources, &errors));
+        crate::stdio::write_err_rendered(&crate::report::human_with(
+            &project.sources,
+            &errors,
+            crate::diagnostic::colour(),
+        ));
         crate::stdio::errln!(
             "error: the registry has {}; nothing was generated (--force generates anyway)",
             crate::report::counted(errors.len(), "error", "errors")
@@ -69,7 +73,11 @@ pub fn run(args: GenArgs) -> u8 {
     let generated = match generate(&project, args.target, &options) {
         Ok(g) => g,
         Err(diags) => {
-            crate::stdio::err!("{}", crate::diagnostic::render_all(&project.sources, &diags));
+            crate::stdio::write_err_rendered(&crate::diagnostic::render_all_with(
+                &project.sources,
+                &diags,
+                crate::diagnostic::colour(),
+            ));
             return exit::FAILURE;
         }
     };

@@ -30,7 +30,7 @@ impl ProjectArgs {
     /// Loads the project, or prints why not and gives the exit code for it.
     pub fn load_or_report(&self) -> Result<Project, u8> {
         self.load().map_err(|e| {
-            crate::stdio::err!("{}", e.render());
+            crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
             super::exit::FAILURE
         })
     }

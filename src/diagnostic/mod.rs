@@ -5,7 +5,7 @@ mod render;
 
 pub use code::{Code, Doc, Stage};
 
-pub use render::{render, render_all};
+pub use render::{colour, render, render_all, render_all_with, render_with};
 
 use serde::Serialize;
 use std::fmt;

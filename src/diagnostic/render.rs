@@ -1,72 +1,167 @@
-//! rustc-style rendering: `error[code]: message`, ` --> file:line:col`, the line, a caret.
+//! Diagnostics for people, drawn by annotate-snippets (the renderer rustc uses): `error[code]:
+//! message`, each span with its file:line:col and source lines, carets measured in display
+//! columns (CJK and emoji are two wide, tabs four), multi-line spans drawn whole, long lines cut
+//! around the caret. Colour when both output streams are terminals, never with `NO_COLOR`.
 
-use std::fmt::Write;
+use std::io::IsTerminal;
+use std::sync::OnceLock;
 
-use super::{Diagnostic, Location, Span};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::{Diagnostic, Severity};
 use crate::syntax::Sources;
 
+/// Every diagnostic, plain: for files, tests and anything that is not a terminal.
 pub fn render_all(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|d| render(sources, d)).collect::<Vec<_>>().join("\n")
+    render_all_with(sources, diagnostics, false)
+}
+
+pub fn render_all_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
+    diagnostics.iter().map(|d| render_with(sources, d, colour)).collect::<Vec<_>>().join("\n")
 }
 
 pub fn render(sources: &Sources, diag: &Diagnostic) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}[{}]: {}", diag.severity(), diag.code, diag.message);
-    // One gutter width for all snippets, as rustc does, so the bars line up.
-    let gutter = diag
+    render_with(sources, diag, false)
+}
+
+/// One diagnostic, in colour or not. Every string from the user's files is made safe for a
+/// terminal first (annotate-snippets draws C0 controls as pictures but passes C1 controls such
+/// as CSI through), so the output can be written raw and its own escapes keep their colour.
+pub fn render_with(sources: &Sources, diag: &Diagnostic, colour: bool) -> String {
+    let level = match diag.severity() {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
+    };
+    let code = diag.code.to_string();
+    let message = escape(&diag.message);
+    let mut group = Group::with_title(level.primary_title(message.as_ref()).id(code.as_str()));
+    let spans = diag
         .span
-        .iter()
-        .chain(diag.labels.iter().map(|l| &l.span))
-        .map(|s| Location::of(sources, *s).line.to_string().len())
-        .max()
-        .unwrap_or(1);
-    if let Some(span) = diag.span {
-        snippet(&mut out, sources, span, None, gutter);
-    }
-    for label in &diag.labels {
-        snippet(&mut out, sources, label.span, Some(&label.message), gutter);
-    }
-    if let Some(hint) = &diag.hint {
-        let _ = writeln!(out, "  = hint: {hint}");
-    }
-    out
-}
-
-fn snippet(out: &mut String, sources: &Sources, span: Span, label: Option<&str>, gutter: usize) {
-    let file = sources.get(span.file);
-    let loc = Location::of(sources, span);
-    let line_text = file.line_index.line_text(&file.text, loc.line);
-    let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad}--> {loc}");
-    let _ = writeln!(out, "{pad} |");
-    // Columns count characters, so the caret lines up under non-ASCII text; very long lines
-    // (generated registries) are cut to a window around the caret.
-    let chars: Vec<char> = line_text.chars().collect();
-    let col = (loc.column as usize - 1).min(chars.len());
-    let (from, to) = window(chars.len(), col);
-    let shown: String = chars[from..to].iter().collect();
-    let (pre, post) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
-    let _ = writeln!(out, "{:>gutter$} | {pre}{shown}{post}", loc.line);
-    let span_chars = file.text.get(span.start as usize..span.end as usize).map_or(1, |s| s.chars().count());
-    let width = span_chars.clamp(1, (to - col).max(1));
-    let indent: String =
-        pre.chars().chain(chars[from..col].iter().map(|&c| if c == '\t' { '\t' } else { ' ' })).collect();
-    let indent = indent.replace('.', " ");
-    let _ = write!(out, "{pad} | {indent}{}", "^".repeat(width));
-    match label {
-        Some(msg) => {
-            let _ = writeln!(out, " {msg}");
+        .map(|s| (s, "", AnnotationKind::Primary))
+        .into_iter()
+        .chain(diag.labels.iter().map(|l| (l.span, l.message.as_str(), AnnotationKind::Context)));
+    for (span, label, kind) in spans {
+        // Only the lines around the span, never the whole file, so a finding in a generated
+        // registry of a million lines costs what one in a small file does.
+        let file = sources.get(span.file);
+        let (lines, line) = file.line_index.lines_around(&file.text, span.start, span.end);
+        let text = &file.text[lines.clone()];
+        // Offsets into the escaped text: the escaped length of what comes before.
+        let local = |o: u32| {
+            let o = (o as usize).clamp(lines.start, lines.end) - lines.start;
+            let o = (0..=o).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            escape_c1(&text[..o]).len()
+        };
+        let mut annotation = kind.span(local(span.start)..local(span.end.max(span.start)));
+        if !label.is_empty() {
+            annotation = annotation.label(escape(label));
         }
-        None => out.push('\n'),
+        group = group.element(
+            Snippet::source(escape_c1(text))
+                .path(escape(&file.display_name()).into_owned())
+                .line_start(line)
+                .annotation(annotation),
+        );
     }
+    if let Some(hint) = diag.hint.as_deref().filter(|h| !h.trim().is_empty()) {
+        group = group.element(Level::HELP.with_name(Some("hint")).message(escape(hint)));
+    }
+    let renderer = if colour { Renderer::styled() } else { Renderer::plain() };
+    let report: &[Group] = &[group];
+    renderer.render(report) + "\n"
 }
 
-/// The part of a line to show: all of it when short, else about 100 characters around `col`.
-fn window(len: usize, col: usize) -> (usize, usize) {
-    const WIDTH: usize = 100;
-    if len <= WIDTH {
-        return (0, len);
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::stdio::escape(text)
+}
+
+/// The C1 controls (CSI among them) as U+FFFD, one character for one, so the columns
+/// annotate-snippets counts stay the file's; the C0 ones it draws as pictures itself.
+fn escape_c1(text: &str) -> std::borrow::Cow<'_, str> {
+    let c1 = |c: char| ('\u{80}'..='\u{9f}').contains(&c);
+    if !text.chars().any(c1) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    let from = col.saturating_sub(WIDTH / 2);
-    (from, (from + WIDTH).min(len))
+    std::borrow::Cow::Owned(text.chars().map(|c| if c1(c) { '\u{fffd}' } else { c }).collect())
+}
+
+/// Colour when a person is looking at both streams; `NO_COLOR` (any value) turns it off and
+/// `CLICOLOR_FORCE` turns it on, as https://no-color.org and the CLICOLOR convention say.
+pub fn colour() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            return false;
+        }
+        set("CLICOLOR_FORCE") || (std::io::stdout().is_terminal() && std::io::stderr().is_terminal())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::diagnostic::{Code, Span};
+
+    fn one(text: &str, at: &str, len: u32) -> (Sources, Span) {
+        let mut sources = Sources::new();
+        let file = sources.add(PathBuf::from("lib/ports.nix"), text.to_string());
+        let start = text.find(at).unwrap() as u32;
+        (sources, Span { file, start, end: start + len })
+    }
+
+    #[test]
+    fn carets_follow_display_width_after_cjk_and_emoji() {
+        let text = "{ 名前 = 1; \"😀\" = 1; web = 8080; }\n";
+        let (sources, span) = one(text, "web", 3);
+        let out = render(&sources, &Diagnostic::new(Code::DuplicatePort, "dup").at(span));
+        let lines: Vec<&str> = out.lines().collect();
+        // Two columns for each of 名, 前 and 😀: the caret sits under `web` on screen.
+        let source = lines.iter().find(|l| l.contains("web = 8080")).unwrap();
+        let caret = lines.iter().find(|l| l.contains('^')).unwrap();
+        // 名, 前 and 😀 are the only wide characters here.
+        let width = |s: &str| s.chars().map(|c| if c as u32 >= 0x1100 { 2 } else { 1 }).sum::<usize>();
+        let web = source.find("web").unwrap();
+        assert_eq!(width(&caret[..caret.find('^').unwrap()]), width(&source[..web]), "{out}");
+        assert!(out.contains("--> lib/ports.nix:1:20"), "{out}");
+    }
+
+    #[test]
+    fn a_multi_line_span_shows_every_line() {
+        let text = "{\n  web = {\n    port = 8080;\n  };\n}\n";
+        let (sources, span) = one(text, "{\n    port", 22);
+        let out = render(&sources, &Diagnostic::new(Code::InvalidPort, "not a port").at(span));
+        for line in ["2 |", "3 |", "4 |"] {
+            assert!(out.contains(line), "{line} missing in\n{out}");
+        }
+    }
+
+    #[test]
+    fn an_empty_hint_is_left_out_and_a_given_one_is_shown() {
+        let (sources, span) = one("{ a = 1; }", "a", 1);
+        let empty = Diagnostic::new(Code::InvalidPort, "x").at(span).with_hint(" ");
+        assert!(!render(&sources, &empty).contains("hint"));
+        let given = Diagnostic::new(Code::InvalidPort, "x").at(span).with_hint("do this");
+        assert!(render(&sources, &given).contains("= hint: do this"));
+        let nowhere = Diagnostic::new(Code::LoadFailed, "no file");
+        assert_eq!(render(&sources, &nowhere), "error[load-failed]: no file\n");
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_controls_from_files_never_reach_the_terminal() {
+        let text = "{ \"a\u{1b}]0;x\u{7}\u{9b}2J\" = 1; }";
+        let (sources, span) = one(text, "\"a", 3);
+        let d = Diagnostic::new(Code::InvalidPort, "name \u{1b}[8m").at(span).with_label(span, "\u{9b}2J");
+        let plain = render_with(&sources, &d, false);
+        let styled = render_with(&sources, &d, true);
+        assert!(!plain.contains('\u{1b}') && !plain.contains('\u{9b}'), "{plain:?}");
+        assert!(styled.contains("\u{1b}["), "{styled:?}");
+        assert!(
+            !styled.contains('\u{9b}') && !styled.contains("\u{1b}]") && !styled.contains("\u{1b}[8m"),
+            "{styled:?}"
+        );
+    }
 }

@@ -67,7 +67,12 @@ impl LoadError {
     }
 
     pub fn render(&self) -> String {
-        crate::diagnostic::render_all(&self.sources, &self.diagnostics)
+        self.render_with(false)
+    }
+
+    /// `render`, in colour or not; safe to write to a terminal as it is.
+    pub fn render_with(&self, colour: bool) -> String {
+        crate::diagnostic::render_all_with(&self.sources, &self.diagnostics, colour)
     }
 }
 

@@ -12,8 +12,16 @@ pub use github::github;
 pub use sarif::sarif;
 
 pub fn human(sources: &Sources, findings: &[Finding]) -> String {
-    let mut out: String =
-        findings.iter().map(|f| crate::diagnostic::render(sources, &f.diag)).collect::<Vec<_>>().join("\n");
+    human_with(sources, findings, false)
+}
+
+/// `human`, in colour or not; safe to write to a terminal as it is.
+pub fn human_with(sources: &Sources, findings: &[Finding], colour: bool) -> String {
+    let mut out: String = findings
+        .iter()
+        .map(|f| crate::diagnostic::render_with(sources, &f.diag, colour))
+        .collect::<Vec<_>>()
+        .join("\n");
     if !findings.is_empty() {
         out.push('\n');
     }

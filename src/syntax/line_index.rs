@@ -24,6 +24,17 @@ impl LineIndex {
         (line as u32 + 1, col)
     }
 
+    /// The byte range of the lines from the one holding `start` to the one holding `end`,
+    /// without the last line's newline, and the first line's number.
+    pub fn lines_around(&self, text: &str, start: u32, end: u32) -> (std::ops::Range<usize>, usize) {
+        let line_of = |o: u32| self.starts.partition_point(|&s| s <= o.min(text.len() as u32)) - 1;
+        let (first, last) = (line_of(start), line_of(end.max(start)));
+        let from = self.starts[first] as usize;
+        let to = self.starts.get(last + 1).map_or(text.len(), |&e| e as usize);
+        let to = from + text[from..to].trim_end_matches(['\n', '\r']).len();
+        (from..to, first + 1)
+    }
+
     pub fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
         let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);
         let start = self.starts[i] as usize;
