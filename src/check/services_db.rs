@@ -21,11 +21,8 @@ impl ServicesDb {
             let (Some(name), Some(port_proto)) = (words.next(), words.next()) else { continue };
             let Some((port, proto)) = port_proto.split_once('/') else { continue };
             let Ok(port) = port.parse::<i64>() else { continue };
-            let proto = match proto {
-                "tcp" => Protocol::Tcp,
-                "udp" => Protocol::Udp,
-                _ => continue,
-            };
+            // /etc/services names single transports (tcp, udp, sctp, ddp); only two are ours.
+            let Some(proto) = Protocol::parse(proto).filter(|p| *p != Protocol::Both) else { continue };
             let list = names.entry((port, proto)).or_default();
             list.push(name.to_string());
             list.extend(words.map(str::to_string));

@@ -193,14 +193,14 @@ fn process(ctx: &Context, p: &Process, errors: &mut Vec<Diagnostic>) -> Yaml {
         let map = p
             .depends_on
             .iter()
-            .map(|d| (d.process.clone(), Yaml::Map(vec![("condition".into(), s(&d.condition))])))
+            .map(|d| (d.process.clone(), Yaml::Map(vec![("condition".into(), s(d.condition.as_str()))])))
             .collect();
         fields.push(("depends_on".into(), Yaml::Map(map)));
     }
     if let Some(a) = &p.availability {
         let mut av = Vec::new();
         if let Some(r) = &a.restart {
-            av.push(("restart".into(), s(r)));
+            av.push(("restart".into(), s(r.as_str())));
         }
         for (k, v) in [("backoff_seconds", a.backoff_seconds), ("max_restarts", a.max_restarts)] {
             if let Some(v) = v {

@@ -37,6 +37,13 @@ impl Protocol {
         }
     }
 
+    pub const ALL: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Both];
+
+    /// `tcp`, `udp` or `both`, as the config, the flags and the lease store spell them.
+    pub fn parse(word: &str) -> Option<Protocol> {
+        Protocol::ALL.into_iter().find(|p| p.as_str() == word)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Tcp => "tcp",
@@ -357,17 +364,17 @@ impl Parser {
             let mut meta = ServiceMeta::default();
             for (key, v) in fields {
                 match &**key {
-                    "protocol" => match self.string(v, "protocol").as_deref() {
-                        Some("tcp") => meta.protocol = Protocol::Tcp,
-                        Some("udp") => meta.protocol = Protocol::Udp,
-                        Some("both") => meta.protocol = Protocol::Both,
-                        Some(other) => self.fail(
-                            v,
-                            format!("unknown protocol '{other}'"),
-                            "use \"tcp\", \"udp\" or \"both\"",
-                        ),
-                        None => {}
-                    },
+                    "protocol" => {
+                        match self.string(v, "protocol").as_deref().map(|w| (w, Protocol::parse(w))) {
+                            Some((_, Some(p))) => meta.protocol = p,
+                            Some((other, None)) => self.fail(
+                                v,
+                                format!("unknown protocol '{other}'"),
+                                "use \"tcp\", \"udp\" or \"both\"",
+                            ),
+                            None => {}
+                        }
+                    }
                     "description" => meta.description = self.string(v, "description"),
                     "openFirewall" => meta.open_firewall = self.bool(v, "openFirewall").unwrap_or(false),
                     "interfaces" => {

@@ -7,6 +7,7 @@ pub mod load;
 pub mod path;
 pub mod processes;
 pub mod snapshot;
+mod words;
 
 pub use config::{Config, Protocol, ServiceMeta};
 pub use load::{LoadError, LoadOptions, Project, load};

@@ -7,14 +7,26 @@ use std::rc::Rc;
 use super::data::{Data, Node};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
-pub const CONDITIONS: &[&str] = &[
-    "process_started",
-    "process_healthy",
-    "process_completed",
-    "process_completed_successfully",
-    "process_log_ready",
-];
-pub const RESTART: &[&str] = &["always", "on_failure", "exit_on_failure", "no"];
+super::words::words! {
+    /// What a process waits for in a process it `depends_on`: process-compose's conditions.
+    Condition {
+        Started = "process_started",
+        Healthy = "process_healthy",
+        Completed = "process_completed",
+        CompletedSuccessfully = "process_completed_successfully",
+        LogReady = "process_log_ready",
+    }
+}
+
+super::words::words! {
+    /// process-compose's restart policies.
+    Restart {
+        Always = "always",
+        OnFailure = "on_failure",
+        ExitOnFailure = "exit_on_failure",
+        No = "no",
+    }
+}
 const KEYS: &[&str] = &[
     "command",
     "serves",
@@ -81,7 +93,7 @@ pub struct Probe {
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Availability {
-    pub restart: Option<String>,
+    pub restart: Option<Restart>,
     pub max_restarts: Option<i64>,
     pub backoff_seconds: Option<i64>,
 }
@@ -96,7 +108,7 @@ pub struct Shutdown {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dependency {
     pub process: String,
-    pub condition: String,
+    pub condition: Condition,
     pub span: Option<Span>,
 }
 
@@ -200,18 +212,19 @@ impl P {
         }
     }
 
-    fn one_of(&mut self, n: &Node, what: &str, allowed: &[&str]) -> Option<String> {
+    /// One of a closed set of words, or an error naming them all and the nearest.
+    fn one_of<W: Copy>(&mut self, n: &Node, what: &str, all: &[W], word: fn(W) -> &'static str) -> Option<W> {
         let s = self.string(n, what)?;
-        if allowed.contains(&s.as_str()) {
-            Some(s)
-        } else {
-            let hint = match crate::suggest::nearest(&s, allowed.iter().copied()) {
-                Some(near) => format!("did you mean '{near}'?"),
-                None => String::new(),
-            };
-            self.fail(n.span, format!("{what} '{s}' is not one of: {}", allowed.join(", ")), &hint);
-            None
+        if let Some(&w) = all.iter().find(|&&w| word(w) == s) {
+            return Some(w);
         }
+        let words: Vec<&str> = all.iter().map(|&w| word(w)).collect();
+        let hint = match crate::suggest::nearest(&s, words.iter().copied()) {
+            Some(near) => format!("did you mean '{near}'?"),
+            None => String::new(),
+        };
+        self.fail(n.span, format!("{what} '{s}' is not one of: {}", words.join(", ")), &hint);
+        None
     }
 
     fn paths(&mut self, n: &Node, what: &str) -> Vec<String> {
@@ -229,7 +242,8 @@ impl P {
         let opt_str = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.string(v, k));
         let opt_int = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.int(v, k));
         let path = opt_str(self, "path");
-        let scheme = field(a, "scheme").and_then(|v| self.one_of(v, "scheme", &["http", "https"]));
+        let scheme = field(a, "scheme")
+            .and_then(|v| self.one_of(v, "scheme", &["http", "https"], |w| w).map(String::from));
         let exec = field(a, "exec").and_then(|v| match &v.data {
             Data::Str(command) => Some(Check::Exec { command: command.clone(), working_dir: None }),
             Data::Set(_) => {
@@ -304,7 +318,7 @@ impl P {
             && let Some(deps) = self.set(d, "depends_on", &[])
         {
             for (dep, cond) in deps {
-                if let Some(condition) = self.one_of(cond, "condition", CONDITIONS) {
+                if let Some(condition) = self.one_of(cond, "condition", Condition::ALL, Condition::as_str) {
                     depends_on.push(Dependency { process: dep.to_string(), condition, span: cond.span });
                 }
             }
@@ -313,7 +327,8 @@ impl P {
         let availability = get("availability").and_then(|a| {
             let f = self.set(a, "availability", &["restart", "max_restarts", "backoff_seconds"])?;
             Some(Availability {
-                restart: field(f, "restart").and_then(|v| self.one_of(v, "restart", RESTART)),
+                restart: field(f, "restart")
+                    .and_then(|v| self.one_of(v, "restart", Restart::ALL, Restart::as_str)),
                 max_restarts: field(f, "max_restarts").and_then(|v| self.int(v, "max_restarts")),
                 backoff_seconds: field(f, "backoff_seconds").and_then(|v| self.int(v, "backoff_seconds")),
             })

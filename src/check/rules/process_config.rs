@@ -13,7 +13,7 @@
 use super::super::{Context, Finding};
 use crate::diagnostic::Code;
 use crate::registry::Protocol;
-use crate::registry::processes::{Check, Probe, Process};
+use crate::registry::processes::{Check, Condition, Probe, Process};
 
 fn error(p: &Process, message: String, hint: &str) -> Finding {
     Finding::new(Code::ProcessConfig, message, Vec::new()).at(p.span).hint(hint)
@@ -60,12 +60,12 @@ pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
                 );
                 continue;
             };
-            let why = match dep.condition.as_str() {
-                "process_healthy" if d.readiness.is_none() && d.liveness.is_none() => Some(format!(
+            let why = match dep.condition {
+                Condition::Healthy if d.readiness.is_none() && d.liveness.is_none() => Some(format!(
                     "processes.{} waits for {} to be healthy, but {} has no readiness or liveness probe",
                     p.name, d.name, d.name
                 )),
-                "process_log_ready" if d.ready_log_line.is_none() => Some(format!(
+                Condition::LogReady if d.ready_log_line.is_none() => Some(format!(
                     "processes.{} waits for {}'s ready log line, but {} has no ready_log_line",
                     p.name, d.name, d.name
                 )),

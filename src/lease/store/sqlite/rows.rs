@@ -38,11 +38,8 @@ pub(super) fn all(conn: &Connection) -> rusqlite::Result<Vec<Lease>> {
         Ok(Lease {
             id: r.get(0)?,
             scope: r.get(1)?,
-            protocol: match protocol.as_str() {
-                "udp" => Protocol::Udp,
-                "both" => Protocol::Both,
-                _ => Protocol::Tcp,
-            },
+            // Written by `Protocol::as_str`, so always one of its words.
+            protocol: Protocol::parse(&protocol).unwrap_or(Protocol::Tcp),
             port: r.get(3)?,
             service: r.get(4)?,
             kind: r.get(5)?,
