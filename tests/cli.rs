@@ -199,3 +199,39 @@ fn the_readme_port_table_is_up_to_date() {
     let out = common::portnix(&root(), &["gen", "markdown", "-o", "README.md", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// The same cause gives the same exit code and the same one error, whichever command meets it:
+/// 2 when there is no registry to work on, 1 when the registry says no.
+#[test]
+fn edits_and_queries_agree_on_exit_codes() {
+    let empty = std::env::temp_dir().join(format!("portnix-test-{}-no-registry", std::process::id()));
+    let _ = std::fs::remove_dir_all(&empty);
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("flake.nix"), "{ }\n").unwrap();
+    let commands: [&[&str]; 6] = [
+        &["rm", "a"],
+        &["mv", "a", "b"],
+        &["set", "a", "8001"],
+        &["add", "a", "--port", "8001"],
+        &["get", "a"],
+        &["ls"],
+    ];
+    for args in commands {
+        let out = common::portnix(&empty, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.matches("error").count(), 1, "{args:?} reports once: {err}");
+    }
+    let dir = common::project("agree", "{ a = 8000; b = 8001; }\n", None);
+    let missing: [&[&str]; 4] =
+        [&["rm", "nope"], &["mv", "nope", "c"], &["set", "nope", "8005"], &["get", "nope"]];
+    for args in missing {
+        let out = common::portnix(&dir, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.contains("nope"), "{args:?}: {err}");
+    }
+    let taken = common::portnix(&dir, &["set", "a", "8001"]);
+    assert_eq!(taken.status.code(), Some(1), "{}", String::from_utf8_lossy(&taken.stderr));
+    assert_eq!(std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap(), "{ a = 8000; b = 8001; }\n");
+}

@@ -1,5 +1,6 @@
 use clap::Args;
 
+use super::error::{CliError, CliResult};
 use super::project_args::{ProjectArgs, pattern_arg};
 use super::{Format, exit};
 use crate::live::{Status, doctor, listeners};
@@ -17,22 +18,10 @@ pub struct DoctorArgs {
     pub strays: bool,
 }
 
-pub fn run(args: DoctorArgs) -> u8 {
-    let project = match args.project.load_or_report() {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let pattern = match args.pattern.as_deref().map(pattern_arg).transpose() {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let live = match listeners() {
-        Ok(l) => l,
-        Err(msg) => {
-            crate::stdio::errln!("error: {msg}");
-            return exit::FAILURE;
-        }
-    };
+pub fn run(args: DoctorArgs) -> CliResult {
+    let project = args.project.load()?;
+    let pattern = args.pattern.as_deref().map(pattern_arg).transpose()?;
+    let live = listeners().map_err(CliError::failure)?;
     let report = doctor(&project, pattern.as_ref(), &live, args.strays);
     match args.format {
         Format::Json => {
@@ -75,5 +64,5 @@ pub fn run(args: DoctorArgs) -> u8 {
             }
         }
     }
-    if report.conflicts() > 0 { exit::FINDINGS } else { exit::OK }
+    Ok(if report.conflicts() > 0 { exit::FINDINGS } else { exit::OK })
 }

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use clap::Args;
 
+use super::error::{CliError, CliResult};
 use super::exit;
 use super::project_args::ProjectArgs;
 use crate::edit::allocate::{Request, allocate};
@@ -72,32 +73,20 @@ pub struct MvArgs {
     pub dry_run: bool,
 }
 
-fn segments(path: &str) -> Result<Vec<String>, u8> {
-    split_dotted(path).ok_or_else(|| {
-        errln!("error: '{path}' is not a dotted path");
-        exit::FAILURE
-    })
+fn segments(path: &str) -> Result<Vec<String>, CliError> {
+    split_dotted(path).ok_or_else(|| CliError::failure(format!("'{path}' is not a dotted path")))
 }
 
-/// Prints an edit error once and gives `code` to exit with.
-fn report(code: u8) -> impl Fn(EditError) -> u8 + Copy {
-    move |e| {
-        errln!("error: {e}");
-        if let Some(hint) = e.hint() {
-            errln!("  = hint: {hint}");
-        }
-        match e {
-            EditError::Write(_) => exit::FAILURE,
-            EditError::Refused { .. } | EditError::Referenced { .. } => code,
-        }
-    }
+/// The registry's answer to an edit: a refusal exits 1, like a finding.
+fn refused(e: EditError) -> CliError {
+    CliError::edit(e, true)
 }
 
 /// The lock for the registry's directory, then the project read under it.
-fn locked_project(args: &ProjectArgs) -> Result<(Lock, Project), u8> {
-    let registry = args.registry_or_report()?;
-    let lock = Lock::for_file(&registry).map_err(|e| report(exit::FAILURE)(e.into()))?;
-    let project = args.load_or_report()?;
+fn locked_project(args: &ProjectArgs) -> Result<(Lock, Project), CliError> {
+    let registry = args.registry_file()?;
+    let lock = Lock::for_file(&registry)?;
+    let project = args.load()?;
     Ok((lock, project))
 }
 
@@ -128,23 +117,22 @@ fn allocated(
     protocol: Protocol,
     request: Request,
     bound: &[i64],
-) -> Result<i64, u8> {
-    allocate(project, path, protocol, request, bound).map_err(|m| {
-        errln!("error: {m}");
-        exit::FINDINGS
-    })
+) -> Result<i64, CliError> {
+    allocate(project, path, protocol, request, bound).map_err(CliError::refused)
 }
 
-pub fn add(args: AddArgs) -> u8 {
-    let run = || -> Result<u8, u8> {
+pub fn add(args: AddArgs) -> CliResult {
+    {
         let segs = segments(&args.path)?;
         let bound = super::project_args::live_ports(args.live)?;
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();
         let cx = Context::new(&project, &options);
         if cx.entry(&segs).is_some() {
-            errln!("error: {} is already in the registry; `portnix get {}` prints it", args.path, args.path);
-            return Err(exit::FINDINGS);
+            return Err(CliError::refused(format!(
+                "{} is already in the registry; `portnix get {}` prints it",
+                args.path, args.path
+            )));
         }
         let path: Vec<Rc<str>> = segs.iter().map(|s| Rc::from(s.as_str())).collect();
         let request = match (args.port, args.near) {
@@ -153,7 +141,8 @@ pub fn add(args: AddArgs) -> u8 {
             (None, None) => Request::Lowest,
         };
         let port = allocated(&project, &path, args.protocol, request, &bound)?;
-        let fail = report(exit::FAILURE);
+        // Past allocation, a refusal is not the registry's answer but portnix's inability.
+        let fail = |e| CliError::edit(e, false);
         let plan = plan::add(&cx, &segs, port).map_err(fail)?;
         apply(&lock, &plan, args.dry_run).map_err(fail)?;
         outln!("{port}");
@@ -165,51 +154,44 @@ pub fn add(args: AddArgs) -> u8 {
             );
         }
         Ok(exit::OK)
-    };
-    run().unwrap_or_else(|c| c)
+    }
 }
 
-pub fn set(args: SetArgs) -> u8 {
-    let run = || -> Result<u8, u8> {
+pub fn set(args: SetArgs) -> CliResult {
+    {
         let segs = segments(&args.path)?;
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();
         let cx = Context::new(&project, &options);
-        let fail = report(exit::FINDINGS);
         let Some(index) = cx.entry(&segs) else {
-            return Err(fail(EditError::new(format!("{} is not in the registry", args.path))));
+            return Err(refused(EditError::new(format!("{} is not in the registry", args.path))));
         };
         let entry = &project.entries[index];
         let port = allocated(&project, &entry.path, entry.meta.protocol, Request::Exactly(args.port), &[])?;
-        let plan = plan::set(&cx, &segs, port).map_err(fail)?;
-        apply(&lock, &plan, args.dry_run).map_err(fail)?;
+        let plan = plan::set(&cx, &segs, port).map_err(refused)?;
+        apply(&lock, &plan, args.dry_run).map_err(refused)?;
         Ok(exit::OK)
-    };
-    run().unwrap_or_else(|c| c)
+    }
 }
 
-pub fn rm(args: RmArgs) -> u8 {
-    let run = || -> Result<u8, u8> {
+pub fn rm(args: RmArgs) -> CliResult {
+    {
         let segs = segments(&args.path)?;
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();
-        let fail = report(exit::FINDINGS);
-        let plan = plan::rm(&Context::new(&project, &options), &segs, args.force).map_err(fail)?;
-        apply(&lock, &plan, args.dry_run).map_err(fail)?;
+        let plan = plan::rm(&Context::new(&project, &options), &segs, args.force).map_err(refused)?;
+        apply(&lock, &plan, args.dry_run).map_err(refused)?;
         Ok(exit::OK)
-    };
-    run().unwrap_or_else(|c| c)
+    }
 }
 
-pub fn mv(args: MvArgs) -> u8 {
-    let run = || -> Result<u8, u8> {
+pub fn mv(args: MvArgs) -> CliResult {
+    {
         let (old, new) = (segments(&args.old)?, segments(&args.new)?);
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();
-        let fail = report(exit::FINDINGS);
-        let plan = plan::mv(&Context::new(&project, &options), &old, &new).map_err(fail)?;
-        apply(&lock, &plan, args.dry_run).map_err(fail)?;
+        let plan = plan::mv(&Context::new(&project, &options), &old, &new).map_err(refused)?;
+        apply(&lock, &plan, args.dry_run).map_err(refused)?;
         Ok(exit::OK)
-    };
-    run().unwrap_or_else(|c| c)
+    }
 }

@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::error::CliResult;
 use super::exit;
 use super::project_args::{ProjectArgs, pattern_arg};
 use crate::check::{CheckOptions, check};
@@ -40,15 +41,9 @@ pub struct GenArgs {
     pub without_ssh: bool,
 }
 
-pub fn run(args: GenArgs) -> u8 {
-    let project = match args.project.load_or_report() {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let only = match args.only.as_deref().map(pattern_arg).transpose() {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
+pub fn run(args: GenArgs) -> CliResult {
+    let project = args.project.load()?;
+    let only = args.only.as_deref().map(pattern_arg).transpose()?;
     let findings = check(&project, &CheckOptions::default());
     let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity() == Severity::Error).cloned().collect();
     if !errors.is_empty() && !args.force {
@@ -61,7 +56,7 @@ pub fn run(args: GenArgs) -> u8 {
             "error: the registry has {}; nothing was generated (--force generates anyway)",
             crate::report::counted(errors.len(), "error", "errors")
         );
-        return exit::FINDINGS;
+        return Ok(exit::FINDINGS);
     }
     let options = GenOptions {
         prefix: args.prefix.clone(),
@@ -78,7 +73,7 @@ pub fn run(args: GenArgs) -> u8 {
                 &diags,
                 crate::diagnostic::colour(),
             ));
-            return exit::FAILURE;
+            return Ok(exit::FAILURE);
         }
     };
     for w in &generated.warnings {
@@ -86,9 +81,9 @@ pub fn run(args: GenArgs) -> u8 {
     }
     let Some(path) = &args.output else {
         crate::stdio::out!("{}", generated.text);
-        return exit::OK;
+        return Ok(exit::OK);
     };
-    write_output(&project, &args, path, &generated.text).unwrap_or_else(|e| super::write_failed(&e))
+    Ok(write_output(&project, &args, path, &generated.text)?)
 }
 
 /// Writes (or with `--check`, compares) FILE under its directory's lock, so two runs never

@@ -196,7 +196,13 @@ pub fn default_store() -> Option<PathBuf> {
 /// The API against the store on this machine, with the pools of the project's registry.
 /// `server` asks for the WAL to be checkpointed by a thread of its own.
 pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, u8> {
-    let loaded = project.load_or_report()?;
+    // The lease commands report their own errors still (see `report`); a load error is
+    // reported the way every other command's is.
+    let loaded = project.load().map_err(|e| {
+        let e = super::error::CliError::from(e);
+        e.report();
+        e.exit_code()
+    })?;
     let pools = crate::timing::phase("pools", || pools_of(&loaded))?;
     let (store, label) = open_store(store, server)?;
     Ok(Local { store, pools: Arc::new(pools), host: crate::lease::holder::host_name(), label })

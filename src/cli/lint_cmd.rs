@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::error::{CliError, CliResult};
 use super::project_args::ProjectArgs;
 use super::{Format, exit};
 use crate::lint::{IGNORE, lint};
@@ -19,11 +20,8 @@ pub struct LintArgs {
     pub max_file_size: u64,
 }
 
-pub fn run(args: LintArgs) -> u8 {
-    let project = match args.project.load_or_report() {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(args: LintArgs) -> CliResult {
+    let project = args.project.load()?;
     let paths = if args.paths.is_empty() {
         let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();
         vec![project.root.clone().unwrap_or(dir)]
@@ -31,8 +29,7 @@ pub fn run(args: LintArgs) -> u8 {
         args.paths.clone()
     };
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
-        crate::stdio::errln!("error: {}: no such file or directory", missing.display());
-        return exit::FAILURE;
+        return Err(CliError::failure(format!("{}: no such file or directory", missing.display())));
     }
     let (findings, skipped) = lint(&project, &paths, args.max_file_size);
     for s in &skipped {
@@ -60,5 +57,5 @@ pub fn run(args: LintArgs) -> u8 {
             }
         }
     }
-    if findings.is_empty() { exit::OK } else { exit::FINDINGS }
+    Ok(if findings.is_empty() { exit::OK } else { exit::FINDINGS })
 }

@@ -3,6 +3,7 @@
 mod check_cmd;
 mod doctor_cmd;
 mod edit_cmd;
+mod error;
 mod eval_cmd;
 mod explain_cmd;
 mod gen_cmd;
@@ -90,15 +91,6 @@ pub mod exit {
     pub const FAILURE: u8 = 2;
 }
 
-/// Reports a file that was not written, once, and gives the exit code for it.
-fn write_failed(e: &crate::files::WriteError) -> u8 {
-    crate::stdio::errln!("error: {e}");
-    if let Some(hint) = e.hint() {
-        crate::stdio::errln!("  = hint: {hint}");
-    }
-    exit::FAILURE
-}
-
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -107,8 +99,8 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::FAILURE } else { exit::OK });
         }
     };
-    let code = match cli.command {
-        Command::Check(args) => check_cmd::run(args),
+    let result: error::CliResult = match cli.command {
+        Command::Check(args) => Ok(check_cmd::run(args)),
         Command::Ls(args) => query_cmd::ls(args),
         Command::Which(args) => query_cmd::which(args),
         Command::Get(args) => query_cmd::get(args),
@@ -120,13 +112,17 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Rm(args) => edit_cmd::rm(args),
         Command::Mv(args) => edit_cmd::mv(args),
         Command::Set(args) => edit_cmd::set(args),
-        Command::Eval(args) => eval_cmd::run(args),
-        Command::Lease(args) => lease_cmd::run(args),
-        Command::Serve(args) => serve_cmd::run(args),
-        Command::Explain(args) => explain_cmd::run(args),
-        Command::Completions(args) => shell_cmd::completions(args),
-        Command::Man => shell_cmd::man(),
+        Command::Eval(args) => Ok(eval_cmd::run(args)),
+        Command::Lease(args) => Ok(lease_cmd::run(args)),
+        Command::Serve(args) => Ok(serve_cmd::run(args)),
+        Command::Explain(args) => Ok(explain_cmd::run(args)),
+        Command::Completions(args) => Ok(shell_cmd::completions(args)),
+        Command::Man => Ok(shell_cmd::man()),
     };
+    let code = result.unwrap_or_else(|e| {
+        e.report();
+        e.exit_code()
+    });
     if let Some(e) = crate::stdio::finish() {
         crate::stdio::errln!("error: cannot write the output: {e}");
         return ExitCode::from(exit::FAILURE);

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Evaluator;
+use super::error::CliError;
 use crate::registry::{LoadError, LoadOptions, Project, load};
 
 /// Where the registry and config are, and how to evaluate them: shared by every command.
@@ -27,20 +28,9 @@ pub struct ProjectArgs {
 }
 
 impl ProjectArgs {
-    /// Loads the project, or prints why not and gives the exit code for it.
-    pub fn load_or_report(&self) -> Result<Project, u8> {
-        self.load().map_err(|e| {
-            crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
-            super::exit::FAILURE
-        })
-    }
-
-    /// The registry file, or prints why there is none.
-    pub fn registry_or_report(&self) -> Result<std::path::PathBuf, u8> {
-        crate::registry::load::find_registry(self.registry.as_deref()).map_err(|m| {
-            crate::stdio::errln!("error: {m}");
-            super::exit::FAILURE
-        })
+    /// The registry file: given, or lib/ports.nix here or above.
+    pub(crate) fn registry_file(&self) -> Result<std::path::PathBuf, CliError> {
+        crate::registry::load::find_registry(self.registry.as_deref()).map_err(CliError::failure)
     }
 
     pub fn options(&self) -> LoadOptions {
@@ -59,24 +49,20 @@ impl ProjectArgs {
     }
 }
 
-/// For `--live`: the ports bound right now, or an error printed and the exit code for it.
-pub fn live_ports(live: bool) -> Result<Vec<i64>, u8> {
+/// For `--live`: the ports bound right now.
+pub(crate) fn live_ports(live: bool) -> Result<Vec<i64>, CliError> {
     if !live {
         return Ok(Vec::new());
     }
-    let listeners = crate::live::listeners().map_err(|m| {
-        crate::stdio::errln!("error: {m}");
-        super::exit::FAILURE
-    })?;
+    let listeners = crate::live::listeners().map_err(CliError::failure)?;
     Ok(listeners.into_iter().map(|l| i64::from(l.port)).collect())
 }
 
-/// A dotted path from the command line, or an error message and the exit code for it.
-pub fn pattern_arg(text: &str) -> Result<crate::registry::path::Pattern, u8> {
+/// A dotted path from the command line.
+pub(crate) fn pattern_arg(text: &str) -> Result<crate::registry::path::Pattern, CliError> {
     crate::registry::path::Pattern::parse(text).ok_or_else(|| {
-        crate::stdio::errln!(
-            "error: '{text}' is not a dotted path (names separated by dots, `*` for any one name)"
-        );
-        super::exit::FAILURE
+        CliError::failure(format!(
+            "'{text}' is not a dotted path (names separated by dots, `*` for any one name)"
+        ))
     })
 }

@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::error::{CliError, CliResult};
 use super::exit;
 use super::project_args::{ProjectArgs, pattern_arg};
 use crate::diagnostic::Location;
@@ -22,9 +23,9 @@ pub struct LsArgs {
     pub json: bool,
 }
 
-pub fn ls(args: LsArgs) -> u8 {
-    let run = || -> Result<u8, u8> {
-        let project = args.project.load_or_report()?;
+pub fn ls(args: LsArgs) -> CliResult {
+    {
+        let project = args.project.load()?;
         let pat = args.pattern.as_deref().map(pattern_arg).transpose()?;
         let entries = query::list(&project, pat.as_ref());
         if args.json {
@@ -66,8 +67,7 @@ pub fn ls(args: LsArgs) -> u8 {
             &rows,
         )));
         Ok(exit::OK)
-    };
-    run().unwrap_or_else(|code| code)
+    }
 }
 
 /// Columns padded to their widest cell, two spaces apart, for people.
@@ -100,8 +100,8 @@ pub struct WhichArgs {
     pub port: u16,
 }
 
-pub fn which(args: WhichArgs) -> u8 {
-    let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
+pub fn which(args: WhichArgs) -> CliResult {
+    let project = args.project.load()?;
     let w = query::which(&project, i64::from(args.port));
     for e in &w.claimants {
         crate::stdio::houtln!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
@@ -123,7 +123,7 @@ pub fn which(args: WhichArgs) -> u8 {
     for r in &w.reserved {
         crate::stdio::houtln!("{} is reserved: {}", args.port, r.reason);
     }
-    exit::OK
+    Ok(exit::OK)
 }
 
 #[derive(Args, Debug)]
@@ -134,19 +134,20 @@ pub struct GetArgs {
     pub path: String,
 }
 
-pub fn get(args: GetArgs) -> u8 {
-    let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
+pub fn get(args: GetArgs) -> CliResult {
+    let project = args.project.load()?;
     match query::get(&project, &args.path) {
         Ok(e) => {
             crate::stdio::outln!("{}", e.value_text());
-            exit::OK
+            Ok(exit::OK)
         }
         Err(suggestion) => {
-            crate::stdio::errln!("error: no entry '{}' in {}", args.path, project.registry_file.display());
-            if let Some(s) = suggestion {
-                crate::stdio::errln!("  = hint: did you mean '{s}'?");
-            }
-            exit::FINDINGS
+            let e =
+                CliError::refused(format!("no entry '{}' in {}", args.path, project.registry_file.display()));
+            Err(match suggestion {
+                Some(s) => e.with_hint(format!("did you mean '{s}'?")),
+                None => e,
+            })
         }
     }
 }
@@ -168,30 +169,23 @@ pub struct FreeArgs {
     pub live: bool,
 }
 
-pub fn free(args: FreeArgs) -> u8 {
-    let Ok(project) = args.project.load_or_report() else { return exit::FAILURE };
-    let Ok(pat) = pattern_arg(&args.pattern) else { return exit::FAILURE };
-    let Ok(bound) = super::project_args::live_ports(args.live) else { return exit::FAILURE };
-    match query::free(&project, &pat, args.protocol, args.count, &bound) {
-        Ok((block, ports)) => {
-            for p in &ports {
-                crate::stdio::outln!("{p}");
-            }
-            if ports.len() < args.count {
-                crate::stdio::errln!(
-                    "error: only {} free ports in {} ({}-{})",
-                    ports.len(),
-                    block.source,
-                    block.from,
-                    block.to
-                );
-                return exit::FINDINGS;
-            }
-            exit::OK
-        }
-        Err(msg) => {
-            crate::stdio::errln!("error: {msg}");
-            exit::FAILURE
-        }
+pub fn free(args: FreeArgs) -> CliResult {
+    let project = args.project.load()?;
+    let pat = pattern_arg(&args.pattern)?;
+    let bound = super::project_args::live_ports(args.live)?;
+    let (block, ports) =
+        query::free(&project, &pat, args.protocol, args.count, &bound).map_err(CliError::failure)?;
+    for p in &ports {
+        crate::stdio::outln!("{p}");
     }
+    if ports.len() < args.count {
+        return Err(CliError::refused(format!(
+            "only {} free ports in {} ({}-{})",
+            ports.len(),
+            block.source,
+            block.from,
+            block.to
+        )));
+    }
+    Ok(exit::OK)
 }

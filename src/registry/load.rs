@@ -58,6 +58,12 @@ pub struct LoadError {
     pub sources: Sources,
 }
 
+impl std::fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadError").field("diagnostics", &self.diagnostics).finish_non_exhaustive()
+    }
+}
+
 impl LoadError {
     fn plain(message: String, hint: &str) -> LoadError {
         LoadError {

@@ -1,0 +1,90 @@
+//! Why a command could not finish, as data: commands return it, and `cli::run` reports it
+//! once, so every command says the same thing the same way and exits with the same code for
+//! the same cause (see `exit`).
+
+use super::exit;
+use crate::edit::EditError;
+use crate::files::WriteError;
+use crate::registry::LoadError;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// The registry or the config could not be read: its diagnostics, with their locations.
+    #[error("the registry could not be read")]
+    Load(LoadError),
+    /// A file was not written; it is as it was.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// An edit was refused. `findings` when the registry said no (a taken port, a missing
+    /// entry, a reference that would dangle), so it exits 1 like a finding; else 2.
+    #[error("{source}")]
+    Edit { source: EditError, findings: bool },
+    /// Anything else, with a hint when there is one.
+    #[error("{message}")]
+    Other { message: String, hint: Option<String>, code: u8 },
+}
+
+impl From<LoadError> for CliError {
+    fn from(e: LoadError) -> CliError {
+        CliError::Load(e)
+    }
+}
+
+impl CliError {
+    /// Bad usage or something that cannot be done at all: exit 2.
+    pub fn failure(message: impl Into<String>) -> CliError {
+        CliError::Other { message: message.into(), hint: None, code: exit::FAILURE }
+    }
+
+    /// The registry says no (a taken port, an entry that exists already): exit 1, as a finding.
+    pub fn refused(message: impl Into<String>) -> CliError {
+        CliError::Other { message: message.into(), hint: None, code: exit::FINDINGS }
+    }
+
+    pub fn with_hint(mut self, text: impl Into<String>) -> CliError {
+        if let CliError::Other { hint, .. } = &mut self {
+            *hint = Some(text.into());
+        }
+        self
+    }
+
+    /// An edit's error: `findings` says whether a refusal is the registry's answer.
+    pub fn edit(source: EditError, findings: bool) -> CliError {
+        match source {
+            EditError::Write(w) => CliError::Write(w),
+            source => CliError::Edit { source, findings },
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Edit { findings: true, .. } => exit::FINDINGS,
+            CliError::Other { code, .. } => *code,
+            CliError::Load(_) | CliError::Write(_) | CliError::Edit { .. } => exit::FAILURE,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            CliError::Load(_) => None,
+            CliError::Write(w) => w.hint(),
+            CliError::Edit { source, .. } => source.hint(),
+            CliError::Other { hint, .. } => hint.clone(),
+        }
+    }
+
+    /// Prints the error to stderr: the one place commands' errors are written.
+    pub fn report(&self) {
+        if let CliError::Load(e) = self {
+            crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
+            return;
+        }
+        crate::stdio::errln!("error: {self}");
+        if let Some(hint) = self.hint().filter(|h| !h.is_empty()) {
+            crate::stdio::errln!("  = hint: {hint}");
+        }
+    }
+}
+
+/// What a command returns: its exit code when it ran (0, or 1 for findings), or why not.
+pub(crate) type CliResult = Result<u8, CliError>;
