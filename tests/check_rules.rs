@@ -82,6 +82,7 @@ macro_rules! fixtures {
 
 fixtures! {
     config_error_pool_not_a_range: "config-error" "pool_not_a_range";
+    config_error_process_keys: "config-error" "process_keys";
     config_error_unknown_key: "config-error" "unknown_key";
     config_error_wrong_types: "config-error" "wrong_types";
     duplicate_port_fail_both_protocols: "duplicate-port" "fail_both_protocols";

@@ -3,8 +3,9 @@
 
 use std::rc::Rc;
 
-use super::data::{Data, Node};
+use super::data::Node;
 use super::path::Pattern;
+use super::reader::Reader;
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 #[derive(
@@ -142,126 +143,7 @@ pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore"
 const SERVICE_KEYS: &[&str] =
     &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];
 
-struct Parser {
-    errors: Vec<Diagnostic>,
-    /// Position to fall back on for values without their own (list items).
-    file_span: Option<Span>,
-}
-
-fn err(span: Option<Span>, message: String, hint: &str) -> Diagnostic {
-    let mut d = Diagnostic::new(Code::ConfigError, message).with_hint(hint);
-    d.span = span;
-    d
-}
-
-impl Parser {
-    fn fail(&mut self, node: &Node, message: String, hint: &str) {
-        self.errors.push(err(node.span.or(self.file_span), message, hint));
-    }
-
-    fn set<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [(Rc<str>, Node)]> {
-        match &node.data {
-            Data::Set(attrs) => Some(attrs),
-            other => {
-                self.fail(
-                    node,
-                    format!("{what} must be an attribute set, not {}", other.describe()),
-                    "see the config reference in the README",
-                );
-                None
-            }
-        }
-    }
-
-    fn list<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [Node]> {
-        match &node.data {
-            Data::List(items) => Some(items),
-            other => {
-                self.fail(
-                    node,
-                    format!("{what} must be a list, not {}", other.describe()),
-                    "write it as [ ... ]",
-                );
-                None
-            }
-        }
-    }
-
-    fn int(&mut self, node: &Node, what: &str) -> Option<i64> {
-        match node.data {
-            Data::Int(i) => Some(i),
-            ref other => {
-                self.fail(
-                    node,
-                    format!("{what} must be an integer, not {}", other.describe()),
-                    "write a port number",
-                );
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
-        match &node.data {
-            Data::Str(s) => Some(s.clone()),
-            other => {
-                self.fail(node, format!("{what} must be a string, not {}", other.describe()), "quote it");
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
-        match node.data {
-            Data::Bool(b) => Some(b),
-            ref other => {
-                self.fail(
-                    node,
-                    format!("{what} must be true or false, not {}", other.describe()),
-                    "write true or false",
-                );
-                None
-            }
-        }
-    }
-
-    fn pattern(&mut self, node: &Node, text: &str, what: &str) -> Option<Pattern> {
-        let p = Pattern::parse(text);
-        if p.is_none() {
-            self.fail(
-                node,
-                format!("{what} '{text}' is not a dotted attribute path"),
-                "write names separated by dots, `*` for any one name, and quote names that contain dots",
-            );
-        }
-        p
-    }
-
-    fn patterns(&mut self, node: &Node, what: &str) -> Vec<Pattern> {
-        let Some(items) = self.list(node, what) else { return Vec::new() };
-        let mut out = Vec::new();
-        for item in items {
-            if let Some(s) = self.string(item, what)
-                && let Some(p) = self.pattern(item, &s, what)
-            {
-                out.push(p);
-            }
-        }
-        out
-    }
-
-    fn unknown_keys(&mut self, attrs: &[(Rc<str>, Node)], known: &[&str], what: &str) {
-        for (name, node) in attrs {
-            if !known.contains(&&**name) {
-                let hint = match crate::suggest::nearest(name, known.iter().copied()) {
-                    Some(s) => format!("did you mean '{s}'? Known keys: {}", known.join(", ")),
-                    None => format!("known keys: {}", known.join(", ")),
-                };
-                self.errors.push(err(node.span, format!("unknown key '{name}' in {what}"), &hint));
-            }
-        }
-    }
-
+impl Reader {
     fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
         let attrs = self.set(node, what)?;
         self.unknown_keys(attrs, &["from", "to"], what);
@@ -306,7 +188,7 @@ impl Parser {
                         Some(s) => format!("did you mean '{s}'? A pool is a pattern of `ranges`"),
                         None => "add the pattern under `ranges` with its `from` and `to`".into(),
                     };
-                    self.errors.push(err(item.span, format!("pool '{text}' is not a range pattern"), &hint));
+                    self.fail_at(item.span, format!("pool '{text}' is not a range pattern"), &hint);
                 }
             }
         }
@@ -414,7 +296,7 @@ impl Parser {
 
 /// Reads a config value; every problem is a `config-error` diagnostic.
 pub fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
-    let mut p = Parser { errors: Vec::new(), file_span: root.span };
+    let mut p = Reader::new(root.span);
     let mut config = Config::default();
     let mut pools = None;
     if let Some(attrs) = p.set(root, "the config") {

@@ -6,6 +6,7 @@ pub mod env;
 pub mod load;
 pub mod path;
 pub mod processes;
+mod reader;
 pub mod snapshot;
 mod words;
 

@@ -2,10 +2,9 @@
 //! process-compose's own names where they mean the same; `serves`, `uses`, `readiness` and
 //! `liveness` are portnix's, since the ports they probe come from the registry.
 
-use std::rc::Rc;
-
 use super::data::{Data, Node};
-use crate::diagnostic::{Code, Diagnostic, Span};
+use super::reader::{Reader, field};
+use crate::diagnostic::{Diagnostic, Span};
 
 super::words::words! {
     /// What a process waits for in a process it `depends_on`: process-compose's conditions.
@@ -137,121 +136,32 @@ pub struct Process {
     pub span: Option<Span>,
 }
 
-struct P {
-    errors: Vec<Diagnostic>,
-}
-
-type Attrs<'a> = &'a [(Rc<str>, Node)];
-
-fn field<'a>(attrs: Attrs<'a>, key: &str) -> Option<&'a Node> {
-    attrs.iter().find(|(n, _)| &**n == key).map(|(_, v)| v)
-}
-
-impl P {
-    fn fail(&mut self, span: Option<Span>, msg: String, hint: &str) {
-        let mut d = Diagnostic::new(Code::ConfigError, msg);
-        if !hint.is_empty() {
-            d = d.with_hint(hint);
-        }
-        d.span = span;
-        self.errors.push(d);
-    }
-
-    fn string(&mut self, n: &Node, what: &str) -> Option<String> {
-        match &n.data {
-            Data::Str(s) => Some(s.clone()),
-            other => {
-                self.fail(n.span, format!("{what} must be a string, not {}", other.describe()), "quote it");
-                None
-            }
-        }
-    }
-
-    fn int(&mut self, n: &Node, what: &str) -> Option<i64> {
-        match n.data {
-            Data::Int(i) if i >= 0 => Some(i),
-            ref other => {
-                self.fail(
-                    n.span,
-                    format!("{what} must be a non-negative integer, not {}", other.describe()),
-                    "write a whole number of seconds or times",
-                );
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, n: &Node, what: &str) -> Option<bool> {
-        match n.data {
-            Data::Bool(b) => Some(b),
-            ref other => {
-                self.fail(n.span, format!("{what} must be true or false, not {}", other.describe()), "");
-                None
-            }
-        }
-    }
-
-    fn set<'a>(&mut self, n: &'a Node, what: &str, known: &[&str]) -> Option<Attrs<'a>> {
-        match &n.data {
-            Data::Set(attrs) => {
-                for (k, v) in attrs {
-                    if !known.is_empty() && !known.contains(&&**k) {
-                        let hint = match crate::suggest::nearest(k, known.iter().copied()) {
-                            Some(s) => format!("did you mean '{s}'? Known keys: {}", known.join(", ")),
-                            None => format!("known keys: {}", known.join(", ")),
-                        };
-                        self.fail(v.span, format!("unknown key '{k}' in {what}"), &hint);
-                    }
-                }
-                Some(attrs)
-            }
-            other => {
-                self.fail(n.span, format!("{what} must be an attribute set, not {}", other.describe()), "");
-                None
-            }
-        }
-    }
-
-    /// One of a closed set of words, or an error naming them all and the nearest.
-    fn one_of<W: Copy>(&mut self, n: &Node, what: &str, all: &[W], word: fn(W) -> &'static str) -> Option<W> {
-        let s = self.string(n, what)?;
-        if let Some(&w) = all.iter().find(|&&w| word(w) == s) {
-            return Some(w);
-        }
-        let words: Vec<&str> = all.iter().map(|&w| word(w)).collect();
-        let hint = match crate::suggest::nearest(&s, words.iter().copied()) {
-            Some(near) => format!("did you mean '{near}'?"),
-            None => String::new(),
-        };
-        self.fail(n.span, format!("{what} '{s}' is not one of: {}", words.join(", ")), &hint);
-        None
-    }
-
+impl Reader {
     fn paths(&mut self, n: &Node, what: &str) -> Vec<String> {
         match &n.data {
             Data::List(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
             other => {
-                self.fail(n.span, format!("{what} must be a list of paths, not {}", other.describe()), "");
+                self.fail_at(n.span, format!("{what} must be a list of paths, not {}", other.describe()), "");
                 Vec::new()
             }
         }
     }
 
     fn probe(&mut self, n: &Node, what: &str) -> Option<Probe> {
-        let a = self.set(n, what, PROBE_KEYS)?;
+        let a = self.keyed(n, what, PROBE_KEYS)?;
         let opt_str = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.string(v, k));
-        let opt_int = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.int(v, k));
+        let opt_int = |p: &mut Self, k: &str| field(a, k).and_then(|v| p.count(v, k));
         let path = opt_str(self, "path");
         let scheme = field(a, "scheme")
             .and_then(|v| self.one_of(v, "scheme", &["http", "https"], |w| w).map(String::from));
         let exec = field(a, "exec").and_then(|v| match &v.data {
             Data::Str(command) => Some(Check::Exec { command: command.clone(), working_dir: None }),
             Data::Set(_) => {
-                let e = self.set(v, &format!("{what}.exec"), &["command", "working_dir"])?;
+                let e = self.keyed(v, &format!("{what}.exec"), &["command", "working_dir"])?;
                 let command = match field(e, "command") {
                     Some(c) => self.string(c, "exec.command")?,
                     None => {
-                        self.fail(
+                        self.fail_at(
                             v.span,
                             format!("{what}.exec needs a command"),
                             "write exec.command = \"...\";",
@@ -263,7 +173,7 @@ impl P {
                 Some(Check::Exec { command, working_dir })
             }
             other => {
-                self.fail(
+                self.fail_at(
                     v.span,
                     format!("{what}.exec must be a command or {{ command; }}, not {}", other.describe()),
                     "",
@@ -273,7 +183,7 @@ impl P {
         });
         let check = match (exec, path) {
             (Some(_), Some(_)) => {
-                self.fail(
+                self.fail_at(
                     n.span,
                     format!("{what} has both `exec` and `path`"),
                     "a probe runs a command or fetches a path, not both",
@@ -300,13 +210,15 @@ impl P {
     }
 
     fn process(&mut self, name: &str, node: &Node) -> Option<Process> {
-        let attrs = self.set(node, &format!("processes.{name}"), KEYS)?;
+        let attrs = self.keyed(node, &format!("processes.{name}"), KEYS)?;
         let get = |k: &str| field(attrs, k);
+        // Without a usable command there is no process, but the rest is still read, so that
+        // every mistake in it is reported at once.
         let command = match get("command") {
-            Some(c) => self.string(c, "command")?,
+            Some(c) => self.string(c, "command"),
             None => {
-                self.fail(node.span, format!("processes.{name} has no command"), "add command = \"...\";");
-                return None;
+                self.fail_at(node.span, format!("processes.{name} has no command"), "add command = \"...\";");
+                None
             }
         };
         let serves = get("serves").map(|s| self.paths(s, "serves")).unwrap_or_default();
@@ -315,7 +227,7 @@ impl P {
         let liveness = get("liveness").and_then(|r| self.probe(r, "liveness"));
         let mut depends_on = Vec::new();
         if let Some(d) = get("depends_on")
-            && let Some(deps) = self.set(d, "depends_on", &[])
+            && let Some(deps) = self.set(d, "depends_on")
         {
             for (dep, cond) in deps {
                 if let Some(condition) = self.one_of(cond, "condition", Condition::ALL, Condition::as_str) {
@@ -325,25 +237,25 @@ impl P {
         }
         depends_on.sort_by(|a, b| a.process.cmp(&b.process));
         let availability = get("availability").and_then(|a| {
-            let f = self.set(a, "availability", &["restart", "max_restarts", "backoff_seconds"])?;
+            let f = self.keyed(a, "availability", &["restart", "max_restarts", "backoff_seconds"])?;
             Some(Availability {
                 restart: field(f, "restart")
                     .and_then(|v| self.one_of(v, "restart", Restart::ALL, Restart::as_str)),
-                max_restarts: field(f, "max_restarts").and_then(|v| self.int(v, "max_restarts")),
-                backoff_seconds: field(f, "backoff_seconds").and_then(|v| self.int(v, "backoff_seconds")),
+                max_restarts: field(f, "max_restarts").and_then(|v| self.count(v, "max_restarts")),
+                backoff_seconds: field(f, "backoff_seconds").and_then(|v| self.count(v, "backoff_seconds")),
             })
         });
         let shutdown = get("shutdown").and_then(|s| {
-            let f = self.set(s, "shutdown", &["signal", "timeout_seconds", "command"])?;
+            let f = self.keyed(s, "shutdown", &["signal", "timeout_seconds", "command"])?;
             Some(Shutdown {
-                signal: field(f, "signal").and_then(|v| self.int(v, "signal")),
-                timeout_seconds: field(f, "timeout_seconds").and_then(|v| self.int(v, "timeout_seconds")),
+                signal: field(f, "signal").and_then(|v| self.count(v, "signal")),
+                timeout_seconds: field(f, "timeout_seconds").and_then(|v| self.count(v, "timeout_seconds")),
                 command: field(f, "command").and_then(|v| self.string(v, "shutdown.command")),
             })
         });
         let mut environment = Vec::new();
         if let Some(e) = get("environment")
-            && let Some(vars) = self.set(e, "environment", &[])
+            && let Some(vars) = self.set(e, "environment")
         {
             for (k, v) in vars {
                 let value = match &v.data {
@@ -357,9 +269,9 @@ impl P {
         }
         let opt_str = |p: &mut Self, k: &str| get(k).and_then(|v| p.string(v, k));
         let opt_bool = |p: &mut Self, k: &str| get(k).and_then(|v| p.bool(v, k));
-        Some(Process {
+        let process = Process {
             name: name.to_string(),
-            command,
+            command: command.clone().unwrap_or_default(),
             serves,
             uses,
             readiness,
@@ -378,16 +290,17 @@ impl P {
                 .and_then(|v| Some((self.string(v, "ready_log_line")?, v.span))),
             description: opt_str(self, "description"),
             span: node.span,
-        })
+        };
+        command.map(|_| process)
     }
 }
 
 /// Reads `processes`. What process-compose would refuse to load is `portnix check`'s
 /// `process-config` rule, not an error here: the file still loads, and every problem is shown.
 pub fn parse(node: &Node) -> Result<Vec<Process>, Vec<Diagnostic>> {
-    let mut p = P { errors: Vec::new() };
+    let mut p = Reader::new(node.span);
     let mut out = Vec::new();
-    if let Some(attrs) = p.set(node, "processes", &[]) {
+    if let Some(attrs) = p.set(node, "processes") {
         for (name, def) in attrs {
             if let Some(proc_) = p.process(name, def) {
                 out.push(proc_);
