@@ -71,8 +71,9 @@ fn as_path(pattern: &Pattern) -> Vec<Rc<str>> {
 pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> {
     let path = as_path(pattern);
     if let Some(e) = project.entries.iter().find(|e| e.path == path)
-        && let PortValue::Range { from, to } = e.value
+        && let PortValue::Range(r) = e.value
     {
+        let (from, to) = (i64::from(r.from().get()), i64::from(r.to().get()));
         return Ok(Block { from, to, source: format!("the range entry {}", e.name), entry: true });
     }
     match range_for_path(&project.config, &path) {

@@ -364,9 +364,9 @@ fn expected_env(project: &Project) -> BTreeMap<String, String> {
             PortValue::Port(p) => {
                 want.insert(name, p.to_string());
             }
-            PortValue::Range { from, to } => {
-                want.insert(format!("{name}_FROM"), from.to_string());
-                want.insert(format!("{name}_TO"), to.to_string());
+            PortValue::Range(r) => {
+                want.insert(format!("{name}_FROM"), r.from().to_string());
+                want.insert(format!("{name}_TO"), r.to().to_string());
             }
             PortValue::Invalid(_) => {}
         }

@@ -109,14 +109,26 @@ fn same_file_refusal() -> EditError {
 pub fn add(cx: &Context, segs: &[String], port: i64) -> Result<Plan, EditError> {
     let edit = insert(&cx.locate(segs, &Overrides::new())?, &port.to_string())?;
     let edits = vec![edit];
-    verify(cx.options, cx.project, &edits, &Change::Add { path: segs, value: PortValue::Port(port) }, None)?;
+    verify(
+        cx.options,
+        cx.project,
+        &edits,
+        &Change::Add { path: segs, value: PortValue::of_int(port) },
+        None,
+    )?;
     Ok(Plan { edits, notes: Vec::new() })
 }
 
 pub fn set(cx: &Context, segs: &[String], port: i64) -> Result<Plan, EditError> {
     let (edit, _) = set_value(&cx.locate(segs, &Overrides::new())?, &port.to_string())?;
     let edits = vec![edit];
-    verify(cx.options, cx.project, &edits, &Change::Set { path: segs, value: PortValue::Port(port) }, None)?;
+    verify(
+        cx.options,
+        cx.project,
+        &edits,
+        &Change::Set { path: segs, value: PortValue::of_int(port) },
+        None,
+    )?;
     Ok(Plan { edits, notes: Vec::new() })
 }
 

@@ -77,17 +77,13 @@ pub struct Variable<'e> {
 fn lines(e: &Entry) -> &'static [&'static str] {
     match e.value {
         PortValue::Port(_) => &[""],
-        PortValue::Range { .. } => &["_FROM", "_TO"],
+        PortValue::Range(_) => &["_FROM", "_TO"],
         PortValue::Invalid(_) => &[],
     }
 }
 
 fn value(e: &Entry, line: usize) -> i64 {
-    match e.value {
-        PortValue::Port(p) => p,
-        PortValue::Range { from, to } => [from, to][line],
-        PortValue::Invalid(_) => 0,
-    }
+    e.interval().map_or(0, |(from, to)| [from, to][line])
 }
 
 fn write_name(e: &Entry, prefix: &str, line: usize, out: &mut String) {
@@ -197,12 +193,12 @@ mod tests {
         let mut errors = 0;
         for e in entries {
             let base = env_name(e);
-            let lines = match e.value {
-                PortValue::Port(p) => vec![(base, p)],
-                PortValue::Range { from, to } => {
+            let lines = match (&e.value, e.interval()) {
+                (PortValue::Port(_), Some((p, _))) => vec![(base, p)],
+                (PortValue::Range(_), Some((from, to))) => {
                     vec![(format!("{base}_FROM"), from), (format!("{base}_TO"), to)]
                 }
-                PortValue::Invalid(_) => vec![],
+                _ => vec![],
             };
             for (name, v) in lines {
                 if !valid_name(&name) || names.contains_key(&name) {
@@ -229,7 +225,7 @@ mod tests {
             let entries: Vec<Entry> = specs
                 .iter()
                 .map(|(path, v, range, env)| {
-                    let value = if *range { PortValue::Range { from: *v, to: v + 1 } } else { PortValue::Port(*v) };
+                    let value = if *range { PortValue::of_range(*v, v + 1) } else { PortValue::of_int(*v) };
                     entry(path, value, env.clone())
                 })
                 .collect();
@@ -248,9 +244,9 @@ mod tests {
 
     #[test]
     fn a_clash_names_both_entries_and_a_range_names_both_ends() {
-        let a = entry(&["web-api".into()], PortValue::Port(1), None);
-        let b = entry(&["web".into(), "api".into()], PortValue::Port(2), None);
-        let r = entry(&["pool".into()], PortValue::Range { from: 5, to: 9 }, None);
+        let a = entry(&["web-api".into()], PortValue::of_int(1), None);
+        let b = entry(&["web".into(), "api".into()], PortValue::of_int(2), None);
+        let r = entry(&["pool".into()], PortValue::of_range(5, 9), None);
         let errors = variables(&[&a, &b, &r], "", true).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].diagnostic.message, "web-api and web.api both map to WEB_API_PORT");

@@ -5,6 +5,7 @@ pub mod data;
 pub mod env;
 pub mod load;
 pub mod path;
+mod port;
 pub mod processes;
 mod reader;
 pub mod snapshot;
@@ -19,17 +20,7 @@ use data::{Data, Node};
 
 use crate::diagnostic::Span;
 
-/// What a leaf of the registry holds.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PortValue {
-    Port(i64),
-    Range {
-        from: i64,
-        to: i64,
-    },
-    /// Neither an integer nor a `{ from; to; }` range: what it is instead.
-    Invalid(String),
-}
+pub use port::{Invalid, Port, PortRange, PortValue};
 
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -46,20 +37,12 @@ pub struct Entry {
 impl Entry {
     /// The ports the entry claims, when its value is valid.
     pub fn interval(&self) -> Option<(i64, i64)> {
-        match self.value {
-            PortValue::Port(p) if (1..=65535).contains(&p) => Some((p, p)),
-            PortValue::Range { from, to } if 1 <= from && from <= to && to <= 65535 => Some((from, to)),
-            _ => None,
-        }
+        self.value.interval()
     }
 
     /// `5432` or `9500-9599`.
     pub fn value_text(&self) -> String {
-        match &self.value {
-            PortValue::Port(p) => p.to_string(),
-            PortValue::Range { from, to } => format!("{from}-{to}"),
-            PortValue::Invalid(what) => what.clone(),
-        }
+        self.value.text()
     }
 }
 
@@ -74,7 +57,7 @@ pub fn entries(root: &Node) -> Vec<Entry> {
 
 fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, out: &mut Vec<Entry>) {
     let value = match &node.data {
-        Data::Int(i) => PortValue::Port(*i),
+        Data::Int(i) => PortValue::of_int(*i),
         Data::Set(attrs) if is_range(attrs) => range_value(&node.data),
         Data::Set(attrs) => {
             for (name, child) in attrs {
@@ -84,7 +67,7 @@ fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, out: &mut 
             }
             return;
         }
-        other => PortValue::Invalid(other.describe()),
+        other => PortValue::Invalid(Invalid::Other(other.describe())),
     };
     out.push(Entry {
         name: path::dotted(path),
@@ -103,9 +86,9 @@ fn is_range(attrs: &[(Rc<str>, Node)]) -> bool {
 fn range_value(d: &Data) -> PortValue {
     let Data::Set(attrs) = d else { unreachable!("called on sets") };
     match (d.get("from").map(|n| &n.data), d.get("to").map(|n| &n.data)) {
-        (Some(Data::Int(from)), Some(Data::Int(to))) if attrs.len() == 2 => {
-            PortValue::Range { from: *from, to: *to }
-        }
-        _ => PortValue::Invalid("a range that is not exactly { from = <int>; to = <int>; }".into()),
+        (Some(Data::Int(from)), Some(Data::Int(to))) if attrs.len() == 2 => PortValue::of_range(*from, *to),
+        _ => PortValue::Invalid(Invalid::Other(
+            "a range that is not exactly { from = <int>; to = <int>; }".into(),
+        )),
     }
 }

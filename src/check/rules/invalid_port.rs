@@ -2,22 +2,20 @@
 
 use super::super::{Context, Finding};
 use crate::diagnostic::Code;
-use crate::registry::PortValue;
+use crate::registry::{Invalid, PortValue};
 
 pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for e in ctx.entries {
-        let problem = match &e.value {
-            PortValue::Invalid(what) => format!("{} is not a port: it is {what}", e.name),
-            PortValue::Port(p) if !(1..=65535).contains(p) => {
-                format!("{} is {p}, which is not a port: ports are 1 to 65535", e.name)
-            }
-            PortValue::Range { from, to } if from > to => {
+        let PortValue::Invalid(invalid) = &e.value else { continue };
+        let problem = match invalid {
+            Invalid::Other(what) => format!("{} is not a port: it is {what}", e.name),
+            Invalid::Number(p) => format!("{} is {p}, which is not a port: ports are 1 to 65535", e.name),
+            Invalid::Empty { from, to } => {
                 format!("{} is an empty range: from = {from} is above to = {to}", e.name)
             }
-            PortValue::Range { from, to } if *from < 1 || *to > 65535 => {
+            Invalid::Outside { from, to } => {
                 format!("{} is the range {from}-{to}, which leaves the ports 1 to 65535", e.name)
             }
-            _ => continue,
         };
         out.push(
             Finding::new(Code::InvalidPort, problem, vec![e.name.clone()])
