@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&choice, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
     let text = text.to_string();
-    portnix::with_big_stack(move || {
+    portnix::try_with_big_stack(move || {
         let dir = dir();
         let registry = dir.join("lib/ports.nix");
         std::fs::write(&registry, &text).unwrap();
@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
                 if want.contains_key(&fresh) {
                     return;
                 }
-                want.insert(fresh.clone(), PortValue::Port(40000));
+                want.insert(fresh.clone(), PortValue::of_int(40000));
                 plan::add(&cx, &fresh, 40000)
             }
             1 => {
@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
                 plan::mv(&cx, &pick, &fresh)
             }
             _ => {
-                want.insert(pick.clone(), PortValue::Port(40001));
+                want.insert(pick.clone(), PortValue::of_int(40001));
                 plan::set(&cx, &pick, 40001)
             }
         };
@@ -76,5 +76,5 @@ fuzz_target!(|data: &[u8]| {
             let got = read_back(&edit.after, &dir).expect("an accepted edit evaluates");
             assert_eq!(got, want, "edit of {pick:?} on\n{text}\ngave\n{}", edit.after);
         }
-    });
+    }).unwrap();
 });

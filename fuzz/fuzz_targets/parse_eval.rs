@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     // libFuzzer's threads have small stacks; the evaluator needs its own, as in the CLI.
     let text = text.to_string();
-    portnix::with_big_stack(move || {
+    portnix::try_with_big_stack(move || {
         let options = EvalOptions {
             project_root: Some(PathBuf::from("/nonexistent-fuzz-root")),
             allow_outside_root: false,
@@ -34,5 +34,5 @@ fuzz_target!(|data: &[u8]| {
         if let Err(e) = result {
             let _ = portnix::eval::render_error(&eval, &e);
         }
-    });
+    }).unwrap();
 });
