@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::error::{CliError, CliResult};
 use super::exit;
 use super::project_args::ProjectArgs;
 use crate::check::{CheckOptions, check, services_db::ServicesDb};
@@ -41,11 +42,10 @@ pub struct CheckArgs {
     pub store: super::lease_cmd::StoreArgs,
 }
 
-pub fn run(args: CheckArgs) -> u8 {
+pub fn run(args: CheckArgs) -> CliResult {
     let project = match args.project.load() {
         Ok(p) => p,
         Err(e) => {
-            crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
             // CI reads the machine formats: a registry that cannot be read is a finding too.
             if args.format != Format::Human {
                 let findings: Vec<crate::check::Finding> = e
@@ -55,17 +55,14 @@ pub fn run(args: CheckArgs) -> u8 {
                     .collect();
                 crate::stdio::out!("{}", render(args.format, &e.sources, &findings));
             }
-            return exit::FAILURE;
+            return Err(e.into());
         }
     };
     let mut options = CheckOptions::default();
     if let Some(file) = &args.services {
         match std::fs::read_to_string(file) {
             Ok(text) => options.services = Some(ServicesDb::parse(&file.display().to_string(), &text)),
-            Err(e) => {
-                crate::stdio::errln!("error: cannot read {}: {e}", file.display());
-                return exit::FAILURE;
-            }
+            Err(e) => return Err(CliError::failure(format!("cannot read {}: {e}", file.display()))),
         }
     }
     let findings = crate::timing::phase("check", || check(&project, &options));
@@ -91,13 +88,13 @@ pub fn run(args: CheckArgs) -> u8 {
     let colliding = if args.leases {
         match super::lease_cmd::colliding_leases(&project, &args.store) {
             Ok(n) => n > 0,
-            Err(code) => return code,
+            Err(code) => return Ok(code),
         }
     } else {
         false
     };
     project.leak();
-    if errors || colliding || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK }
+    Ok(if errors || colliding || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK })
 }
 
 fn render(format: Format, sources: &crate::syntax::Sources, findings: &[crate::check::Finding]) -> String {

@@ -19,6 +19,9 @@ pub(crate) enum CliError {
     /// entry, a reference that would dangle), so it exits 1 like a finding; else 2.
     #[error("{source}")]
     Edit { source: EditError, findings: bool },
+    /// Diagnostics rendered already (an evaluation error with its source lines).
+    #[error("{0}")]
+    Rendered(String),
     /// Anything else, with a hint when there is one.
     #[error("{message}")]
     Other { message: String, hint: Option<String>, code: u8 },
@@ -60,13 +63,15 @@ impl CliError {
         match self {
             CliError::Edit { findings: true, .. } => exit::FINDINGS,
             CliError::Other { code, .. } => *code,
-            CliError::Load(_) | CliError::Write(_) | CliError::Edit { .. } => exit::FAILURE,
+            CliError::Load(_) | CliError::Write(_) | CliError::Edit { .. } | CliError::Rendered(_) => {
+                exit::FAILURE
+            }
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            CliError::Load(_) => None,
+            CliError::Load(_) | CliError::Rendered(_) => None,
             CliError::Write(w) => w.hint(),
             CliError::Edit { source, .. } => source.hint(),
             CliError::Other { hint, .. } => hint.clone(),
@@ -75,9 +80,12 @@ impl CliError {
 
     /// Prints the error to stderr: the one place commands' errors are written.
     pub fn report(&self) {
-        if let CliError::Load(e) = self {
-            crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
-            return;
+        match self {
+            CliError::Load(e) => {
+                return crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
+            }
+            CliError::Rendered(text) => return crate::stdio::err!("{text}"),
+            _ => {}
         }
         crate::stdio::errln!("error: {self}");
         if let Some(hint) = self.hint().filter(|h| !h.is_empty()) {

@@ -1,8 +1,9 @@
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
 
+use super::error::{CliError, CliResult};
 use super::{Evaluator, exit};
 use crate::eval::{eval_to_json, nix_cli};
 use crate::registry::load::find_registry;
@@ -18,29 +19,15 @@ pub struct EvalArgs {
     pub allow_outside_root: bool,
 }
 
-pub fn run(args: EvalArgs) -> u8 {
-    let file = match find_registry(args.file.as_deref()) {
-        Ok(f) => f,
-        Err(msg) => {
-            crate::stdio::errln!("error: {msg}");
-            return exit::FAILURE;
-        }
-    };
+pub fn run(args: EvalArgs) -> CliResult {
+    let file = find_registry(args.file.as_deref()).map_err(CliError::failure)?;
     let result = match args.evaluator {
         Evaluator::Nix => nix_cli::eval_json(&file).map_err(|e| e.diag.message.clone()),
         Evaluator::Portnix => eval_to_json(&file, args.allow_outside_root),
     };
-    match result {
-        Ok(json) => {
-            let mut out = std::io::stdout().lock();
-            // nix-instantiate ends its JSON without a newline; keep that for pipes, but not for people.
-            let nl = if std::io::stdout().is_terminal() { "\n" } else { "" };
-            let _ = write!(out, "{json}{nl}");
-            exit::OK
-        }
-        Err(rendered) => {
-            crate::stdio::err!("{rendered}");
-            exit::FAILURE
-        }
-    }
+    let json = result.map_err(CliError::Rendered)?;
+    // nix-instantiate ends its JSON without a newline; keep that for pipes, but not for people.
+    let nl = if std::io::stdout().is_terminal() { "\n" } else { "" };
+    crate::stdio::out!("{json}{nl}");
+    Ok(exit::OK)
 }

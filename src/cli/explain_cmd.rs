@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::error::{CliError, CliResult};
 use super::{Format, exit};
 use crate::diagnostic::Code;
 
@@ -13,27 +14,25 @@ pub struct ExplainArgs {
     pub format: Format,
 }
 
-pub fn run(args: ExplainArgs) -> u8 {
+pub fn run(args: ExplainArgs) -> CliResult {
     let codes = match &args.code {
         None => Code::ALL.to_vec(),
         Some(name) => match Code::parse(name) {
             Some(code) => vec![code],
             None => {
-                crate::stdio::errln!("error: there is no code '{name}'");
                 let names = Code::ALL.iter().map(|c| c.as_str());
-                match crate::suggest::nearest(name, names) {
-                    Some(near) => crate::stdio::errln!("  = hint: did you mean '{near}'?"),
-                    None => crate::stdio::errln!("  = hint: `portnix explain` lists every code"),
-                }
-                return exit::FAILURE;
+                let hint = match crate::suggest::nearest(name, names) {
+                    Some(near) => format!("did you mean '{near}'?"),
+                    None => "`portnix explain` lists every code".to_string(),
+                };
+                return Err(CliError::failure(format!("there is no code '{name}'")).with_hint(hint));
             }
         },
     };
     match (args.format, &args.code) {
         (Format::Json, _) => {
             let docs: Vec<_> = codes.iter().map(|c| c.doc()).collect();
-            let text = serde_json::to_string_pretty(&docs).unwrap_or_default();
-            crate::stdio::outln!("{text}");
+            crate::stdio::out!("{}", crate::report::pretty_json(&docs));
         }
         (Format::Human, Some(_)) => crate::stdio::out!("{}", codes[0].explain()),
         (Format::Human, None) => {
@@ -48,5 +47,5 @@ pub fn run(args: ExplainArgs) -> u8 {
             }
         }
     }
-    exit::OK
+    Ok(exit::OK)
 }

@@ -100,7 +100,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         }
     };
     let result: error::CliResult = match cli.command {
-        Command::Check(args) => Ok(check_cmd::run(args)),
+        Command::Check(args) => check_cmd::run(args),
         Command::Ls(args) => query_cmd::ls(args),
         Command::Which(args) => query_cmd::which(args),
         Command::Get(args) => query_cmd::get(args),
@@ -112,12 +112,12 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Rm(args) => edit_cmd::rm(args),
         Command::Mv(args) => edit_cmd::mv(args),
         Command::Set(args) => edit_cmd::set(args),
-        Command::Eval(args) => Ok(eval_cmd::run(args)),
+        Command::Eval(args) => eval_cmd::run(args),
         Command::Lease(args) => Ok(lease_cmd::run(args)),
         Command::Serve(args) => Ok(serve_cmd::run(args)),
-        Command::Explain(args) => Ok(explain_cmd::run(args)),
-        Command::Completions(args) => Ok(shell_cmd::completions(args)),
-        Command::Man => Ok(shell_cmd::man()),
+        Command::Explain(args) => explain_cmd::run(args),
+        Command::Completions(args) => shell_cmd::completions(args),
+        Command::Man => shell_cmd::man(),
     };
     let code = result.unwrap_or_else(|e| {
         e.report();

@@ -3,6 +3,7 @@
 
 use clap::{Args, CommandFactory};
 
+use super::error::{CliError, CliResult};
 use super::{Cli, exit};
 
 #[derive(Args, Debug)]
@@ -12,24 +13,19 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-pub fn completions(args: CompletionsArgs) -> u8 {
+pub fn completions(args: CompletionsArgs) -> CliResult {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "portnix", &mut script);
     crate::stdio::write_out(&String::from_utf8_lossy(&script));
-    exit::OK
+    Ok(exit::OK)
 }
 
-pub fn man() -> u8 {
+pub fn man() -> CliResult {
     let mut page = Vec::new();
     // Writing into a Vec cannot fail; an error here would be clap_mangen's own.
-    match clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        Ok(()) => {
-            crate::stdio::write_out(&String::from_utf8_lossy(&page));
-            exit::OK
-        }
-        Err(e) => {
-            crate::stdio::errln!("error: cannot render the man page: {e}");
-            exit::FAILURE
-        }
-    }
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| CliError::failure(format!("cannot render the man page: {e}")))?;
+    crate::stdio::write_out(&String::from_utf8_lossy(&page));
+    Ok(exit::OK)
 }

@@ -64,12 +64,20 @@ pub fn render_with(sources: &Sources, diag: &Diagnostic, colour: bool) -> String
                 .annotation(annotation),
         );
     }
-    if let Some(hint) = diag.hint.as_deref().filter(|h| !h.trim().is_empty()) {
+    let hint = diag.hint.as_deref().filter(|h| !h.trim().is_empty());
+    let located = diag.span.is_some() || !diag.labels.is_empty();
+    if let Some(hint) = hint.filter(|_| located) {
         group = group.element(Level::HELP.with_name(Some("hint")).message(escape(hint)));
     }
     let renderer = if colour { Renderer::styled() } else { Renderer::plain() };
     let report: &[Group] = &[group];
-    renderer.render(report) + "\n"
+    let mut out = renderer.render(report) + "\n";
+    // Without a snippet annotate-snippets draws a lone gutter bar before the hint; the hint
+    // line alone reads better.
+    if let Some(hint) = hint.filter(|_| !located) {
+        out.push_str(&format!("  = hint: {}\n", escape(hint)));
+    }
+    out
 }
 
 fn escape(text: &str) -> std::borrow::Cow<'_, str> {
@@ -148,6 +156,8 @@ mod tests {
         assert!(render(&sources, &given).contains("= hint: do this"));
         let nowhere = Diagnostic::new(Code::LoadFailed, "no file");
         assert_eq!(render(&sources, &nowhere), "error[load-failed]: no file\n");
+        let hinted = nowhere.with_hint("pass --registry");
+        assert_eq!(render(&sources, &hinted), "error[load-failed]: no file\n  = hint: pass --registry\n");
     }
 
     #[test]
