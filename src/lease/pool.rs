@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::model::LeaseError;
-use crate::registry::Protocol;
 use crate::registry::snapshot::Snapshot;
+use crate::registry::{PortRange, Protocol};
 
 /// A dynamic pool: a range pattern of the config that `pools` names.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -96,13 +96,10 @@ impl Pools {
     pub fn from_snapshot(registry: &Snapshot, ephemeral: &Ephemeral) -> Result<Pools, LeaseError> {
         let mut pools = Vec::new();
         for range in &registry.pools {
-            let (Ok(from), Ok(to)) = (u16::try_from(range.from), u16::try_from(range.to)) else {
+            let Some(ports) = PortRange::of_ints(range.from, range.to) else {
                 return Err(LeaseError::NoPool(format!("pool {} is not a range of ports", range.pattern)));
             };
-            if from == 0 || from > to {
-                return Err(LeaseError::NoPool(format!("pool {} is not a range of ports", range.pattern)));
-            }
-            pools.push(Pool { kind: range.pattern.clone(), from, to });
+            pools.push(Pool { kind: range.pattern.clone(), from: ports.from().get(), to: ports.to().get() });
         }
         let mut out = Pools { pools, ..Pools::default() };
         let in_pools = |p: u16| out.pools.iter().any(|pool| pool.contains(p));

@@ -35,6 +35,11 @@ impl PortRange {
         (from <= to).then_some(PortRange { from, to })
     }
 
+    /// `from` to `to` as the config gives them, when they make a range of ports.
+    pub fn of_ints(from: i64, to: i64) -> Option<PortRange> {
+        PortRange::new(Port::new(from)?, Port::new(to)?)
+    }
+
     pub fn from(self) -> Port {
         self.from
     }
@@ -80,13 +85,18 @@ impl PortValue {
         }
     }
 
-    /// The ports claimed, when the value is a port or a range.
-    pub fn interval(&self) -> Option<(i64, i64)> {
-        match self {
-            PortValue::Port(p) => Some((i64::from(p.get()), i64::from(p.get()))),
-            PortValue::Range(r) => Some((i64::from(r.from().get()), i64::from(r.to().get()))),
+    /// The ports claimed, a port as a range of one, when the value is valid.
+    pub fn range(&self) -> Option<PortRange> {
+        match *self {
+            PortValue::Port(p) => Some(PortRange { from: p, to: p }),
+            PortValue::Range(r) => Some(r),
             PortValue::Invalid(_) => None,
         }
+    }
+
+    /// `range`, as integers.
+    pub fn interval(&self) -> Option<(i64, i64)> {
+        self.range().map(|r| (i64::from(r.from().get()), i64::from(r.to().get())))
     }
 
     /// `5432`, `9500-9599`, or what the value is instead.

@@ -74,12 +74,12 @@ impl Snapshot {
             .entries
             .iter()
             .filter_map(|e| {
-                let (from, to) = e.interval()?;
+                let ports = e.value.range()?;
                 Some(SnapshotEntry {
                     path: e.name.clone(),
                     segments: e.path.iter().map(|s| s.to_string()).collect(),
-                    from: u16::try_from(from).ok()?,
-                    to: u16::try_from(to).ok()?,
+                    from: ports.from().get(),
+                    to: ports.to().get(),
                     protocol: e.meta.protocol,
                     description: e.meta.description.clone(),
                     scope: config.scope_of(&e.path),
