@@ -30,21 +30,17 @@ pub fn quote(s: &str) -> String {
     out.push('"');
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             '\u{85}' => out.push_str("\\N"),
             '\u{2028}' => out.push_str("\\L"),
             '\u{2029}' => out.push_str("\\P"),
-            c if c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) => {
+            '\u{7f}'..='\u{9f}' => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
             '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
-            c => out.push(c),
+            // The rest as JSON escapes it: quotes, backslashes and C0 controls.
+            c => crate::eval::json::escape_char(&mut out, c),
         }
     }
     out.push('"');
