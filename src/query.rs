@@ -68,7 +68,12 @@ fn as_path(pattern: &Pattern) -> Vec<Rc<str>> {
         .collect()
 }
 
-pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> {
+/// A pattern that no range covers.
+#[derive(Debug, thiserror::Error)]
+#[error("no range covers '{0}': add one under `ranges` in the config, or name a {{ from; to; }} entry")]
+pub struct NoBlock(String);
+
+pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, NoBlock> {
     let path = as_path(pattern);
     if let Some(e) = project.entries.iter().find(|e| e.path == path)
         && let PortValue::Range(r) = e.value
@@ -83,9 +88,7 @@ pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, String> 
             source: format!("the range for \"{}\"", r.pattern),
             entry: false,
         }),
-        None => Err(format!(
-            "no range covers '{pattern}': add one under `ranges` in the config, or name a {{ from; to; }} entry"
-        )),
+        None => Err(NoBlock(pattern.to_string())),
     }
 }
 
@@ -97,7 +100,7 @@ pub fn free(
     protocol: crate::registry::Protocol,
     n: usize,
     bound: &[i64],
-) -> Result<(Block, Vec<i64>), String> {
+) -> Result<(Block, Vec<i64>), NoBlock> {
     let block = block_for(project, pattern)?;
     let path = as_path(pattern);
     let pool = block.entry.then_some(path.as_slice());

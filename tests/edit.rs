@@ -230,7 +230,7 @@ fn add_then_check_is_clean() {
         let project = load(&opts).map_err(|e| TestCaseError::fail(e.render()))?;
         let category = if which == 0 { "zzz".to_string() } else { reg.categories[which % reg.categories.len()].0.clone() };
         let path: Vec<Rc<str>> = vec![category.as_str().into(), name.into()];
-        let port = allocate(&project, &path, Protocol::Tcp, Request::Lowest, &[]).map_err(TestCaseError::fail)?;
+        let port = allocate(&project, &path, Protocol::Tcp, Request::Lowest, &[]).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let target = locate(&dir.join("ports.nix"), &[category.clone(), name.to_string()], &Overrides::new(), &Confine::default())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let added = insert(&target, &port.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -117,7 +117,10 @@ fn runaway_growth_meets_the_command_lines_budget() {
         "let f = n: if n == 0 then \"a\" else let s = f (n - 1); in s + s; in builtins.stringLength (f 40)\n",
     )
     .unwrap();
-    let out = portnix::try_with_big_stack(move || portnix::eval::eval_to_json(&file, false)).unwrap();
+    let out = portnix::try_with_big_stack(move || {
+        portnix::eval::eval_to_json(&file, false).map_err(|e| e.render())
+    })
+    .unwrap();
     let err = out.unwrap_err();
     assert!(err.contains("error[resource-limit]"), "{err}");
 }

@@ -35,13 +35,13 @@ impl From<LoadError> for CliError {
 
 impl CliError {
     /// Bad usage or something that cannot be done at all: exit 2.
-    pub fn failure(message: impl Into<String>) -> CliError {
-        CliError::Other { message: message.into(), hint: None, code: exit::FAILURE }
+    pub fn failure(message: impl std::fmt::Display) -> CliError {
+        CliError::Other { message: message.to_string(), hint: None, code: exit::FAILURE }
     }
 
     /// The registry says no (a taken port, an entry that exists already): exit 1, as a finding.
-    pub fn refused(message: impl Into<String>) -> CliError {
-        CliError::Other { message: message.into(), hint: None, code: exit::FINDINGS }
+    pub fn refused(message: impl std::fmt::Display) -> CliError {
+        CliError::Other { message: message.to_string(), hint: None, code: exit::FINDINGS }
     }
 
     pub fn with_hint(mut self, text: impl Into<String>) -> CliError {

@@ -21,11 +21,13 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> CliResult {
     let file = find_registry(args.file.as_deref()).map_err(CliError::failure)?;
-    let result = match args.evaluator {
-        Evaluator::Nix => nix_cli::eval_json(&file).map_err(|e| e.diag.message.clone()),
-        Evaluator::Portnix => eval_to_json(&file, args.allow_outside_root),
+    let json = match args.evaluator {
+        // nix-instantiate's own words, as it wrote them.
+        Evaluator::Nix => {
+            nix_cli::eval_json(&file).map_err(|e| CliError::Rendered(e.diag.message.clone()))?
+        }
+        Evaluator::Portnix => eval_to_json(&file, args.allow_outside_root)?,
     };
-    let json = result.map_err(CliError::Rendered)?;
     // nix-instantiate ends its JSON without a newline; keep that for pipes, but not for people.
     let nl = if std::io::stdout().is_terminal() { "\n" } else { "" };
     crate::stdio::out!("{json}{nl}");

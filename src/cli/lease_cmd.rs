@@ -145,23 +145,34 @@ pub struct LsArgs {
     pub json: bool,
 }
 
-fn parse_ttl(s: &str) -> Result<u64, String> {
+/// Why a `--ttl` or `--label` value was not understood; clap prints it beside the flag.
+#[derive(Debug, thiserror::Error)]
+enum ArgError {
+    #[error("'{0}' is not a duration like 90s, 5m or 2h")]
+    Duration(String),
+    #[error("'{0}': the unit is one of s, m, h, d")]
+    Unit(String),
+    #[error("'{0}' is too long")]
+    TooLong(String),
+    #[error("'{0}' is not NAME=VALUE")]
+    Label(String),
+}
+
+fn parse_ttl(s: &str) -> Result<u64, ArgError> {
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = digits.parse().map_err(|_| format!("'{s}' is not a duration like 90s, 5m or 2h"))?;
+    let n: u64 = digits.parse().map_err(|_| ArgError::Duration(s.into()))?;
     let scale = match unit {
         "" | "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(format!("'{s}': the unit is one of s, m, h, d")),
+        _ => return Err(ArgError::Unit(s.into())),
     };
-    n.checked_mul(scale).ok_or_else(|| format!("'{s}' is too long"))
+    n.checked_mul(scale).ok_or_else(|| ArgError::TooLong(s.into()))
 }
 
-fn parse_label(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("'{s}' is not NAME=VALUE"))
+fn parse_label(s: &str) -> Result<(String, String), ArgError> {
+    s.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| ArgError::Label(s.into()))
 }
 
 impl LeaseRequestArgs {

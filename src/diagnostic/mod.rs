@@ -109,3 +109,31 @@ impl fmt::Display for Location {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
     }
 }
+
+/// Diagnostics with the sources they point into: why a file could not be loaded or evaluated.
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failure").field("diagnostics", &self.diagnostics).finish_non_exhaustive()
+    }
+}
+
+impl Failure {
+    /// One diagnostic that points at no file.
+    pub(crate) fn plain(code: Code, message: String, hint: &str) -> Failure {
+        Failure { diagnostics: vec![Diagnostic::new(code, message).with_hint(hint)], sources: Sources::new() }
+    }
+
+    pub fn render(&self) -> String {
+        self.render_with(false)
+    }
+
+    /// `render`, in colour or not; safe to write to a terminal as it is.
+    pub fn render_with(&self, colour: bool) -> String {
+        render_all_with(&self.sources, &self.diagnostics, colour)
+    }
+}

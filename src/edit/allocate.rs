@@ -6,6 +6,21 @@ use std::rc::Rc;
 use crate::check::context::range_for_path;
 use crate::registry::{Project, Protocol};
 
+/// Why no port could be chosen; each is the registry saying no (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum AllocateError {
+    #[error("{0} is not a port")]
+    NotAPort(i64),
+    #[error("{port} is outside the range for \"{pattern}\" ({from}-{to})")]
+    OutsideRange { port: i64, pattern: String, from: i64, to: i64 },
+    #[error("port {port} is taken by {owner}")]
+    Taken { port: i64, owner: String },
+    #[error("no configured range covers this path: add one under `ranges`, or pass --port N")]
+    NoRange,
+    #[error("no free port left in the range for \"{pattern}\" ({from}-{to})")]
+    Full { pattern: String, from: i64, to: i64 },
+}
+
 pub enum Request {
     Lowest,
     /// `--port N`: exactly N, or fail.
@@ -132,29 +147,30 @@ pub fn allocate(
     protocol: Protocol,
     request: Request,
     bound: &[i64],
-) -> Result<i64, String> {
+) -> Result<i64, AllocateError> {
     let range = range_for_path(&project.config, path);
     match request {
         Request::Exactly(p) => {
             if !(1..=65535).contains(&p) {
-                return Err(format!("{p} is not a port"));
+                return Err(AllocateError::NotAPort(p));
             }
             if let Some(r) = range
                 && !(r.from <= p && p <= r.to)
             {
-                return Err(format!("{p} is outside the range for \"{}\" ({}-{})", r.pattern, r.from, r.to));
+                return Err(AllocateError::OutsideRange {
+                    port: p,
+                    pattern: r.pattern.to_string(),
+                    from: r.from,
+                    to: r.to,
+                });
             }
             match owner(project, path, protocol, p, bound) {
                 None => Ok(p),
-                Some(who) => Err(format!("port {p} is taken by {who}")),
+                Some(owner) => Err(AllocateError::Taken { port: p, owner }),
             }
         }
         Request::Lowest | Request::Near(_) => {
-            let Some(r) = range else {
-                return Err(
-                    "no configured range covers this path: add one under `ranges`, or pass --port N".into()
-                );
-            };
+            let Some(r) = range else { return Err(AllocateError::NoRange) };
             let (lo, hi) = (r.from.max(1), r.to.min(65535));
             let taken = Taken::new(project, path, protocol, bound, None);
             let found = match request {
@@ -166,7 +182,7 @@ pub fn allocate(
                 }
                 _ => taken.free_in(lo, hi, 1).first().copied(),
             };
-            found.ok_or_else(|| format!("no free port left in the range for \"{}\" ({lo}-{hi})", r.pattern))
+            found.ok_or_else(|| AllocateError::Full { pattern: r.pattern.to_string(), from: lo, to: hi })
         }
     }
 }

@@ -444,9 +444,9 @@ impl Drop for Eval {
     }
 }
 
-/// `nix-instantiate --eval --strict --json FILE`: the JSON text, or the rendered error.
+/// `nix-instantiate --eval --strict --json FILE`: the JSON text, or why not.
 /// Imports may not leave the file's project root unless `allow_outside_root`.
-pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, String> {
+pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, crate::diagnostic::Failure> {
     let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
     let root = import::find_project_root(&dir).unwrap_or(dir);
@@ -461,7 +461,10 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, Str
         eval.deep_force(&v)?;
         eval.to_json(&v)
     });
-    result.map_err(|e| render_error(&eval, &e))
+    result.map_err(|e| crate::diagnostic::Failure {
+        diagnostics: e.diagnostics(),
+        sources: std::mem::take(&mut eval.sources),
+    })
 }
 
 /// Renders an evaluation error with all its diagnostics.

@@ -14,7 +14,7 @@ pub use env::{derived_env_name, env_name};
 pub use json::{JsonEntry, JsonRegistry};
 pub use markdown::{BEGIN as MARKDOWN_BEGIN, END as MARKDOWN_END};
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::registry::path::Pattern;
 use crate::registry::{Entry, Project};
 
@@ -142,13 +142,7 @@ pub fn generate(
     let mut ctx = Context { project, options, registry, root, command, warnings: Vec::new() };
     let text = match target {
         Target::NixosFirewall => nixos_firewall::generate(&ctx),
-        Target::Nftables if options.standalone => {
-            nftables::standalone(&ctx, options.without_ssh).map_err(|m| {
-                vec![Diagnostic::new(Code::FirewallLockout, m).with_hint(
-                    "see `portnix gen nftables` without --standalone, which composes with your firewall",
-                )]
-            })?
-        }
+        Target::Nftables if options.standalone => nftables::standalone(&ctx, options.without_ssh)?,
         Target::Nftables => nftables::generate(&ctx),
         Target::ProcessCompose => process_compose::generate(&mut ctx)?,
         Target::Env => env::generate(&ctx)?,

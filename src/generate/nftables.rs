@@ -15,6 +15,7 @@
 //! unless told to: loading it must not lock anyone out of the machine.
 
 use super::{Context, hash_header};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::{Entry, Protocol};
 
 /// nftables keeps at most this many bytes of a comment.
@@ -126,14 +127,16 @@ fn is_ssh(e: &Entry) -> bool {
 }
 
 /// A complete firewall table, or why it would lock the user out.
-pub fn standalone(ctx: &Context, without_ssh: bool) -> Result<String, String> {
+pub fn standalone(ctx: &Context, without_ssh: bool) -> Result<String, Vec<Diagnostic>> {
     let (everywhere, _) = open(ctx);
     if !without_ssh && !everywhere.iter().any(|e| is_ssh(e)) {
-        return Err(
+        let lockout = Diagnostic::new(
+            Code::FirewallLockout,
             "no SSH port is open on every interface: loading this firewall would cut SSH to the machine. \
-                    Mark the SSH entry openFirewall = true, or pass --without-ssh if that is what you want"
-                .into(),
-        );
+             Mark the SSH entry openFirewall = true, or pass --without-ssh if that is what you want",
+        )
+        .with_hint("see `portnix gen nftables` without --standalone, which composes with your firewall");
+        return Err(vec![lockout]);
     }
     let mut out = String::from("#!/usr/sbin/nft -f\n");
     out.push_str(&hash_header(ctx));

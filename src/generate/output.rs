@@ -24,13 +24,13 @@ pub fn desired(
         return Ok(generated.to_string());
     }
     let text = std::str::from_utf8(old);
-    match text.map_err(|e| format!("it is not UTF-8 (byte {})", e.valid_up_to())).and_then(markers) {
+    match text.map_err(|e| NoPlace::NotUtf8(e.valid_up_to())).and_then(markers) {
         Ok((b, e)) => {
             let text = text.unwrap_or_default();
             Ok(format!("{}{}{}", &text[..b], generated, &text[e..]))
         }
         Err(_) if force => Ok(generated.to_string()),
-        Err(why) => Err(not_generated(path, why)),
+        Err(why) => Err(not_generated(path, why.to_string())),
     }
 }
 
@@ -38,36 +38,58 @@ fn not_generated(path: &Path, why: String) -> WriteError {
     WriteError::NotGenerated { path: path.into(), why }
 }
 
+/// Why a file has no place for the Markdown to go.
+#[derive(Debug, thiserror::Error)]
+enum NoPlace {
+    #[error("it is not UTF-8 (byte {0})")]
+    NotUtf8(usize),
+    #[error("{END} comes before {BEGIN}{}", near(.0))]
+    Reversed(Option<Near>),
+    #[error("it has no {BEGIN} and {END} lines to write between{}", near(.0))]
+    NoMarkers(Option<Near>),
+    #[error("it has {BEGIN} but no {END} line{}", near(.0))]
+    NoEnd(Option<Near>),
+    #[error("it has {END} but no {BEGIN} line{}", near(.0))]
+    NoBegin(Option<Near>),
+    #[error("it has {begins} {BEGIN} and {ends} {END} lines; portnix writes between exactly one pair")]
+    Several { begins: usize, ends: usize },
+}
+
+/// A line that looks like a marker but is not one: its number and text.
+#[derive(Debug)]
+struct Near(usize, String);
+
+fn near(line: &Option<Near>) -> String {
+    line.as_ref()
+        .map(|Near(n, l)| {
+            format!("; line {n} (`{l}`) looks like a marker but is not exactly {BEGIN} or {END}")
+        })
+        .unwrap_or_default()
+}
+
 /// The byte range from the start of the begin marker's line to the end of the end marker's
 /// line. Markers count only on lines of their own, so prose that mentions them is left alone.
-fn markers(text: &str) -> Result<(usize, usize), String> {
-    let (mut begins, mut ends, mut near) = (Vec::new(), Vec::new(), None);
+fn markers(text: &str) -> Result<(usize, usize), NoPlace> {
+    let (mut begins, mut ends, mut close) = (Vec::new(), Vec::new(), None);
     let mut offset = 0;
     for (n, line) in text.split_inclusive('\n').enumerate() {
         match line.trim() {
             l if l == BEGIN => begins.push(offset),
             l if l == END => ends.push(offset + line.len()),
-            l if near.is_none() && (l.contains("portnix:begin") || l.contains("portnix:end")) => {
-                near = Some((n + 1, l.to_string()));
+            l if close.is_none() && (l.contains("portnix:begin") || l.contains("portnix:end")) => {
+                close = Some(Near(n + 1, l.to_string()));
             }
             _ => {}
         }
         offset += line.len();
     }
-    let hint = near
-        .map(|(n, l)| format!("; line {n} (`{l}`) looks like a marker but is not exactly {BEGIN} or {END}"))
-        .unwrap_or_default();
     match (begins.as_slice(), ends.as_slice()) {
         ([b], [e]) if b < e => Ok((*b, *e)),
-        ([_], [_]) => Err(format!("{END} comes before {BEGIN}{hint}")),
-        ([], []) => Err(format!("it has no {BEGIN} and {END} lines to write between{hint}")),
-        ([_], []) => Err(format!("it has {BEGIN} but no {END} line{hint}")),
-        ([], [_]) => Err(format!("it has {END} but no {BEGIN} line{hint}")),
-        _ => Err(format!(
-            "it has {} {BEGIN} and {} {END} lines; portnix writes between exactly one pair",
-            begins.len(),
-            ends.len()
-        )),
+        ([_], [_]) => Err(NoPlace::Reversed(close)),
+        ([], []) => Err(NoPlace::NoMarkers(close)),
+        ([_], []) => Err(NoPlace::NoEnd(close)),
+        ([], [_]) => Err(NoPlace::NoBegin(close)),
+        _ => Err(NoPlace::Several { begins: begins.len(), ends: ends.len() }),
     }
 }
 

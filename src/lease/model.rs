@@ -75,7 +75,7 @@ pub fn valid_name(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum LeaseError {
     #[error("{field}: {why}")]
     BadInput { field: String, why: String },

@@ -105,31 +105,30 @@ pub fn allocate(
                 ),
             });
         }
-        let free = |port: u16| -> Result<(), String> {
+        // Who holds `port` now, or `None` when it is free to lease.
+        let holder_of = |port: u16| -> Option<String> {
             if let Some(why) = pools.exclusion(&pool.kind, &req.service, req.protocol, port) {
-                return Err(why.to_string());
+                return Some(why.to_string());
             }
             if let Some(l) = leases.iter().find(|l| l.overlaps(&req.scope, req.protocol, port)) {
-                return Err(format!("lease {} of {}", l.id, l.service));
+                return Some(format!("lease {} of {}", l.id, l.service));
             }
-            if req.scope_is_local() && bound(req.protocol, port) {
-                return Err("a process bound to it now".into());
-            }
-            Ok(())
+            (req.scope_is_local() && bound(req.protocol, port))
+                .then(|| "a process bound to it now".to_string())
         };
         let mut chosen = None;
         if let Some(p) = req.prefer.filter(|p| pool.contains(*p)) {
-            match free(p) {
-                Ok(()) => chosen = Some(p),
-                Err(holder) if req.required => return Err(LeaseError::Taken { port: p, holder }),
-                Err(_) => {}
+            match holder_of(p) {
+                None => chosen = Some(p),
+                Some(holder) if req.required => return Err(LeaseError::Taken { port: p, holder }),
+                Some(_) => {}
             }
         }
         if chosen.is_none() {
             let start = start_offset(&req.scope, &req.service, pool.size());
             chosen = (0..pool.size())
                 .map(|i| pool.from + ((start + i) % pool.size()) as u16)
-                .find(|&p| free(p).is_ok());
+                .find(|&p| holder_of(p).is_none());
         }
         let Some(port) = chosen else {
             let ports = pool.from..=pool.to;

@@ -5,11 +5,10 @@ use std::net::IpAddr;
 use super::Listener;
 use crate::registry::Protocol;
 
-pub fn listeners() -> Result<Vec<Listener>, String> {
+pub fn listeners() -> Result<Vec<Listener>, super::Unseen> {
     let out = std::process::Command::new("lsof")
         .args(["-nP", "-iTCP", "-sTCP:LISTEN", "-iUDP", "-F", "pcPn"])
-        .output()
-        .map_err(|e| format!("no /proc here, and lsof cannot run ({e}): install lsof to see listeners"))?;
+        .output()?;
     Ok(parse(&String::from_utf8_lossy(&out.stdout)))
 }
 

@@ -21,8 +21,13 @@ pub struct Listener {
     pub command: Option<String>,
 }
 
+/// Why the machine's listeners cannot be seen.
+#[derive(Debug, thiserror::Error)]
+#[error("no /proc here, and lsof cannot run ({0}): install lsof to see listeners")]
+pub struct Unseen(#[from] std::io::Error);
+
 /// Every listener on the machine: from /proc where there is one, else from `lsof`.
-pub fn listeners() -> Result<Vec<Listener>, String> {
+pub fn listeners() -> Result<Vec<Listener>, Unseen> {
     if std::path::Path::new("/proc/net/tcp").exists() {
         return Ok(procfs::listeners());
     }

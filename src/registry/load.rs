@@ -52,55 +52,37 @@ impl Project {
     }
 }
 
-/// Why loading failed: diagnostics to render against `sources`.
-pub struct LoadError {
-    pub diagnostics: Vec<Diagnostic>,
-    pub sources: Sources,
-}
-
-impl std::fmt::Debug for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadError").field("diagnostics", &self.diagnostics).finish_non_exhaustive()
-    }
-}
-
-impl LoadError {
-    fn plain(message: String, hint: &str) -> LoadError {
-        LoadError {
-            diagnostics: vec![Diagnostic::new(Code::LoadFailed, message).with_hint(hint)],
-            sources: Sources::new(),
-        }
-    }
-
-    pub fn render(&self) -> String {
-        self.render_with(false)
-    }
-
-    /// `render`, in colour or not; safe to write to a terminal as it is.
-    pub fn render_with(&self, colour: bool) -> String {
-        crate::diagnostic::render_all_with(&self.sources, &self.diagnostics, colour)
-    }
-}
+/// Why loading failed: diagnostics to render against the sources they point into.
+pub type LoadError = crate::diagnostic::Failure;
 
 pub const REGISTRY: &str = "lib/ports.nix";
 pub const CONFIG: &str = "portnix.nix";
 
-pub fn find_registry(explicit: Option<&Path>) -> Result<PathBuf, String> {
+/// Why no registry file was found.
+#[derive(Debug, thiserror::Error)]
+pub enum FindError {
+    #[error("cannot read the current directory: {0}")]
+    Cwd(#[from] std::io::Error),
+    #[error("no {REGISTRY} in {} or any parent directory; pass the file, or --registry PATH", .0.display())]
+    NotFound(PathBuf),
+}
+
+pub fn find_registry(explicit: Option<&Path>) -> Result<PathBuf, FindError> {
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
     }
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    cwd.ancestors().map(|d| d.join(REGISTRY)).find(|p| p.is_file()).ok_or_else(|| {
-        format!(
-            "no {REGISTRY} in {} or any parent directory; pass the file, or --registry PATH",
-            cwd.display()
-        )
-    })
+    let cwd = std::env::current_dir()?;
+    cwd.ancestors().map(|d| d.join(REGISTRY)).find(|p| p.is_file()).ok_or(FindError::NotFound(cwd))
 }
 
 pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
-    let registry_file = find_registry(opts.registry.as_deref())
-        .map_err(|m| LoadError::plain(m, "run portnix inside a project that has lib/ports.nix"))?;
+    let registry_file = find_registry(opts.registry.as_deref()).map_err(|e| {
+        LoadError::plain(
+            Code::LoadFailed,
+            e.to_string(),
+            "run portnix inside a project that has lib/ports.nix",
+        )
+    })?;
     let registry_file = std::path::absolute(&registry_file).unwrap_or(registry_file);
     let config_file = match &opts.config {
         Some(c) => Some(std::path::absolute(c).unwrap_or_else(|_| c.clone())),
@@ -205,7 +187,11 @@ fn eval_with_nix(file: &Path) -> Result<Node, LoadError> {
     let json = nix_cli::eval_json(file)
         .map_err(|e| LoadError { diagnostics: e.diagnostics(), sources: Sources::new() })?;
     let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
-        LoadError::plain(format!("nix-instantiate printed invalid JSON: {e}"), "report this as a bug")
+        LoadError::plain(
+            Code::LoadFailed,
+            format!("nix-instantiate printed invalid JSON: {e}"),
+            "report this as a bug",
+        )
     })?;
     Ok(data::from_json(&value))
 }

@@ -98,22 +98,22 @@ fn same_keys(a: &Lease, b: &Lease) -> bool {
 
 /// TLS from PORTNIX_ETCD_CA (required) and PORTNIX_ETCD_CERT with PORTNIX_ETCD_KEY (both or
 /// neither).
-fn tls_options() -> Result<etcd_client::TlsOptions, String> {
-    let read = |var: &str| -> Result<Option<Vec<u8>>, String> {
+fn tls_options(fail: impl Fn(String) -> LeaseError) -> Result<etcd_client::TlsOptions, LeaseError> {
+    let read = |var: &str| -> Result<Option<Vec<u8>>, LeaseError> {
         match std::env::var_os(var).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(path) => std::fs::read(&path)
-                .map(Some)
-                .map_err(|e| format!("{var}: cannot read {}: {e}", std::path::Path::new(&path).display())),
+            Some(path) => std::fs::read(&path).map(Some).map_err(|e| {
+                fail(format!("{var}: cannot read {}: {e}", std::path::Path::new(&path).display()))
+            }),
         }
     };
-    let ca =
-        read("PORTNIX_ETCD_CA")?.ok_or("etcds:// needs the cluster's CA certificate in PORTNIX_ETCD_CA")?;
+    let ca = read("PORTNIX_ETCD_CA")?
+        .ok_or_else(|| fail("etcds:// needs the cluster's CA certificate in PORTNIX_ETCD_CA".into()))?;
     let mut options = etcd_client::TlsOptions::new().ca_certificate(etcd_client::Certificate::from_pem(ca));
     match (read("PORTNIX_ETCD_CERT")?, read("PORTNIX_ETCD_KEY")?) {
         (Some(cert), Some(key)) => options = options.identity(etcd_client::Identity::from_pem(cert, key)),
         (None, None) => {}
-        _ => return Err("PORTNIX_ETCD_CERT and PORTNIX_ETCD_KEY go together".into()),
+        _ => return Err(fail("PORTNIX_ETCD_CERT and PORTNIX_ETCD_KEY go together".into())),
     }
     Ok(options)
 }
@@ -162,7 +162,7 @@ impl EtcdStore {
             .with_connect_timeout(Duration::from_secs(5))
             .with_timeout(Duration::from_secs(10));
         if tls {
-            options = options.with_tls(tls_options().map_err(fail)?);
+            options = options.with_tls(tls_options(fail)?);
         }
         if let Some(auth) = auth {
             let (user, password) = match auth.split_once(':') {

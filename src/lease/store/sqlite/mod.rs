@@ -34,7 +34,7 @@ pub struct SqliteStore {
     queue: std::fs::File,
     sync: GroupSync,
     /// How each batch ended: the commit's number for GroupSync, or why it failed.
-    ended: Mutex<HashMap<u64, Result<u64, String>>>,
+    ended: Mutex<HashMap<u64, Result<u64, LeaseError>>>,
     ended_signal: Condvar,
 }
 
@@ -163,9 +163,9 @@ impl SqliteStore {
             }
             Err(e) => {
                 // The rows of earlier changes in the batch may be half-written: drop it all.
-                let why = e.to_string();
-                self.end(c, Some(why.clone()));
-                Err(self.fail(why))
+                let failed = self.fail(e);
+                self.end(c, Some(failed.clone()));
+                Err(failed)
             }
         }
     }
@@ -196,12 +196,12 @@ impl SqliteStore {
     }
 
     /// Commits the open batch (or rolls it back with `failed`), and tells its waiters.
-    fn end(&self, c: &mut Connected, failed: Option<String>) {
+    fn end(&self, c: &mut Connected, failed: Option<LeaseError>) {
         let Some(batch) = c.open.take() else { return };
         let outcome = match failed {
             Some(why) => Err(why),
             None if batch.changes == 0 => Ok(0),
-            None => c.conn.execute_batch("COMMIT").map(|()| self.sync.committed()).map_err(|e| e.to_string()),
+            None => c.conn.execute_batch("COMMIT").map(|()| self.sync.committed()).map_err(|e| self.fail(e)),
         };
         if outcome.is_ok() {
             // Our own commit leaves data_version as it was.
@@ -225,7 +225,7 @@ impl SqliteStore {
         let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if let Some(outcome) = ended.get(&id) {
-                return outcome.clone().map_err(|why| self.fail(why));
+                return outcome.clone();
             }
             ended = self.ended_signal.wait(ended).unwrap_or_else(|p| p.into_inner());
         }
