@@ -235,3 +235,41 @@ fn edits_and_queries_agree_on_exit_codes() {
     assert_eq!(taken.status.code(), Some(1), "{}", String::from_utf8_lossy(&taken.stderr));
     assert_eq!(std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap(), "{ a = 8000; b = 8001; }\n");
 }
+
+#[test]
+fn lease_commands_report_once_with_the_same_exit_codes() {
+    let dir = common::project(
+        "lease-codes",
+        "{ a = 8000; }\n",
+        Some("{ ranges.web = { from = 20000; to = 20009; }; pools = [ \"web\" ]; }\n"),
+    );
+    let store = dir.join("leases.sqlite");
+    let store = store.to_str().unwrap();
+    let cases: [(&[&str], i32, &str); 4] = [
+        // The lease service's refusals exit 1, as a finding does.
+        (&["lease", "get", "nobody", "--store", store], 1, "error[not-found]: "),
+        (&["lease", "heartbeat", "no-such-id", "--store", store], 1, "error[not-found]: "),
+        // What cannot run at all exits 2.
+        (
+            &["serve", "--listen", "0.0.0.0:0", "--store", store],
+            2,
+            "error: 0.0.0.0:0 is not a loopback address",
+        ),
+        (
+            &["serve", "--token-file", "missing-token", "--store", store],
+            2,
+            "error: cannot read the token file",
+        ),
+    ];
+    for (args, code, first) in cases {
+        let out = common::portnix(&dir, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.starts_with(first), "{args:?}: {err}");
+        assert_eq!(err.lines().filter(|l| l.starts_with("error")).count(), 1, "{args:?} reports once: {err}");
+    }
+    let bad = common::project("lease-codes-bad", "{ a = ; }\n", None);
+    let out = common::portnix(&bad, &["lease", "ls", "--store", store]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ports.nix:1:"), "a load error keeps its location");
+}

@@ -85,14 +85,8 @@ pub fn run(args: CheckArgs) -> CliResult {
     }
     let errors = findings.iter().any(|f| f.diag.severity() == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity() == Severity::Warning);
-    let colliding = if args.leases {
-        match super::lease_cmd::colliding_leases(&project, &args.store) {
-            Ok(n) => n > 0,
-            Err(code) => return Ok(code),
-        }
-    } else {
-        false
-    };
+    let colliding =
+        if args.leases { super::lease_cmd::colliding_leases(&project, &args.store)? > 0 } else { false };
     project.leak();
     Ok(if errors || colliding || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK })
 }

@@ -5,6 +5,8 @@
 use super::exit;
 use crate::edit::EditError;
 use crate::files::WriteError;
+use crate::lease::model::LeaseError;
+use crate::lease::server::ServeError;
 use crate::registry::LoadError;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +24,12 @@ pub(crate) enum CliError {
     /// Diagnostics rendered already (an evaluation error with its source lines).
     #[error("{0}")]
     Rendered(String),
+    /// The lease service said no (exit 1), or could not do what was asked (exit 2).
+    #[error("{0}")]
+    Lease(#[from] LeaseError),
+    /// The lease server did not start, or stopped.
+    #[error(transparent)]
+    Serve(#[from] ServeError),
     /// Anything else, with a hint when there is one.
     #[error("{message}")]
     Other { message: String, hint: Option<String>, code: u8 },
@@ -63,9 +71,13 @@ impl CliError {
         match self {
             CliError::Edit { findings: true, .. } => exit::FINDINGS,
             CliError::Other { code, .. } => *code,
-            CliError::Load(_) | CliError::Write(_) | CliError::Edit { .. } | CliError::Rendered(_) => {
-                exit::FAILURE
-            }
+            CliError::Lease(e) if e.is_refusal() => exit::FINDINGS,
+            CliError::Load(_)
+            | CliError::Lease(_)
+            | CliError::Serve(_)
+            | CliError::Write(_)
+            | CliError::Edit { .. }
+            | CliError::Rendered(_) => exit::FAILURE,
         }
     }
 
@@ -75,6 +87,8 @@ impl CliError {
             CliError::Write(w) => w.hint(),
             CliError::Edit { source, .. } => source.hint(),
             CliError::Other { hint, .. } => hint.clone(),
+            CliError::Lease(e) => e.hint().map(String::from),
+            CliError::Serve(e) => e.hint().map(String::from),
         }
     }
 
@@ -85,9 +99,10 @@ impl CliError {
                 return crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));
             }
             CliError::Rendered(text) => return crate::stdio::err!("{text}"),
-            _ => {}
+            // The lease API's codes are its wire vocabulary, so they show here as they do in --json.
+            CliError::Lease(e) => crate::stdio::errln!("error[{}]: {e}", e.code()),
+            _ => crate::stdio::errln!("error: {self}"),
         }
-        crate::stdio::errln!("error: {self}");
         if let Some(hint) = self.hint().filter(|h| !h.is_empty()) {
             crate::stdio::errln!("  = hint: {hint}");
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
+use super::error::{CliError, CliResult};
 use super::exit;
 use super::project_args::ProjectArgs;
 use crate::lease::api::{Api, Local};
@@ -206,23 +207,17 @@ pub fn default_store() -> Option<PathBuf> {
 
 /// The API against the store on this machine, with the pools of the project's registry.
 /// `server` asks for the WAL to be checkpointed by a thread of its own.
-pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, u8> {
-    // The lease commands report their own errors still (see `report`); a load error is
-    // reported the way every other command's is.
-    let loaded = project.load().map_err(|e| {
-        let e = super::error::CliError::from(e);
-        e.report();
-        e.exit_code()
-    })?;
+pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, CliError> {
+    let loaded = project.load()?;
     let pools = crate::timing::phase("pools", || pools_of(&loaded))?;
     let (store, label) = open_store(store, server)?;
     Ok(Local { store, pools: Arc::new(pools), host: crate::lease::holder::host_name(), label })
 }
 
 /// The project's pools, less what this machine's kernel keeps for itself.
-fn pools_of(project: &crate::registry::Project) -> Result<Pools, u8> {
+fn pools_of(project: &crate::registry::Project) -> Result<Pools, LeaseError> {
     let snapshot = crate::registry::snapshot::Snapshot::of(project);
-    Pools::from_snapshot(&snapshot, &Ephemeral::of_this_machine()).map_err(|e| report(&e))
+    Pools::from_snapshot(&snapshot, &Ephemeral::of_this_machine())
 }
 
 /// Whether `--store` names an etcd cluster rather than a file.
@@ -231,38 +226,33 @@ fn is_etcd(path: &std::path::Path) -> bool {
 }
 
 /// The store `--store` names: `etcd://...` or a SQLite file; and how `health` names it.
-fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::Store>, String), u8> {
+fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::Store>, String), CliError> {
     let Some(path) = store.store.clone().or_else(default_store) else {
-        crate::stdio::errln!("error: no lease store: HOME is not set");
-        crate::stdio::errln!("  = hint: pass --store PATH");
-        return Err(exit::FAILURE);
+        return Err(CliError::failure("no lease store: HOME is not set").with_hint("pass --store PATH"));
     };
     if let Some(url) = path.to_str().filter(|_| is_etcd(&path)) {
         #[cfg(feature = "etcd")]
         {
-            let etcd = crate::lease::store::EtcdStore::open(url).map_err(|e| report(&e))?;
+            let etcd = crate::lease::store::EtcdStore::open(url)?;
             let label = etcd.label();
             return Ok((Arc::new(etcd), label));
         }
         #[cfg(not(feature = "etcd"))]
         {
-            crate::stdio::errln!("error: {url}: this portnix was built without etcd support");
-            crate::stdio::errln!(
-                "  = hint: build it with `cargo install --path . --features etcd` (needs protoc)"
-            );
-            return Err(exit::FAILURE);
+            return Err(CliError::failure(format!("{url}: this portnix was built without etcd support"))
+                .with_hint("build it with `cargo install --path . --features etcd` (needs protoc)"));
         }
     }
-    let sqlite = crate::timing::phase("open", || SqliteStore::open(&path)).map_err(|e| report(&e))?;
+    let sqlite = crate::timing::phase("open", || SqliteStore::open(&path))?;
     if server {
-        sqlite.checkpoint_in_background(std::time::Duration::from_millis(500)).map_err(|e| report(&e))?;
+        sqlite.checkpoint_in_background(std::time::Duration::from_millis(500))?;
     }
     Ok((Arc::new(sqlite), format!("sqlite:{}", path.display())))
 }
 
 /// For `check --leases`: prints the live leases of the store that collide with `project` as it
 /// is now, and gives their number.
-pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -> Result<usize, u8> {
+pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -> Result<usize, CliError> {
     let pools = pools_of(project)?;
     let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
     // No store yet: no leases, and `check` creates none.
@@ -270,7 +260,7 @@ pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -
         return Ok(0);
     }
     let (opened, _) = open_store(store, false)?;
-    let all = opened.read().map_err(|e| report(&e))?;
+    let all = opened.read()?;
     let host = crate::lease::holder::host_name();
     let found = crate::lease::ops::collisions(&all, &pools, crate::lease::ops::now_ms(), &host);
     for c in &found {
@@ -297,7 +287,7 @@ pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -
 }
 
 /// The server named by PORTNIX_SERVER, with its token from PORTNIX_TOKEN or PORTNIX_TOKEN_FILE.
-fn remote_api() -> Result<Option<Remote>, u8> {
+fn remote_api() -> Result<Option<Remote>, CliError> {
     let Some(url) = std::env::var("PORTNIX_SERVER").ok().filter(|u| !u.is_empty()) else { return Ok(None) };
     let token = match (std::env::var("PORTNIX_TOKEN").ok(), std::env::var_os("PORTNIX_TOKEN_FILE")) {
         (Some(t), _) if !t.is_empty() => Some(t),
@@ -308,48 +298,30 @@ fn remote_api() -> Result<Option<Remote>, u8> {
 }
 
 /// A token file's first line; an empty one is an error, not an open door.
-pub fn read_token(path: &std::path::Path) -> Result<String, u8> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        crate::stdio::errln!("error: cannot read the token file {}: {e}", path.display());
-        exit::FAILURE
-    })?;
+pub fn read_token(path: &std::path::Path) -> Result<String, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::failure(format!("cannot read the token file {}: {e}", path.display())))?;
     let token = text.lines().next().unwrap_or("").trim().to_string();
     if token.is_empty() {
-        crate::stdio::errln!("error: the token file {} is empty", path.display());
-        return Err(exit::FAILURE);
+        return Err(CliError::failure(format!("the token file {} is empty", path.display())));
     }
     Ok(token)
-}
-
-/// Prints a failure once and gives its exit code: 1 for a refusal, 2 for a broken request.
-fn report(e: &LeaseError) -> u8 {
-    crate::stdio::errln!("error[{}]: {e}", e.code());
-    if let Some(hint) = e.hint() {
-        crate::stdio::errln!("  = hint: {hint}");
-    }
-    if e.is_refusal() { exit::FINDINGS } else { exit::FAILURE }
 }
 
 fn print_json(value: &impl serde::Serialize) {
     crate::stdio::outln!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
-pub fn run(args: LeaseArgs) -> u8 {
-    let api: Box<dyn Api> = match remote_api() {
-        Ok(Some(remote)) => Box::new(remote),
-        Ok(None) => match local_api(&args.project, &args.store, false) {
-            Ok(local) => Box::new(local),
-            Err(code) => return code,
-        },
-        Err(code) => return code,
+/// A refusal (a taken port, no such lease) exits 1; a broken request or store exits 2.
+pub fn run(args: LeaseArgs) -> CliResult {
+    let api: Box<dyn Api> = match remote_api()? {
+        Some(remote) => Box::new(remote),
+        None => Box::new(local_api(&args.project, &args.store, false)?),
     };
-    match crate::timing::phase("request", || execute(&*api, args.command)) {
-        Ok(code) => code,
-        Err(e) => report(&e),
-    }
+    crate::timing::phase("request", || execute(&*api, args.command))
 }
 
-fn execute(api: &dyn Api, command: LeaseCommand) -> Result<u8, LeaseError> {
+fn execute(api: &dyn Api, command: LeaseCommand) -> CliResult {
     match command {
         LeaseCommand::Allocate(a) => {
             let granted = api.allocate(&a.lease.body(a.pid))?;
@@ -407,7 +379,11 @@ fn execute(api: &dyn Api, command: LeaseCommand) -> Result<u8, LeaseError> {
                 api.directory()?.into_values().find(|a| a.service_name == service && a.scope == scope);
             match found {
                 Some(a) => crate::stdio::outln!("{}", a.port),
-                None => return Err(LeaseError::NotFound(format!("for service {service} in scope {scope}"))),
+                None => {
+                    return Err(
+                        LeaseError::NotFound(format!("for service {service} in scope {scope}")).into()
+                    );
+                }
             }
         }
         LeaseCommand::Stats { json } => {

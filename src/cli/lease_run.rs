@@ -6,13 +6,13 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use super::error::{CliError, CliResult};
 use super::exit;
 use super::lease_cmd::LeaseRequestArgs;
 use crate::lease::api::Api;
-use crate::lease::model::LeaseError;
 use crate::lease::wire::{DEFAULT_TTL_SECONDS, ReleaseBody};
 
-pub fn run(api: &dyn Api, lease: &LeaseRequestArgs, command: &[String]) -> Result<u8, LeaseError> {
+pub fn run(api: &dyn Api, lease: &LeaseRequestArgs, command: &[String]) -> CliResult {
     // Held by portnix until the child exists, then by the child.
     let granted = api.allocate(&lease.body(Some(std::process::id())))?;
     let a = granted.allocation;
@@ -27,8 +27,7 @@ pub fn run(api: &dyn Api, lease: &LeaseRequestArgs, command: &[String]) -> Resul
         Ok(child) => child,
         Err(e) => {
             let _ = api.release(&release_body(&a.allocation_id));
-            crate::stdio::errln!("error: cannot run {}: {e}", command[0]);
-            return Ok(exit::FAILURE);
+            return Err(CliError::failure(format!("cannot run {}: {e}", command[0])));
         }
     };
     if let Err(e) = api.allocate(&lease.body(Some(child.id()))) {

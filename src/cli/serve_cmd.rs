@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::error::CliResult;
 use super::exit;
 use super::lease_cmd::{StoreArgs, local_api, read_token};
 use super::project_args::ProjectArgs;
@@ -30,34 +31,19 @@ pub struct ServeArgs {
     pub max_body: usize,
 }
 
-pub fn run(args: ServeArgs) -> u8 {
-    let token = match args.token_file.as_deref().map(read_token).transpose() {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let api = match local_api(&args.project, &args.store, true) {
-        Ok(api) => api,
-        Err(code) => return code,
-    };
+pub fn run(args: ServeArgs) -> CliResult {
+    let token = args.token_file.as_deref().map(read_token).transpose()?;
+    let api = local_api(&args.project, &args.store, true)?;
     let settings = Settings {
         listen: args.listen,
         token,
         rate: RateLimit { per_second: args.rate_limit },
         body_limit: args.max_body,
     };
-    let result = serve(api, settings, |addr| {
+    serve(api, settings, |addr| {
         // The first line on stdout, for whoever started the server with port 0.
         crate::stdio::outln!("http://{addr}");
         let _ = crate::stdio::finish();
-    });
-    match result {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            crate::stdio::errln!("error: {e}");
-            if let Some(hint) = e.hint() {
-                crate::stdio::errln!("  = hint: {hint}");
-            }
-            exit::FAILURE
-        }
-    }
+    })?;
+    Ok(exit::OK)
 }
