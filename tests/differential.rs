@@ -1,7 +1,8 @@
 //! The corpus in tests/test_data/eval: every program is evaluated by portnix and by the real
 //! `nix-instantiate --eval --strict --json`; both must give the same JSON, or both must fail.
-//! Each program's `.out` file records portnix's output (JSON, or the rendered error) for review.
-//! `PORTNIX_BLESS=1` rewrites the `.out` files.
+//! Each program's output from portnix (JSON, or the rendered error) is an insta snapshot in
+//! tests/snapshots/differential__recorded@NAME.nix.snap, reviewed like every other snapshot
+//! (`cargo insta review`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
 
@@ -33,40 +34,33 @@ fn render(result: &Result<String, String>) -> String {
     text.replace(env!("CARGO_MANIFEST_DIR"), "$ROOT")
 }
 
+/// What a program's snapshot recorded, without insta's header.
+fn recorded_output(program: &Path) -> Option<String> {
+    let name = program.file_name()?.to_str()?;
+    let snap = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/snapshots/differential__recorded@{name}.snap"));
+    let text = std::fs::read_to_string(snap).ok()?;
+    // The header is the first `---` ... `---` block.
+    text.strip_prefix("---\n")?.split_once("\n---\n").map(|(_, body)| body.to_string())
+}
+
 #[test]
 fn corpus_is_large_and_has_failures() {
     let files = corpus();
-    let failing = files
+    let recorded: Vec<String> = files
         .iter()
-        .filter(|f| std::fs::read_to_string(f.with_extension("out")).is_ok_and(|o| o.starts_with("ERROR")))
-        .count();
+        .map(|f| recorded_output(f).unwrap_or_else(|| panic!("{} has no snapshot", relative(f).display())))
+        .collect();
+    let failing = recorded.iter().filter(|o| o.starts_with("ERROR")).count();
     assert!(files.len() >= 250, "corpus has {} programs, want at least 250", files.len());
     assert!(failing >= 60, "corpus has {failing} failing programs, want at least 60");
 }
 
 #[test]
-fn portnix_matches_recorded_outputs() {
-    let bless = std::env::var("PORTNIX_BLESS").is_ok_and(|v| v == "1");
-    let mut mismatches = Vec::new();
-    for file in corpus() {
-        let got = render(&common::portnix_eval(&relative(&file)));
-        let out = file.with_extension("out");
-        if bless {
-            std::fs::write(&out, &got).expect("write .out");
-            continue;
-        }
-        let want = std::fs::read_to_string(&out).unwrap_or_default();
-        if got != want {
-            mismatches
-                .push(format!("{}:\n--- recorded\n{want}+++ portnix\n{got}", relative(&file).display()));
-        }
-    }
-    assert!(
-        mismatches.is_empty(),
-        "{} programs differ from their .out:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+fn recorded() {
+    insta::glob!("test_data/eval/*.nix", |file| {
+        insta::assert_snapshot!(render(&common::portnix_eval(&relative(file))));
+    });
 }
 
 #[test]
