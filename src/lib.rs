@@ -1,26 +1,32 @@
 //! portnix: a checked, single source of truth for service ports, kept in a Nix file.
 //!
-//! The layers follow the data: `syntax` (files, parsing) → `eval` (a lazy Nix evaluator)
-//! → `cli`. Diagnostics are plain data in `diagnostic`, rendered separately.
+//! The layers follow the data: `syntax` (files, parsing) → `eval` (a lazy Nix evaluator) →
+//! `registry` → `check` → `generate` / `edit` → `report` → `cli`. Diagnostics are plain data in
+//! `diagnostic`, rendered separately; `lease` is the lease service, beside the rest.
+//!
+//! The crate's interface is what the `portnix` binary, the integration tests and the fuzz
+//! targets use (`cli::run`, loading a registry, evaluating, checking, generating, edit plans,
+//! the lease store and its model); everything else is `pub(crate)`, so the compiler reports
+//! what nothing uses.
 
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod edit;
 pub mod eval;
-pub mod files;
-pub mod fxhash;
+pub(crate) mod files;
+pub(crate) mod fxhash;
 pub mod generate;
 pub mod lease;
 pub mod lint;
-pub mod live;
-pub mod query;
+pub(crate) mod live;
+pub(crate) mod query;
 pub mod registry;
 pub mod report;
 pub mod stdio;
-pub mod suggest;
+pub(crate) mod suggest;
 pub mod syntax;
-pub mod timing;
+pub(crate) mod timing;
 
 /// Runs `f` on a thread with a stack large enough for `eval::MAX_DEPTH` nested evaluations,
 /// so that deep input ends in an error, never in a stack overflow; or says why the thread

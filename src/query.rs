@@ -8,7 +8,7 @@ use crate::registry::path::{Pattern, split_dotted};
 use crate::registry::{Entry, PortValue, Project};
 
 /// Entries under `pattern` (all without one), sorted by port, then path.
-pub fn list<'p>(project: &'p Project, pattern: Option<&Pattern>) -> Vec<&'p Entry> {
+pub(crate) fn list<'p>(project: &'p Project, pattern: Option<&Pattern>) -> Vec<&'p Entry> {
     let mut out: Vec<&Entry> =
         project.entries.iter().filter(|e| pattern.is_none_or(|p| p.matches_prefix(&e.path))).collect();
     out.sort_by(|a, b| (a.interval(), &a.name).cmp(&(b.interval(), &b.name)));
@@ -16,7 +16,7 @@ pub fn list<'p>(project: &'p Project, pattern: Option<&Pattern>) -> Vec<&'p Entr
 }
 
 /// The entry at exactly `path`, or the closest name as a suggestion.
-pub fn get<'p>(project: &'p Project, path: &str) -> Result<&'p Entry, Option<String>> {
+pub(crate) fn get<'p>(project: &'p Project, path: &str) -> Result<&'p Entry, Option<String>> {
     let segments = split_dotted(path).ok_or(None)?;
     project
         .entries
@@ -27,14 +27,14 @@ pub fn get<'p>(project: &'p Project, path: &str) -> Result<&'p Entry, Option<Str
         })
 }
 
-pub struct Which<'p> {
-    pub claimants: Vec<&'p Entry>,
+pub(crate) struct Which<'p> {
+    pub(crate) claimants: Vec<&'p Entry>,
     /// Config ranges containing the port, most specific first.
-    pub ranges: Vec<&'p RangeRule>,
-    pub reserved: Vec<&'p crate::registry::config::Reserved>,
+    pub(crate) ranges: Vec<&'p RangeRule>,
+    pub(crate) reserved: Vec<&'p crate::registry::config::Reserved>,
 }
 
-pub fn which(project: &Project, port: i64) -> Which<'_> {
+pub(crate) fn which(project: &Project, port: i64) -> Which<'_> {
     let claimants = project
         .entries
         .iter()
@@ -48,12 +48,12 @@ pub fn which(project: &Project, port: i64) -> Which<'_> {
 }
 
 /// Where `free` looks: a range entry of the registry, or the config range covering the path.
-pub struct Block {
-    pub from: i64,
-    pub to: i64,
-    pub source: String,
+pub(crate) struct Block {
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) source: String,
     /// The block is a range entry of the registry, not a configured range.
-    pub entry: bool,
+    pub(crate) entry: bool,
 }
 
 /// A pattern read as a plain path (`*` stays a literal name).
@@ -71,9 +71,9 @@ fn as_path(pattern: &Pattern) -> Vec<Rc<str>> {
 /// A pattern that no range covers.
 #[derive(Debug, thiserror::Error)]
 #[error("no range covers '{0}': add one under `ranges` in the config, or name a {{ from; to; }} entry")]
-pub struct NoBlock(String);
+pub(crate) struct NoBlock(String);
 
-pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, NoBlock> {
+pub(crate) fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, NoBlock> {
     let path = as_path(pattern);
     if let Some(e) = project.entries.iter().find(|e| e.path == path)
         && let PortValue::Range(r) = e.value
@@ -94,7 +94,7 @@ pub fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, NoBlock>
 
 /// The first `n` ports of the block that no entry claims, no reservation holds and, for
 /// `--live`, nothing has bound (`bound`).
-pub fn free(
+pub(crate) fn free(
     project: &Project,
     pattern: &Pattern,
     protocol: crate::registry::Protocol,

@@ -11,7 +11,7 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 static STDOUT_ERROR: Mutex<Option<io::Error>> = Mutex::new(None);
 
 /// Writes `text` to standard output.
-pub fn write_out(text: &str) {
+pub(crate) fn write_out(text: &str) {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -29,14 +29,14 @@ pub fn write_err(text: &str) {
 
 /// Writes rendered diagnostics to standard error as they are: the renderer made every string
 /// from the user's files safe already, and its own escapes are the colour.
-pub fn write_err_rendered(text: &str) {
+pub(crate) fn write_err_rendered(text: &str) {
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// `text` safe for a terminal: control characters other than newline and tab (an ESC that
 /// would start an escape sequence, a carriage return that would overwrite a line) written as
 /// `\u{1b}`. Names in a registry come from anyone who sends a pull request.
-pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -60,7 +60,7 @@ fn fail(e: io::Error) {
 
 /// Flushes standard output; the write error to report, if one happened other than a closed
 /// pipe.
-pub fn finish() -> Option<io::Error> {
+pub(crate) fn finish() -> Option<io::Error> {
     if !STDOUT_CLOSED.load(Ordering::Relaxed)
         && let Err(e) = io::stdout().lock().flush()
     {

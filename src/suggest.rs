@@ -1,7 +1,7 @@
 //! "Did you mean" suggestions.
 
 /// The candidate closest to `name` by edit distance, if any is close enough to be a typo.
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()

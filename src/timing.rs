@@ -10,7 +10,7 @@ fn enabled() -> bool {
 }
 
 /// Runs `f`, and reports its duration under `phase` when timings are on.
-pub fn phase<T>(phase: &str, f: impl FnOnce() -> T) -> T {
+pub(crate) fn phase<T>(phase: &str, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
     }
@@ -28,7 +28,7 @@ fn resident_mib() -> u64 {
 }
 
 /// Reports a count when timings are on: how much of the evaluation budget a registry spends.
-pub fn count(what: &str, n: u64) {
+pub(crate) fn count(what: &str, n: u64) {
     if enabled() {
         crate::stdio::errln!("portnix timing: {what:<8} {n:>9}");
     }

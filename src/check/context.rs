@@ -6,20 +6,20 @@ use super::{CheckOptions, Finding};
 use crate::registry::config::{Config, RangeRule};
 use crate::registry::{Entry, Project};
 
-pub struct Context<'a> {
-    pub project: &'a Project,
-    pub entries: &'a [Entry],
-    pub config: &'a Config,
-    pub options: &'a CheckOptions,
+pub(crate) struct Context<'a> {
+    pub(crate) project: &'a Project,
+    pub(crate) entries: &'a [Entry],
+    pub(crate) config: &'a Config,
+    pub(crate) options: &'a CheckOptions,
     /// The scope of each entry: the path prefix a `scopes` pattern matched, or "".
-    pub scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// The most specific range rule covering each entry.
-    pub ranges: Vec<Option<&'a RangeRule>>,
-    pub by_name: HashMap<&'a str, usize>,
+    pub(crate) ranges: Vec<Option<&'a RangeRule>>,
+    pub(crate) by_name: HashMap<&'a str, usize>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(project: &'a Project, options: &'a CheckOptions) -> Context<'a> {
+    pub(crate) fn new(project: &'a Project, options: &'a CheckOptions) -> Context<'a> {
         let config = &project.config;
         let scopes = project.entries.iter().map(|e| config.scope_of(&e.path)).collect();
         let ranges = project.entries.iter().map(|e| range_for(config, e)).collect();
@@ -33,7 +33,7 @@ impl<'a> Context<'a> {
     }
 
     /// Whether `ignore` silences this finding for all its entries.
-    pub fn ignored(&self, f: &Finding) -> bool {
+    pub(crate) fn ignored(&self, f: &Finding) -> bool {
         let Some(rule) = self.config.ignore.iter().find(|i| i.code == f.diag.code) else { return false };
         !f.paths.is_empty()
             && f.paths.iter().all(|p| {
@@ -45,11 +45,11 @@ impl<'a> Context<'a> {
 }
 
 /// The most specific range whose pattern covers the entry; ties go to the one defined first.
-pub fn range_for<'c>(config: &'c Config, e: &Entry) -> Option<&'c RangeRule> {
+pub(crate) fn range_for<'c>(config: &'c Config, e: &Entry) -> Option<&'c RangeRule> {
     range_for_path(config, &e.path)
 }
 
-pub fn range_for_path<'c>(config: &'c Config, path: &[std::rc::Rc<str>]) -> Option<&'c RangeRule> {
+pub(crate) fn range_for_path<'c>(config: &'c Config, path: &[std::rc::Rc<str>]) -> Option<&'c RangeRule> {
     let mut best: Option<&RangeRule> = None;
     // Ranges that are themselves invalid are reported by `invalid-range` and govern nothing.
     let valid = |r: &&RangeRule| 0 <= r.from && r.from <= r.to && r.to <= 65535;

@@ -1,12 +1,12 @@
 //! `portnix check`: each rule in its own file under `rules/`, all reading one `Context`.
 
-pub mod context;
+pub(crate) mod context;
 mod rules;
 
 pub(crate) use rules::EPHEMERAL;
 pub mod services_db;
 
-pub use context::Context;
+pub(crate) use context::Context;
 
 use serde::Serialize;
 
@@ -23,31 +23,31 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(code: Code, message: String, mut paths: Vec<String>) -> Finding {
+    pub(crate) fn new(code: Code, message: String, mut paths: Vec<String>) -> Finding {
         paths.sort();
         paths.dedup();
         Finding { diag: Diagnostic::new(code, message), paths }
     }
 
-    pub fn at(mut self, span: Option<Span>) -> Finding {
+    pub(crate) fn at(mut self, span: Option<Span>) -> Finding {
         self.diag.span = span;
         self
     }
 
-    pub fn label(mut self, span: Option<Span>, message: impl Into<String>) -> Finding {
+    pub(crate) fn label(mut self, span: Option<Span>, message: impl Into<String>) -> Finding {
         if let Some(s) = span {
             self.diag = self.diag.with_label(s, message);
         }
         self
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.diag.hint = Some(hint.into());
         self
     }
 
     /// Every position the finding points at: the primary one first.
-    pub fn locations(&self, sources: &Sources) -> Vec<Location> {
+    pub(crate) fn locations(&self, sources: &Sources) -> Vec<Location> {
         self.diag
             .span
             .iter()
@@ -56,7 +56,7 @@ impl Finding {
             .collect()
     }
 
-    pub fn to_json(&self, sources: &Sources) -> FindingJson {
+    pub(crate) fn to_json(&self, sources: &Sources) -> FindingJson {
         FindingJson {
             code: self.diag.code,
             severity: self.diag.severity(),
@@ -69,12 +69,12 @@ impl Finding {
 
 /// The `--format json` shape of a finding.
 #[derive(Serialize, Debug)]
-pub struct FindingJson {
-    pub code: Code,
-    pub severity: Severity,
-    pub message: String,
-    pub paths: Vec<String>,
-    pub locations: Vec<Location>,
+pub(crate) struct FindingJson {
+    pub(crate) code: Code,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
+    pub(crate) paths: Vec<String>,
+    pub(crate) locations: Vec<Location>,
 }
 
 #[derive(Default)]

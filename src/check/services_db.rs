@@ -6,9 +6,9 @@ use crate::registry::Protocol;
 
 #[derive(Debug, Default)]
 pub struct ServicesDb {
-    pub file: String,
+    pub(crate) file: String,
     /// (port, protocol) → the service's name and aliases.
-    pub names: HashMap<(i64, Protocol), Vec<String>>,
+    pub(crate) names: HashMap<(i64, Protocol), Vec<String>>,
 }
 
 impl ServicesDb {

@@ -10,7 +10,7 @@ use crate::diagnostic::Severity;
 use crate::report;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// rustc-style, with the source line.
     #[default]
     Human,
@@ -23,26 +23,26 @@ pub enum Format {
 }
 
 #[derive(Args, Debug)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
-    pub deny_warnings: bool,
+    pub(crate) deny_warnings: bool,
     /// Warn about ports registered under other names in this file (/etc/services format).
     #[arg(long, value_name = "FILE")]
-    pub services: Option<PathBuf>,
+    pub(crate) services: Option<PathBuf>,
     /// Also list live leases (`portnix lease`) that the registry, as it is now, no longer lets
     /// them hold; they are findings (exit 1). Reads the lease store only when given.
     #[arg(long)]
-    pub leases: bool,
+    pub(crate) leases: bool,
     #[command(flatten)]
-    pub store: super::lease_cmd::StoreArgs,
+    pub(crate) store: super::lease_cmd::StoreArgs,
 }
 
-pub fn run(args: CheckArgs) -> CliResult {
+pub(crate) fn run(args: CheckArgs) -> CliResult {
     let project = match args.project.load() {
         Ok(p) => p,
         Err(e) => {

@@ -6,19 +6,19 @@ use super::{Format, exit};
 use crate::live::{Status, doctor, listeners};
 
 #[derive(Args, Debug)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// Only entries under this dotted path.
-    pub pattern: Option<String>,
+    pub(crate) pattern: Option<String>,
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Also list listeners inside a configured range that no entry claims.
     #[arg(long)]
-    pub strays: bool,
+    pub(crate) strays: bool,
 }
 
-pub fn run(args: DoctorArgs) -> CliResult {
+pub(crate) fn run(args: DoctorArgs) -> CliResult {
     let project = args.project.load()?;
     let pattern = args.pattern.as_deref().map(pattern_arg).transpose()?;
     let live = listeners().map_err(CliError::failure)?;

@@ -17,60 +17,60 @@ use crate::registry::{Project, Protocol};
 use crate::stdio::{errln, out, outln};
 
 #[derive(Args, Debug)]
-pub struct AddArgs {
+pub(crate) struct AddArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// The new entry's dotted path, e.g. databases.timescale.
-    pub path: String,
+    pub(crate) path: String,
     /// Take exactly this port, or fail naming its owner.
     #[arg(long, conflicts_with = "near")]
-    pub port: Option<i64>,
+    pub(crate) port: Option<i64>,
     /// Take the free port closest to this one.
     #[arg(long)]
-    pub near: Option<i64>,
+    pub(crate) near: Option<i64>,
     /// The protocol the port is checked against.
     #[arg(long, value_enum, default_value = "tcp")]
-    pub protocol: Protocol,
+    pub(crate) protocol: Protocol,
     /// Also skip ports bound right now.
     #[arg(long)]
-    pub live: bool,
+    pub(crate) live: bool,
     /// Print the change as a diff; write nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Args, Debug)]
-pub struct RmArgs {
+pub(crate) struct RmArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
-    pub path: String,
+    pub(crate) project: ProjectArgs,
+    pub(crate) path: String,
     /// Also remove the config's references to the entry (its `services` key, list items).
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Args, Debug)]
-pub struct SetArgs {
+pub(crate) struct SetArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// The entry's dotted path.
-    pub path: String,
+    pub(crate) path: String,
     /// Its new port: refused when another entry, a reservation or its range says no.
-    pub port: i64,
+    pub(crate) port: i64,
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Args, Debug)]
-pub struct MvArgs {
+pub(crate) struct MvArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
-    pub old: String,
-    pub new: String,
+    pub(crate) project: ProjectArgs,
+    pub(crate) old: String,
+    pub(crate) new: String,
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 fn segments(path: &str) -> Result<Vec<String>, CliError> {
@@ -121,7 +121,7 @@ fn allocated(
     allocate(project, path, protocol, request, bound).map_err(CliError::refused)
 }
 
-pub fn add(args: AddArgs) -> CliResult {
+pub(crate) fn add(args: AddArgs) -> CliResult {
     {
         let segs = segments(&args.path)?;
         let bound = super::project_args::live_ports(args.live)?;
@@ -157,7 +157,7 @@ pub fn add(args: AddArgs) -> CliResult {
     }
 }
 
-pub fn set(args: SetArgs) -> CliResult {
+pub(crate) fn set(args: SetArgs) -> CliResult {
     {
         let segs = segments(&args.path)?;
         let (lock, project) = locked_project(&args.project)?;
@@ -174,7 +174,7 @@ pub fn set(args: SetArgs) -> CliResult {
     }
 }
 
-pub fn rm(args: RmArgs) -> CliResult {
+pub(crate) fn rm(args: RmArgs) -> CliResult {
     {
         let segs = segments(&args.path)?;
         let (lock, project) = locked_project(&args.project)?;
@@ -185,7 +185,7 @@ pub fn rm(args: RmArgs) -> CliResult {
     }
 }
 
-pub fn mv(args: MvArgs) -> CliResult {
+pub(crate) fn mv(args: MvArgs) -> CliResult {
     {
         let (old, new) = (segments(&args.old)?, segments(&args.new)?);
         let (lock, project) = locked_project(&args.project)?;

@@ -43,16 +43,16 @@ impl From<LoadError> for CliError {
 
 impl CliError {
     /// Bad usage or something that cannot be done at all: exit 2.
-    pub fn failure(message: impl std::fmt::Display) -> CliError {
+    pub(crate) fn failure(message: impl std::fmt::Display) -> CliError {
         CliError::Other { message: message.to_string(), hint: None, code: exit::FAILURE }
     }
 
     /// The registry says no (a taken port, an entry that exists already): exit 1, as a finding.
-    pub fn refused(message: impl std::fmt::Display) -> CliError {
+    pub(crate) fn refused(message: impl std::fmt::Display) -> CliError {
         CliError::Other { message: message.to_string(), hint: None, code: exit::FINDINGS }
     }
 
-    pub fn with_hint(mut self, text: impl Into<String>) -> CliError {
+    pub(crate) fn with_hint(mut self, text: impl Into<String>) -> CliError {
         if let CliError::Other { hint, .. } = &mut self {
             *hint = Some(text.into());
         }
@@ -60,14 +60,14 @@ impl CliError {
     }
 
     /// An edit's error: `findings` says whether a refusal is the registry's answer.
-    pub fn edit(source: EditError, findings: bool) -> CliError {
+    pub(crate) fn edit(source: EditError, findings: bool) -> CliError {
         match source {
             EditError::Write(w) => CliError::Write(w),
             source => CliError::Edit { source, findings },
         }
     }
 
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             CliError::Edit { findings: true, .. } => exit::FINDINGS,
             CliError::Other { code, .. } => *code,
@@ -93,7 +93,7 @@ impl CliError {
     }
 
     /// Prints the error to stderr: the one place commands' errors are written.
-    pub fn report(&self) {
+    pub(crate) fn report(&self) {
         match self {
             CliError::Load(e) => {
                 return crate::stdio::write_err_rendered(&e.render_with(crate::diagnostic::colour()));

@@ -9,17 +9,17 @@ use crate::eval::{eval_to_json, nix_cli};
 use crate::registry::load::find_registry;
 
 #[derive(Args, Debug)]
-pub struct EvalArgs {
+pub(crate) struct EvalArgs {
     /// The file to evaluate; defaults to the registry (lib/ports.nix here or above).
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
-    pub evaluator: Evaluator,
+    pub(crate) evaluator: Evaluator,
     /// Allow `import` of files outside the project root (the nearest directory with flake.nix or .git).
     #[arg(long)]
-    pub allow_outside_root: bool,
+    pub(crate) allow_outside_root: bool,
 }
 
-pub fn run(args: EvalArgs) -> CliResult {
+pub(crate) fn run(args: EvalArgs) -> CliResult {
     let file = find_registry(args.file.as_deref()).map_err(CliError::failure)?;
     let json = match args.evaluator {
         // nix-instantiate's own words, as it wrote them.

@@ -7,14 +7,14 @@ use super::{Format, exit};
 use crate::diagnostic::Code;
 
 #[derive(Args, Debug)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The code, as in `error[duplicate-port]`; without it, every code with one line each.
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
-pub fn run(args: ExplainArgs) -> CliResult {
+pub(crate) fn run(args: ExplainArgs) -> CliResult {
     let codes = match &args.code {
         None => Code::ALL.to_vec(),
         Some(name) => match Code::parse(name) {

@@ -11,37 +11,37 @@ use crate::files::{self, Lock, WriteError, guard};
 use crate::generate::{GenOptions, Target, generate, output};
 
 #[derive(Args, Debug)]
-pub struct GenArgs {
+pub(crate) struct GenArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     #[arg(value_enum)]
-    pub target: Target,
+    pub(crate) target: Target,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Exit 1 with a diff if FILE differs from what would be generated; write nothing.
     #[arg(long, requires = "output")]
-    pub check: bool,
+    pub(crate) check: bool,
     /// Generate even when `portnix check` finds errors, and replace FILE even when portnix did
     /// not generate it (never the registry, the config or their imports).
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// env: put this before every variable name.
     #[arg(long, default_value = "")]
-    pub prefix: String,
+    pub(crate) prefix: String,
     /// Only entries under this dotted path.
     #[arg(long, value_name = "PATTERN")]
-    pub only: Option<String>,
+    pub(crate) only: Option<String>,
     /// nftables: a complete firewall table that drops what is not open, instead of
     /// definitions to include in your own table.
     #[arg(long)]
-    pub standalone: bool,
+    pub(crate) standalone: bool,
     /// nftables --standalone: generate even though no SSH port is open.
     #[arg(long, requires = "standalone")]
-    pub without_ssh: bool,
+    pub(crate) without_ssh: bool,
 }
 
-pub fn run(args: GenArgs) -> CliResult {
+pub(crate) fn run(args: GenArgs) -> CliResult {
     let project = args.project.load()?;
     let only = args.only.as_deref().map(pattern_arg).transpose()?;
     let findings = check(&project, &CheckOptions::default());

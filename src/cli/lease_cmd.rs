@@ -18,25 +18,25 @@ use crate::lease::wire::{AllocateBody, Allocation, ReleaseBody};
 use crate::registry::Protocol;
 
 #[derive(Args, Debug)]
-pub struct LeaseArgs {
+pub(crate) struct LeaseArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
     #[command(subcommand)]
-    pub command: LeaseCommand,
+    pub(crate) command: LeaseCommand,
 }
 
 #[derive(Args, Debug, Clone)]
-pub struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// The SQLite lease store (default: $PORTNIX_STORE, else $XDG_STATE_HOME/portnix/leases.sqlite,
     /// else ~/.local/state/portnix/leases.sqlite).
     #[arg(long, global = true, value_name = "PATH")]
-    pub store: Option<PathBuf>,
+    pub(crate) store: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum LeaseCommand {
+pub(crate) enum LeaseCommand {
     /// Lease a port from a pool and print it; the same service gets its own lease back.
     Allocate(AllocateArgs),
     /// End a lease, by its id or its service's name.
@@ -96,54 +96,54 @@ pub enum LeaseCommand {
 }
 
 #[derive(Args, Debug, Clone)]
-pub struct LeaseRequestArgs {
+pub(crate) struct LeaseRequestArgs {
     /// The service's name: one lease per service and scope.
-    pub service: String,
+    pub(crate) service: String,
     /// The pool, a pattern the config lists under `pools` (needed when there are several).
     #[arg(long = "type", value_name = "PATTERN")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// Try this port first.
     #[arg(long, value_name = "PORT")]
-    pub prefer: Option<u32>,
+    pub(crate) prefer: Option<u32>,
     /// Fail, naming the holder, unless the preferred port is free.
     #[arg(long, requires = "prefer")]
-    pub required: bool,
+    pub(crate) required: bool,
     #[arg(long, value_enum)]
-    pub protocol: Option<Protocol>,
+    pub(crate) protocol: Option<Protocol>,
     /// How long the lease lives without a heartbeat: 90, 90s, 5m, 2h, 1d.
     #[arg(long, value_name = "DURATION", value_parser = parse_ttl)]
-    pub ttl: Option<u64>,
+    pub(crate) ttl: Option<u64>,
     /// The space of ports leases are unique in (default `local`: this machine).
     #[arg(long)]
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     /// NAME=VALUE, repeatable.
     #[arg(long = "label", value_name = "NAME=VALUE", value_parser = parse_label)]
-    pub labels: Vec<(String, String)>,
+    pub(crate) labels: Vec<(String, String)>,
 }
 
 #[derive(Args, Debug)]
-pub struct AllocateArgs {
+pub(crate) struct AllocateArgs {
     #[command(flatten)]
-    pub lease: LeaseRequestArgs,
+    pub(crate) lease: LeaseRequestArgs,
     /// A local process whose death frees the lease at once.
     #[arg(long)]
-    pub pid: Option<u32>,
+    pub(crate) pid: Option<u32>,
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Args, Debug)]
-pub struct LsArgs {
+pub(crate) struct LsArgs {
     #[arg(long)]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
     #[arg(long = "type", value_name = "PATTERN")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     #[arg(long)]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     #[arg(long)]
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// Why a `--ttl` or `--label` value was not understood; clap prints it beside the flag.
@@ -194,7 +194,7 @@ impl LeaseRequestArgs {
 }
 
 /// The default store: the user's state directory.
-pub fn default_store() -> Option<PathBuf> {
+pub(crate) fn default_store() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("PORTNIX_STORE").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
@@ -207,7 +207,7 @@ pub fn default_store() -> Option<PathBuf> {
 
 /// The API against the store on this machine, with the pools of the project's registry.
 /// `server` asks for the WAL to be checkpointed by a thread of its own.
-pub fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, CliError> {
+pub(crate) fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, CliError> {
     let loaded = project.load()?;
     let pools = crate::timing::phase("pools", || pools_of(&loaded))?;
     let (store, label) = open_store(store, server)?;
@@ -252,7 +252,10 @@ fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::
 
 /// For `check --leases`: prints the live leases of the store that collide with `project` as it
 /// is now, and gives their number.
-pub fn colliding_leases(project: &crate::registry::Project, store: &StoreArgs) -> Result<usize, CliError> {
+pub(crate) fn colliding_leases(
+    project: &crate::registry::Project,
+    store: &StoreArgs,
+) -> Result<usize, CliError> {
     let pools = pools_of(project)?;
     let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
     // No store yet: no leases, and `check` creates none.
@@ -298,7 +301,7 @@ fn remote_api() -> Result<Option<Remote>, CliError> {
 }
 
 /// A token file's first line; an empty one is an error, not an open door.
-pub fn read_token(path: &std::path::Path) -> Result<String, CliError> {
+pub(crate) fn read_token(path: &std::path::Path) -> Result<String, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::failure(format!("cannot read the token file {}: {e}", path.display())))?;
     let token = text.lines().next().unwrap_or("").trim().to_string();
@@ -313,7 +316,7 @@ fn print_json(value: &impl serde::Serialize) {
 }
 
 /// A refusal (a taken port, no such lease) exits 1; a broken request or store exits 2.
-pub fn run(args: LeaseArgs) -> CliResult {
+pub(crate) fn run(args: LeaseArgs) -> CliResult {
     let api: Box<dyn Api> = match remote_api()? {
         Some(remote) => Box::new(remote),
         None => Box::new(local_api(&args.project, &args.store, false)?),

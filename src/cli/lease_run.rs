@@ -12,7 +12,7 @@ use super::lease_cmd::LeaseRequestArgs;
 use crate::lease::api::Api;
 use crate::lease::wire::{DEFAULT_TTL_SECONDS, ReleaseBody};
 
-pub fn run(api: &dyn Api, lease: &LeaseRequestArgs, command: &[String]) -> CliResult {
+pub(crate) fn run(api: &dyn Api, lease: &LeaseRequestArgs, command: &[String]) -> CliResult {
     // Held by portnix until the child exists, then by the child.
     let granted = api.allocate(&lease.body(Some(std::process::id())))?;
     let a = granted.allocation;

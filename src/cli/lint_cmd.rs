@@ -8,19 +8,19 @@ use super::{Format, exit};
 use crate::lint::{IGNORE, lint};
 
 #[derive(Args, Debug)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// Files or directories to look through; the project root by default.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Skip files larger than this many bytes (each skip is reported).
     #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
 }
 
-pub fn run(args: LintArgs) -> CliResult {
+pub(crate) fn run(args: LintArgs) -> CliResult {
     let project = args.project.load()?;
     let paths = if args.paths.is_empty() {
         let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();

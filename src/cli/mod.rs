@@ -22,13 +22,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(name = "portnix", version, about = "Checked service ports from a Nix registry")]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check the registry: duplicates, ranges, reserved and invalid ports.
     Check(check_cmd::CheckArgs),
     /// List the entries, sorted by port.
@@ -68,7 +68,7 @@ pub enum Command {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Evaluator {
+pub(crate) enum Evaluator {
     /// portnix's own evaluator, with source locations.
     #[default]
     Portnix,
@@ -78,17 +78,17 @@ pub enum Evaluator {
 
 /// `--format` for commands with a report for people and one for programs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Human,
     Json,
 }
 
 /// Exit codes shared by every command.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const FINDINGS: u8 = 1;
-    pub const FAILURE: u8 = 2;
+pub(crate) mod exit {
+    pub(crate) const OK: u8 = 0;
+    pub(crate) const FINDINGS: u8 = 1;
+    pub(crate) const FAILURE: u8 = 2;
 }
 
 pub fn run(args: Vec<OsString>) -> ExitCode {

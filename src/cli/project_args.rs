@@ -8,23 +8,23 @@ use crate::registry::{LoadError, LoadOptions, Project, load};
 
 /// Where the registry and config are, and how to evaluate them: shared by every command.
 #[derive(Args, Debug, Clone)]
-pub struct ProjectArgs {
+pub(crate) struct ProjectArgs {
     /// The registry; defaults to lib/ports.nix here or in the nearest parent directory.
     #[arg(long, global = true)]
-    pub registry: Option<PathBuf>,
+    pub(crate) registry: Option<PathBuf>,
     /// The config; defaults to portnix.nix beside the registry, when it exists.
     #[arg(long, global = true)]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Allow `import` of files outside the project root (the nearest directory with flake.nix or .git).
     #[arg(long, global = true)]
-    pub allow_outside_root: bool,
+    pub(crate) allow_outside_root: bool,
     /// Which Nix evaluator reads the files.
     #[arg(long, value_enum, default_value_t, global = true)]
-    pub evaluator: Evaluator,
+    pub(crate) evaluator: Evaluator,
     /// End evaluation with an error past this much resident memory, in MiB (default: a quarter
     /// of the machine's).
     #[arg(long, value_name = "MIB", global = true)]
-    pub max_memory: Option<u64>,
+    pub(crate) max_memory: Option<u64>,
 }
 
 impl ProjectArgs {
@@ -33,7 +33,7 @@ impl ProjectArgs {
         crate::registry::load::find_registry(self.registry.as_deref()).map_err(CliError::failure)
     }
 
-    pub fn options(&self) -> LoadOptions {
+    pub(crate) fn options(&self) -> LoadOptions {
         LoadOptions {
             registry: self.registry.clone(),
             config: self.config.clone(),
@@ -44,7 +44,7 @@ impl ProjectArgs {
         }
     }
 
-    pub fn load(&self) -> Result<Project, LoadError> {
+    pub(crate) fn load(&self) -> Result<Project, LoadError> {
         load(&self.options())
     }
 }

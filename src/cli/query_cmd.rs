@@ -14,16 +14,16 @@ fn location(project: &Project, e: &crate::registry::Entry) -> String {
 }
 
 #[derive(Args, Debug)]
-pub struct LsArgs {
+pub(crate) struct LsArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// Only entries under this dotted path (`*` matches one name).
-    pub pattern: Option<String>,
+    pub(crate) pattern: Option<String>,
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
-pub fn ls(args: LsArgs) -> CliResult {
+pub(crate) fn ls(args: LsArgs) -> CliResult {
     {
         let project = args.project.load()?;
         let pat = args.pattern.as_deref().map(pattern_arg).transpose()?;
@@ -92,15 +92,15 @@ pub(super) fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) ->
 }
 
 #[derive(Args, Debug)]
-pub struct WhichArgs {
+pub(crate) struct WhichArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// A port number, 1 to 65535.
     #[arg(value_parser = clap::value_parser!(u16).range(1..))]
-    pub port: u16,
+    pub(crate) port: u16,
 }
 
-pub fn which(args: WhichArgs) -> CliResult {
+pub(crate) fn which(args: WhichArgs) -> CliResult {
     let project = args.project.load()?;
     let w = query::which(&project, i64::from(args.port));
     for e in &w.claimants {
@@ -127,14 +127,14 @@ pub fn which(args: WhichArgs) -> CliResult {
 }
 
 #[derive(Args, Debug)]
-pub struct GetArgs {
+pub(crate) struct GetArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// The entry's dotted path, e.g. databases.postgresql.
-    pub path: String,
+    pub(crate) path: String,
 }
 
-pub fn get(args: GetArgs) -> CliResult {
+pub(crate) fn get(args: GetArgs) -> CliResult {
     let project = args.project.load()?;
     match query::get(&project, &args.path) {
         Ok(e) => {
@@ -153,23 +153,23 @@ pub fn get(args: GetArgs) -> CliResult {
 }
 
 #[derive(Args, Debug)]
-pub struct FreeArgs {
+pub(crate) struct FreeArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     /// A range entry, or a path whose configured range to search.
-    pub pattern: String,
+    pub(crate) pattern: String,
     /// How many ports to list.
     #[arg(short = 'n', default_value_t = 1)]
-    pub count: usize,
+    pub(crate) count: usize,
     /// The protocol the new entry would use, as for `portnix add`.
     #[arg(long, value_enum, default_value = "tcp")]
-    pub protocol: crate::registry::Protocol,
+    pub(crate) protocol: crate::registry::Protocol,
     /// Also skip ports bound right now, on any address and either IP version.
     #[arg(long)]
-    pub live: bool,
+    pub(crate) live: bool,
 }
 
-pub fn free(args: FreeArgs) -> CliResult {
+pub(crate) fn free(args: FreeArgs) -> CliResult {
     let project = args.project.load()?;
     let pat = pattern_arg(&args.pattern)?;
     let bound = super::project_args::live_ports(args.live)?;

@@ -12,26 +12,26 @@ use super::project_args::ProjectArgs;
 use crate::lease::server::{RateLimit, Settings, serve};
 
 #[derive(Args, Debug)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
-    pub project: ProjectArgs,
+    pub(crate) project: ProjectArgs,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
     /// Where to listen; port 0 takes any free port. Off loopback, --token-file is required.
     #[arg(long, default_value = "127.0.0.1:7600")]
-    pub listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
     /// A file whose first line every request must send as `Authorization: Bearer ...`.
     #[arg(long, value_name = "FILE")]
-    pub token_file: Option<PathBuf>,
+    pub(crate) token_file: Option<PathBuf>,
     /// Requests per second per client address, in bursts of as many (0: no limit).
     #[arg(long, default_value_t = 1000, value_name = "N")]
-    pub rate_limit: u32,
+    pub(crate) rate_limit: u32,
     /// The largest request body, in bytes.
     #[arg(long, default_value_t = 16 * 1024, value_name = "BYTES")]
-    pub max_body: usize,
+    pub(crate) max_body: usize,
 }
 
-pub fn run(args: ServeArgs) -> CliResult {
+pub(crate) fn run(args: ServeArgs) -> CliResult {
     let token = args.token_file.as_deref().map(read_token).transpose()?;
     let api = local_api(&args.project, &args.store, true)?;
     let settings = Settings {

@@ -7,20 +7,20 @@ use super::error::{CliError, CliResult};
 use super::{Cli, exit};
 
 #[derive(Args, Debug)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
-pub fn completions(args: CompletionsArgs) -> CliResult {
+pub(crate) fn completions(args: CompletionsArgs) -> CliResult {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "portnix", &mut script);
     crate::stdio::write_out(&String::from_utf8_lossy(&script));
     Ok(exit::OK)
 }
 
-pub fn man() -> CliResult {
+pub(crate) fn man() -> CliResult {
     let mut page = Vec::new();
     // Writing into a Vec cannot fail; an error here would be clap_mangen's own.
     clap_mangen::Man::new(Cli::command())

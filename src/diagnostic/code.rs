@@ -26,16 +26,16 @@ pub enum Stage {
 /// A code's documentation, written as statix and ruff document their rules.
 #[derive(Debug, Serialize)]
 pub struct Doc {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub stage: Stage,
-    pub ignorable: bool,
+    pub(crate) code: &'static str,
+    pub(crate) severity: Severity,
+    pub(crate) stage: Stage,
+    pub(crate) ignorable: bool,
     /// One line: when the code fires.
-    pub what: &'static str,
+    pub(crate) what: &'static str,
     /// Why it matters.
-    pub why: &'static str,
+    pub(crate) why: &'static str,
     /// A small input that triggers it.
-    pub example: &'static str,
+    pub(crate) example: &'static str,
 }
 
 macro_rules! codes {
@@ -49,7 +49,7 @@ macro_rules! codes {
             /// Every code, in the order of the README's table.
             pub const ALL: &[Code] = &[ $( Code::$variant, )* ];
 
-            pub fn doc(self) -> &'static Doc {
+            pub(crate) fn doc(self) -> &'static Doc {
                 match self {
                     $( Code::$variant => &Doc {
                         code: $code,
@@ -262,13 +262,13 @@ impl Code {
         self.doc().code
     }
 
-    pub fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         self.doc().severity
     }
 
     /// Whether the config's `ignore` may silence it: only warnings about a port's
     /// circumstances, never an error.
-    pub fn ignorable(self) -> bool {
+    pub(crate) fn ignorable(self) -> bool {
         self.doc().ignorable
     }
 
@@ -277,12 +277,12 @@ impl Code {
     }
 
     /// The codes `ignore` accepts, as text, for messages.
-    pub fn ignorable_list() -> String {
+    pub(crate) fn ignorable_list() -> String {
         Code::ALL.iter().filter(|c| c.ignorable()).map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
     }
 
     /// `portnix explain CODE`: the code's documentation as text.
-    pub fn explain(self) -> String {
+    pub(crate) fn explain(self) -> String {
         let d = self.doc();
         let ignorable =
             if d.ignorable { format!("; ignore.\"{}\" can silence it", d.code) } else { String::new() };

@@ -5,7 +5,7 @@ mod render;
 
 pub use code::{Code, Doc, Stage};
 
-pub use render::{colour, render, render_all, render_all_with, render_with};
+pub(crate) use render::{colour, render_all, render_all_with, render_with};
 
 use serde::Serialize;
 use std::fmt;
@@ -14,14 +14,14 @@ use crate::syntax::{FileId, Sources};
 
 /// A byte range inside one source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Span {
-    pub file: FileId,
-    pub start: u32,
-    pub end: u32,
+pub(crate) struct Span {
+    pub(crate) file: FileId,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 impl Span {
-    pub fn new(file: FileId, range: rowan::TextRange) -> Self {
+    pub(crate) fn new(file: FileId, range: rowan::TextRange) -> Self {
         Span { file, start: range.start().into(), end: range.end().into() }
     }
 }
@@ -46,9 +46,9 @@ impl fmt::Display for Severity {
 
 /// A secondary location with its own short message ("first defined here").
 #[derive(Clone, Debug, PartialEq)]
-pub struct Label {
-    pub span: Span,
-    pub message: String,
+pub(crate) struct Label {
+    pub(crate) span: Span,
+    pub(crate) message: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -56,23 +56,23 @@ pub struct Diagnostic {
     /// Stable identifier that users can grep for and that tests pin; it also gives the severity.
     pub code: Code,
     pub message: String,
-    pub span: Option<Span>,
-    pub labels: Vec<Label>,
+    pub(crate) span: Option<Span>,
+    pub(crate) labels: Vec<Label>,
     /// What the user can do about it.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic { code, message: message.into(), span: None, labels: Vec::new(), hint: None }
     }
 
-    pub fn at(mut self, span: Span) -> Self {
+    pub(crate) fn at(mut self, span: Span) -> Self {
         self.span = Some(span);
         self
     }
 
-    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label { span, message: message.into() });
         self
     }
@@ -82,7 +82,7 @@ impl Diagnostic {
         self.code.severity()
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -91,13 +91,13 @@ impl Diagnostic {
 /// A resolved position, for machine-readable output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Location {
-    pub file: String,
+    pub(crate) file: String,
     pub line: u32,
-    pub column: u32,
+    pub(crate) column: u32,
 }
 
 impl Location {
-    pub fn of(sources: &Sources, span: Span) -> Location {
+    pub(crate) fn of(sources: &Sources, span: Span) -> Location {
         let file = sources.get(span.file);
         let (line, column) = file.line_col(span.start);
         Location { file: file.display_name(), line, column }
@@ -113,7 +113,7 @@ impl fmt::Display for Location {
 /// Diagnostics with the sources they point into: why a file could not be loaded or evaluated.
 pub struct Failure {
     pub diagnostics: Vec<Diagnostic>,
-    pub sources: Sources,
+    pub(crate) sources: Sources,
 }
 
 impl fmt::Debug for Failure {
@@ -133,7 +133,7 @@ impl Failure {
     }
 
     /// `render`, in colour or not; safe to write to a terminal as it is.
-    pub fn render_with(&self, colour: bool) -> String {
+    pub(crate) fn render_with(&self, colour: bool) -> String {
         render_all_with(&self.sources, &self.diagnostics, colour)
     }
 }

@@ -12,22 +12,18 @@ use super::{Diagnostic, Severity};
 use crate::syntax::Sources;
 
 /// Every diagnostic, plain: for files, tests and anything that is not a terminal.
-pub fn render_all(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn render_all(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     render_all_with(sources, diagnostics, false)
 }
 
-pub fn render_all_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
+pub(crate) fn render_all_with(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
     diagnostics.iter().map(|d| render_with(sources, d, colour)).collect::<Vec<_>>().join("\n")
-}
-
-pub fn render(sources: &Sources, diag: &Diagnostic) -> String {
-    render_with(sources, diag, false)
 }
 
 /// One diagnostic, in colour or not. Every string from the user's files is made safe for a
 /// terminal first (annotate-snippets draws C0 controls as pictures but passes C1 controls such
 /// as CSI through), so the output can be written raw and its own escapes keep their colour.
-pub fn render_with(sources: &Sources, diag: &Diagnostic, colour: bool) -> String {
+pub(crate) fn render_with(sources: &Sources, diag: &Diagnostic, colour: bool) -> String {
     let level = match diag.severity() {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -96,7 +92,7 @@ fn escape_c1(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Colour when a person is looking at both streams; `NO_COLOR` (any value) turns it off and
 /// `CLICOLOR_FORCE` turns it on, as https://no-color.org and the CLICOLOR convention say.
-pub fn colour() -> bool {
+pub(crate) fn colour() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| {
         let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
@@ -113,6 +109,10 @@ mod tests {
 
     use super::*;
     use crate::diagnostic::{Code, Span};
+
+    fn render(sources: &Sources, diag: &Diagnostic) -> String {
+        render_with(sources, diag, false)
+    }
 
     fn one(text: &str, at: &str, len: u32) -> (Sources, Span) {
         let mut sources = Sources::new();

@@ -9,14 +9,14 @@ use rowan::ast::AstNode;
 use super::EditError;
 
 /// A parsed registry file.
-pub struct File {
-    pub path: PathBuf,
-    pub text: String,
-    pub root: rnix::Root,
+pub(crate) struct File {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
+    pub(crate) root: rnix::Root,
 }
 
 impl File {
-    pub fn read(path: &Path, root: &Confine) -> Result<File, EditError> {
+    pub(crate) fn read(path: &Path, root: &Confine) -> Result<File, EditError> {
         root.check(path)?;
         let bytes = std::fs::read(path)
             .map_err(|e| EditError::new(format!("cannot read {}: {e}", path.display())))?;
@@ -30,7 +30,7 @@ impl File {
         File::parse(path, text)
     }
 
-    pub fn parse(path: &Path, text: String) -> Result<File, EditError> {
+    pub(crate) fn parse(path: &Path, text: String) -> Result<File, EditError> {
         let Some(parsed) = crate::syntax::parse_guarded(&text) else {
             return Err(EditError::new(format!(
                 "{} nests deeper than portnix reads; run `portnix check` for the place",
@@ -49,14 +49,14 @@ impl File {
 
 /// Where an entry goes: a literal set, and the path segments left below it.
 pub struct Target {
-    pub file: File,
-    pub set: ast::AttrSet,
+    pub(crate) file: File,
+    pub(crate) set: ast::AttrSet,
     /// Segments not yet matched by a nested literal block, the leaf last.
-    pub rest: Vec<String>,
+    pub(crate) rest: Vec<String>,
 }
 
 /// The text of an attribute name, for static names only.
-pub fn attr_name(attr: &ast::Attr) -> Option<String> {
+pub(crate) fn attr_name(attr: &ast::Attr) -> Option<String> {
     match attr {
         ast::Attr::Ident(id) => Some(id.syntax().text().to_string()),
         ast::Attr::Str(s) => {
@@ -74,7 +74,7 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
-pub fn attrpath_names(apv: &ast::AttrpathValue) -> Option<Vec<String>> {
+pub(crate) fn attrpath_names(apv: &ast::AttrpathValue) -> Option<Vec<String>> {
     apv.attrpath()?.attrs().map(|a| attr_name(&a)).collect()
 }
 
@@ -129,11 +129,11 @@ pub type Overrides = std::collections::HashMap<PathBuf, String>;
 #[derive(Clone, Debug, Default)]
 pub struct Confine {
     /// `None`: anywhere (`--allow-outside-root`, or no project root).
-    pub root: Option<PathBuf>,
+    pub(crate) root: Option<PathBuf>,
 }
 
 impl Confine {
-    pub fn check(&self, path: &Path) -> Result<(), EditError> {
+    pub(crate) fn check(&self, path: &Path) -> Result<(), EditError> {
         let Some(root) = &self.root else { return Ok(()) };
         let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         if real(path).starts_with(real(root)) {

@@ -4,8 +4,8 @@
 pub mod allocate;
 pub mod locate;
 pub mod plan;
-pub mod references;
-pub mod verify;
+pub(crate) mod references;
+pub(crate) mod verify;
 
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
@@ -28,18 +28,18 @@ pub enum EditError {
 }
 
 impl EditError {
-    pub fn new(msg: impl Into<String>) -> EditError {
+    pub(crate) fn new(msg: impl Into<String>) -> EditError {
         EditError::Refused { message: msg.into(), hint: None }
     }
 
-    pub fn with_hint(self, hint: impl Into<String>) -> EditError {
+    pub(crate) fn with_hint(self, hint: impl Into<String>) -> EditError {
         match self {
             EditError::Refused { message, .. } => EditError::Refused { message, hint: Some(hint.into()) },
             other => other,
         }
     }
 
-    pub fn hint(&self) -> Option<String> {
+    pub(crate) fn hint(&self) -> Option<String> {
         match self {
             EditError::Refused { hint, .. } => hint.clone(),
             EditError::Referenced { force: false, .. } => {
@@ -56,8 +56,8 @@ impl EditError {
 /// A text change to one file.
 #[derive(Clone, Debug)]
 pub struct Edit {
-    pub file: std::path::PathBuf,
-    pub before: String,
+    pub(crate) file: std::path::PathBuf,
+    pub(crate) before: String,
     pub after: String,
 }
 
@@ -282,7 +282,7 @@ pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usiz
 
 /// Replaces the value of the entry at `rest` with `value`: only a literal integer, since a
 /// computed value (`base + 4`) says something the new number would not.
-pub fn set_value(target: &Target, value: &str) -> Result<(Edit, String), EditError> {
+pub(crate) fn set_value(target: &Target, value: &str) -> Result<(Edit, String), EditError> {
     let text = &target.file.text;
     let Some(old) = ast::AttrpathValue::cast(entry_node(target)?).and_then(|apv| apv.value()) else {
         return Err(EditError::new("incomplete attribute"));

@@ -12,9 +12,9 @@ use crate::registry::{LoadOptions, PortValue, Project};
 
 /// What an edit is planned against: the project read under the lock, and how it was read.
 pub struct Context<'a> {
-    pub project: &'a Project,
-    pub options: &'a LoadOptions,
-    pub root: Confine,
+    pub(crate) project: &'a Project,
+    pub(crate) options: &'a LoadOptions,
+    pub(crate) root: Confine,
 }
 
 impl<'a> Context<'a> {
@@ -34,7 +34,7 @@ impl<'a> Context<'a> {
     }
 
     /// The index of the entry at `segs`.
-    pub fn entry(&self, segs: &[String]) -> Option<usize> {
+    pub(crate) fn entry(&self, segs: &[String]) -> Option<usize> {
         self.project
             .entries
             .iter()
@@ -84,16 +84,16 @@ impl<'a> Context<'a> {
 /// The files to write, in the order to write them, and what to tell the user afterwards.
 pub struct Plan {
     pub edits: Vec<Edit>,
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// A reference `rm` found, for its refusal.
 #[derive(Debug, Clone)]
 pub struct Named {
-    pub location: String,
-    pub what: &'static str,
+    pub(crate) location: String,
+    pub(crate) what: &'static str,
     /// `--force` cannot remove it: the user must.
-    pub by_hand: bool,
+    pub(crate) by_hand: bool,
 }
 
 fn location(file: &File, offset: usize) -> String {

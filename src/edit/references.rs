@@ -12,7 +12,7 @@ use rowan::ast::AstNode;
 use super::locate::{File, attr_name, import_target, strip};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A key of `services`.
     ServiceKey,
     /// A string that is exactly the path: an `allow`, `ignore`, `shareWith` or `serves` item.
@@ -24,7 +24,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Kind::ServiceKey => "a services key",
             Kind::PathString => "the path as a string",
@@ -35,19 +35,18 @@ impl Kind {
 }
 
 #[derive(Clone, Debug)]
-pub struct Reference {
-    pub file: PathBuf,
-    pub start: usize,
-    pub end: usize,
-    pub kind: Kind,
+pub(crate) struct Reference {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: Kind,
     node: rnix::SyntaxNode,
 }
 
 /// What to look for: the path's segments, and the variable named after it when the config
 /// gives the entry no `env` of its own.
-pub struct Needle<'a> {
-    pub path: &'a [String],
-    pub env: Option<&'a str>,
+pub(crate) struct Needle<'a> {
+    pub(crate) path: &'a [String],
+    pub(crate) env: Option<&'a str>,
 }
 
 impl Needle<'_> {
@@ -111,12 +110,12 @@ fn word_char(c: u8) -> bool {
 }
 
 /// Every reference to `needle` in `file`.
-pub fn find(file: &File, needle: &Needle, registry: &Path) -> Vec<Reference> {
+pub(crate) fn find(file: &File, needle: &Needle, registry: &Path) -> Vec<Reference> {
     let dotted = needle.dotted();
     let names = registry_names(file, registry);
     let mut out = Vec::new();
     let mut push = |node: &rnix::SyntaxNode, start: usize, end: usize, kind: Kind| {
-        out.push(Reference { file: file.path.clone(), start, end, kind, node: node.clone() });
+        out.push(Reference { start, end, kind, node: node.clone() });
     };
     for node in file.root.syntax().descendants() {
         let range = node.text_range();
@@ -178,7 +177,7 @@ pub fn find(file: &File, needle: &Needle, registry: &Path) -> Vec<Reference> {
 }
 
 /// The text `reference` becomes when the entry moves to `to`.
-pub fn replacement(reference: &Reference, to: &Needle) -> String {
+pub(crate) fn replacement(reference: &Reference, to: &Needle) -> String {
     match reference.kind {
         Kind::PathString => crate::registry::path::nix_string(&to.dotted()),
         Kind::ServiceKey => crate::registry::path::quote_segment(&to.dotted()),
@@ -190,7 +189,7 @@ pub fn replacement(reference: &Reference, to: &Needle) -> String {
 /// The text to delete to remove `reference` from the config with what it configures: a
 /// `services` binding, a list item, a binding whose value is the path. `None` for what cannot
 /// be removed without knowing what the user meant (a selection, a variable in a command).
-pub fn removal(text: &str, reference: &Reference) -> Option<(usize, usize)> {
+pub(crate) fn removal(text: &str, reference: &Reference) -> Option<(usize, usize)> {
     let node = &reference.node;
     let parent = node.parent()?;
     match (reference.kind, parent.kind()) {
@@ -206,7 +205,7 @@ pub fn removal(text: &str, reference: &Reference) -> Option<(usize, usize)> {
 
 /// Applies `(start, end, replacement)` edits to `text`; an edit inside an earlier, larger one
 /// is dropped with it.
-pub fn apply(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+pub(crate) fn apply(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
     edits.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -224,7 +223,7 @@ pub fn apply(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
 
 /// The project's Nix files other than `skip`, for the notes about selections left behind:
 /// not following symlinks, and skipping build output and version control.
-pub fn project_nix_files(root: &Path, skip: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn project_nix_files(root: &Path, skip: &[PathBuf]) -> Vec<PathBuf> {
     const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", "result", ".direnv"];
     const MAX_FILES: usize = 20_000;
     let skip: Vec<PathBuf> = skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();

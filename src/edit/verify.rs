@@ -10,7 +10,7 @@ use crate::registry::data::{Data, Node};
 use crate::registry::{LoadOptions, PortValue, Project, load};
 
 /// What the edit is meant to do to the registry.
-pub enum Change<'a> {
+pub(crate) enum Change<'a> {
     Add { path: &'a [String], value: PortValue },
     Remove { path: &'a [String] },
     Move { from: &'a [String], to: &'a [String] },
@@ -19,11 +19,11 @@ pub enum Change<'a> {
 
 /// How the config's own text changes with it: strings and `services` keys naming the path,
 /// and the variable named after it (`None` when the config sets `env` itself).
-pub struct ConfigChange<'a> {
-    pub from: String,
+pub(crate) struct ConfigChange<'a> {
+    pub(crate) from: String,
     /// The new path's dotted form; `None`: references are removed.
-    pub to: Option<String>,
-    pub env: Option<(&'a str, &'a str)>,
+    pub(crate) to: Option<String>,
+    pub(crate) env: Option<(&'a str, &'a str)>,
 }
 
 type Entries = BTreeMap<Vec<String>, PortValue>;
@@ -39,7 +39,7 @@ fn refuse(why: String) -> EditError {
 }
 
 /// The project as it would be after `edits`, or why the edit is refused.
-pub fn verify(
+pub(crate) fn verify(
     options: &LoadOptions,
     before: &Project,
     edits: &[Edit],
@@ -179,7 +179,7 @@ fn sort_attrs(attrs: &mut [(Rc<str>, Node)]) {
 }
 
 /// `text` with every whole-word `old` (letters, digits and `_` make a word) replaced by `new`.
-pub fn replace_word(text: &str, old: &str, new: &str) -> String {
+pub(crate) fn replace_word(text: &str, old: &str, new: &str) -> String {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let bytes = text.as_bytes();
     let mut out = String::new();

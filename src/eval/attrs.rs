@@ -9,7 +9,7 @@ use super::{Attr, AttrSet, Eval, Thunk, Value};
 use crate::diagnostic::Code;
 
 impl Eval {
-    pub fn force_attrs(&mut self, t: &Thunk) -> EvalResult<Rc<AttrSet>> {
+    pub(crate) fn force_attrs(&mut self, t: &Thunk) -> EvalResult<Rc<AttrSet>> {
         match self.force(t)? {
             Value::Attrs(a) => Ok(a),
             other => Err(type_error(&other, "a set")),

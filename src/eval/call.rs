@@ -9,7 +9,7 @@ use super::{Eval, MAX_DEPTH, Thunk, Value, builtins};
 use crate::diagnostic::{Code, Span};
 
 impl Eval {
-    pub fn apply(&mut self, f: Value, arg: Thunk, span: Span) -> EvalResult<Value> {
+    pub(crate) fn apply(&mut self, f: Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         if self.depth >= MAX_DEPTH {
             return Err(EvalError::new(
                 Code::StackOverflow,

@@ -7,7 +7,7 @@ use super::{Eval, Thunk, Value};
 use crate::diagnostic::Code;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Coerce {
+pub(crate) enum Coerce {
     /// `"${x}"`, `+` and most builtins: only strings, paths and sets that know how.
     /// With `copy_paths`, Nix would copy a path to the store; portnix refuses instead.
     Interpolate { copy_paths: bool },
@@ -16,7 +16,7 @@ pub enum Coerce {
 }
 
 /// C's `%f`, which is what Nix's `toString` gives for floats.
-pub fn float_to_string(f: f64) -> String {
+pub(crate) fn float_to_string(f: f64) -> String {
     if f.is_nan() {
         return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
     }
@@ -27,7 +27,7 @@ pub fn float_to_string(f: f64) -> String {
 }
 
 impl Eval {
-    pub fn coerce(&mut self, v: &Value, mode: Coerce) -> EvalResult<Rc<str>> {
+    pub(crate) fn coerce(&mut self, v: &Value, mode: Coerce) -> EvalResult<Rc<str>> {
         let more = mode == Coerce::ToString;
         match v {
             Value::String(s) => Ok(s.clone()),
@@ -74,7 +74,7 @@ impl Eval {
     }
 
     /// A string argument for a builtin: only real strings (and paths, as strings) are accepted.
-    pub fn force_string(&mut self, t: &Thunk) -> EvalResult<Rc<str>> {
+    pub(crate) fn force_string(&mut self, t: &Thunk) -> EvalResult<Rc<str>> {
         match self.force(t)? {
             Value::String(s) => Ok(s),
             other => Err(super::error::type_error(&other, "a string")),

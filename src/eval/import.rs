@@ -9,12 +9,16 @@ use super::{Eval, Thunk, Value};
 use crate::diagnostic::Code;
 
 /// The nearest ancestor of `start` (a directory) holding `flake.nix` or `.git`.
-pub fn find_project_root(start: &Path) -> Option<PathBuf> {
+pub(crate) fn find_project_root(start: &Path) -> Option<PathBuf> {
     start.ancestors().find(|d| d.join("flake.nix").exists() || d.join(".git").exists()).map(Path::to_path_buf)
 }
 
 impl Eval {
-    pub fn import_path(&mut self, path: &Path, span: Option<crate::diagnostic::Span>) -> EvalResult<Value> {
+    pub(crate) fn import_path(
+        &mut self,
+        path: &Path,
+        span: Option<crate::diagnostic::Span>,
+    ) -> EvalResult<Value> {
         let path = file_key(path);
         if let Some(at) = self.importing.iter().position(|(p, _)| *p == path) {
             return Err(self.import_cycle(at, span));
@@ -167,7 +171,7 @@ fn read_utf8(file: &Path) -> EvalResult<String> {
 }
 
 /// The key a file is imported under: absolute and lexically normalised, as Nix does.
-pub fn file_key(path: &Path) -> PathBuf {
+pub(crate) fn file_key(path: &Path) -> PathBuf {
     let mut p = PathBuf::from(canon_path(&absolute(path).to_string_lossy()));
     if p.is_dir() {
         p.push("default.nix");

@@ -6,7 +6,7 @@
 use rnix::ast::{self, AstToken, InterpolPart};
 use rowan::ast::AstNode;
 
-pub enum Piece<E> {
+pub(crate) enum Piece<E> {
     /// Text, and whether it is ordinary text whose leading spaces count as indentation;
     /// escapes are text too, but, like interpolations, they end a line's indentation.
     Text(String, bool),
@@ -15,7 +15,7 @@ pub enum Piece<E> {
 
 /// Whether the node holds only what rnix's `Str::parts` accepts; it asserts otherwise, and
 /// rnix's error recovery can build other shapes without reporting an error.
-pub fn well_formed(s: &ast::Str) -> bool {
+pub(crate) fn well_formed(s: &ast::Str) -> bool {
     use rnix::SyntaxKind::*;
     s.syntax().children_with_tokens().all(|c| match c {
         rowan::NodeOrToken::Token(t) => {
@@ -26,7 +26,7 @@ pub fn well_formed(s: &ast::Str) -> bool {
 }
 
 /// A string's literal text and interpolations, with escapes decoded and indentation stripped.
-pub fn parts(s: &ast::Str) -> Vec<Piece<ast::Interpol>> {
+pub(crate) fn parts(s: &ast::Str) -> Vec<Piece<ast::Interpol>> {
     let indented = s.syntax().first_token().is_some_and(|t| t.text() == "''");
     if !indented {
         return s
@@ -59,7 +59,7 @@ pub fn parts(s: &ast::Str) -> Vec<Piece<ast::Interpol>> {
 }
 
 /// Splits the raw text between interpolations into the tokens Nix's lexer makes of it.
-pub fn lex_raw<E>(raw: &str, out: &mut Vec<Piece<E>>) {
+pub(crate) fn lex_raw<E>(raw: &str, out: &mut Vec<Piece<E>>) {
     let esc = |s: &str| Piece::Text(s.to_string(), false);
     let b = raw.as_bytes();
     let mut i = 0;
@@ -107,7 +107,7 @@ pub fn lex_raw<E>(raw: &str, out: &mut Vec<Piece<E>>) {
 }
 
 /// Nix 2.8's `stripIndentation`.
-pub fn strip<E>(pieces: Vec<Piece<E>>) -> Vec<Piece<E>> {
+pub(crate) fn strip<E>(pieces: Vec<Piece<E>>) -> Vec<Piece<E>> {
     let mut at_start = true;
     let mut min_indent = usize::MAX;
     let mut cur_indent = 0;

@@ -5,18 +5,17 @@ use std::rc::Rc;
 
 use crate::diagnostic::Span;
 
-pub type ExprRef = Rc<Node>;
+pub(crate) type ExprRef = Rc<Node>;
 
 #[derive(Debug)]
 pub struct Node {
-    pub span: Span,
-    pub expr: Expr,
+    pub(crate) span: Span,
+    pub(crate) expr: Expr,
 }
 
 #[derive(Debug)]
-pub enum Expr {
+pub(crate) enum Expr {
     Null,
-    Bool(bool),
     Int(i64),
     Float(f64),
     Str(Rc<str>),
@@ -76,15 +75,15 @@ pub enum Expr {
 }
 
 #[derive(Debug)]
-pub struct SelectOr {
-    pub expr: ExprRef,
-    pub path: Box<[AttrName]>,
-    pub default: ExprRef,
+pub(crate) struct SelectOr {
+    pub(crate) expr: ExprRef,
+    pub(crate) path: Box<[AttrName]>,
+    pub(crate) default: ExprRef,
 }
 
 impl Expr {
     /// `expr.path`, or `expr.path or default`.
-    pub fn select(expr: ExprRef, path: Vec<AttrName>, default: Option<ExprRef>) -> Expr {
+    pub(crate) fn select(expr: ExprRef, path: Vec<AttrName>, default: Option<ExprRef>) -> Expr {
         let path = path.into_boxed_slice();
         match default {
             None => Expr::Select { expr, path },
@@ -94,7 +93,7 @@ impl Expr {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
+pub(crate) enum BinOp {
     Add,
     Sub,
     Mul,
@@ -113,7 +112,7 @@ pub enum BinOp {
 }
 
 #[derive(Debug, Clone)]
-pub enum Var {
+pub(crate) enum Var {
     /// `depth` environments up, slot `index`.
     Local { depth: u32, index: u32 },
     /// A builtin from the global scope.
@@ -123,44 +122,42 @@ pub enum Var {
 }
 
 #[derive(Debug)]
-pub enum AttrName {
+pub(crate) enum AttrName {
     Static(Rc<str>),
     Dynamic(ExprRef),
 }
 
 #[derive(Debug)]
-pub struct AttrsExpr {
+pub(crate) struct AttrsExpr {
     /// `rec { }`: values see a new environment holding every static attribute.
-    pub rec: bool,
+    pub(crate) rec: bool,
     /// Sorted by name.
-    pub attrs: Vec<AttrDef>,
-    pub dynamic: Vec<DynamicAttr>,
+    pub(crate) attrs: Vec<AttrDef>,
+    pub(crate) dynamic: Vec<DynamicAttr>,
 }
 
 #[derive(Debug)]
-pub struct AttrDef {
-    pub name: Rc<str>,
-    pub name_span: Span,
-    pub value: ExprRef,
-    /// `inherit x;` in a `rec` set reads the enclosing scope, not the set's own.
-    pub inherited: bool,
+pub(crate) struct AttrDef {
+    pub(crate) name: Rc<str>,
+    pub(crate) name_span: Span,
+    pub(crate) value: ExprRef,
 }
 
 #[derive(Debug)]
-pub struct DynamicAttr {
-    pub name: ExprRef,
-    pub value: ExprRef,
-    pub span: Span,
+pub(crate) struct DynamicAttr {
+    pub(crate) name: ExprRef,
+    pub(crate) value: ExprRef,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug)]
-pub struct LambdaExpr {
-    pub param: Param,
-    pub body: ExprRef,
+pub(crate) struct LambdaExpr {
+    pub(crate) param: Param,
+    pub(crate) body: ExprRef,
 }
 
 #[derive(Debug)]
-pub enum Param {
+pub(crate) enum Param {
     Ident,
     /// Slots: one per formal in order, then the `@` binding if any.
     Pattern {
@@ -171,9 +168,9 @@ pub enum Param {
 }
 
 #[derive(Debug)]
-pub struct Formal {
-    pub name: Rc<str>,
-    pub default: Option<ExprRef>,
+pub(crate) struct Formal {
+    pub(crate) name: Rc<str>,
+    pub(crate) default: Option<ExprRef>,
 }
 
 // A registry lowers to a few nodes per entry: at a million entries, every byte here is a

@@ -6,7 +6,7 @@ use super::{Eval, MAX_DEPTH, Value};
 use crate::diagnostic::Code;
 
 /// C++'s default `ostream << double`: `%g` with six significant digits.
-pub fn format_float(x: f64) -> String {
+pub(crate) fn format_float(x: f64) -> String {
     if x.is_nan() {
         return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
     }
@@ -35,7 +35,7 @@ fn strip_zeros(s: &str) -> &str {
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
 }
 
-pub fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         escape_char(out, c);

@@ -3,44 +3,43 @@
 //! Files are parsed with rnix, lowered once into `ir`, and evaluated from there.
 
 mod attrs;
-pub mod builtins;
+pub(crate) mod builtins;
 mod call;
 mod coerce;
-pub mod error;
-pub mod import;
+pub(crate) mod error;
+pub(crate) mod import;
 mod indented;
-pub mod ir;
-pub mod json;
+pub(crate) mod ir;
+pub(crate) mod json;
 mod lower;
-pub mod memory;
-pub mod nix_cli;
+pub(crate) mod memory;
+pub(crate) mod nix_cli;
 mod ops;
-pub mod paths;
-pub mod value;
+pub(crate) mod paths;
+pub(crate) mod value;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-pub use coerce::Coerce;
 use error::{ErrorKind, ResultExt, type_error};
-pub use error::{EvalError, EvalResult};
+pub(crate) use error::{EvalError, EvalResult};
 use ir::{Expr, ExprRef, Param};
-pub use value::{Attr, AttrSet, Thunk, Value};
+pub(crate) use value::{Attr, AttrSet, Thunk, Value};
 use value::{Closure, Env, EnvKind, ThunkState};
 
-use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::diagnostic::{Code, Span};
 use crate::syntax::{FileId, Sources};
 
 /// How deep evaluation may nest before it is reported as an error instead of overflowing the stack.
-pub const MAX_DEPTH: usize = 100_000;
+pub(crate) const MAX_DEPTH: usize = 100_000;
 
 /// The budget the command line gives an evaluation: a hundred million steps, where a step is
 /// one expression evaluated, one list element copied, one string byte built or one node
 /// visited by deep forcing and output. A registry of a million entries spends about 5 million;
 /// a program that needs 20 times that is runaway (an exponentially growing string, say), and
 /// this ends it with an error in a few seconds instead of exhausting memory.
-pub const DEFAULT_MAX_STEPS: u64 = 100_000_000;
+pub(crate) const DEFAULT_MAX_STEPS: u64 = 100_000_000;
 
 /// The stack evaluation needs for `MAX_DEPTH`; callers run the evaluator on a thread this big.
 pub const STACK_SIZE: usize = 1 << 30;
@@ -62,18 +61,18 @@ pub struct EvalOptions {
 
 /// What one new lazy element (`genList`, `map`) costs the budget: a thunk and its closure are
 /// about 16 times the few bytes a step stands for, and the budget must bound memory too.
-pub const LAZY_ELEMENT_COST: usize = 16;
+pub(crate) const LAZY_ELEMENT_COST: usize = 16;
 
 /// What copying one node of a value out of the evaluator costs the budget, for the same reason.
-pub const COPIED_NODE_COST: usize = 8;
+pub(crate) const COPIED_NODE_COST: usize = 8;
 
 /// How many units of the budget pass between two looks at resident memory: a look costs a
 /// read of /proc, a unit a few nanoseconds.
 const MEMORY_CHECK_EVERY: u64 = 1 << 20;
 
 pub struct Eval {
-    pub sources: Sources,
-    pub options: EvalOptions,
+    pub(crate) sources: Sources,
+    pub(crate) options: EvalOptions,
     imports: HashMap<PathBuf, Thunk>,
     /// The files being imported right now, innermost last, each with the `import` expression
     /// that asked for it: a cycle is reported as the chain of imports that make it.
@@ -89,7 +88,7 @@ pub struct Eval {
     recursive_envs: Vec<Rc<Env>>,
     /// The expression being evaluated most recently: the best position for errors raised
     /// where no syntax is at hand, such as inside a builtin.
-    pub here: Span,
+    pub(crate) here: Span,
 }
 
 impl Eval {
@@ -142,7 +141,7 @@ impl Eval {
 
     /// Evaluates a file to weak head normal form, calling a top-level function with `{}`
     /// when all its arguments have defaults, as `nix-instantiate` does.
-    pub fn eval_file(&mut self, path: &Path) -> EvalResult<Value> {
+    pub(crate) fn eval_file(&mut self, path: &Path) -> EvalResult<Value> {
         let v = self.import_path(path, None)?;
         self.auto_call(v)
     }
@@ -172,7 +171,7 @@ impl Eval {
         self.apply(v, empty, span)
     }
 
-    pub fn force(&mut self, t: &Thunk) -> EvalResult<Value> {
+    pub(crate) fn force(&mut self, t: &Thunk) -> EvalResult<Value> {
         if let ThunkState::Done(v) = &*t.0.borrow() {
             return Ok(v.clone());
         }
@@ -195,21 +194,20 @@ impl Eval {
     }
 
     /// A thunk for `e` in `env`, sharing what already exists instead of allocating where it can.
-    pub fn thunk(&self, e: &ExprRef, env: &Rc<Env>) -> Thunk {
+    pub(crate) fn thunk(&self, e: &ExprRef, env: &Rc<Env>) -> Thunk {
         match &e.expr {
             Expr::Int(i) => Thunk::value(Value::Int(*i)),
             Expr::Float(f) => Thunk::value(Value::Float(*f)),
             Expr::Str(s) => Thunk::value(Value::String(s.clone())),
             Expr::Path(p) => Thunk::value(Value::Path(p.clone())),
             Expr::Null => Thunk::value(Value::Null),
-            Expr::Bool(b) => Thunk::value(Value::Bool(*b)),
             Expr::Var(ir::Var::Local { depth, index }) => env.slot(*depth, *index),
             Expr::Var(ir::Var::Global(g)) => self.global_values[*g as usize].clone(),
             _ => Thunk::pending(e.clone(), env.clone()),
         }
     }
 
-    pub fn eval(&mut self, e: &ExprRef, env: &Rc<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval(&mut self, e: &ExprRef, env: &Rc<Env>) -> EvalResult<Value> {
         if self.depth >= MAX_DEPTH {
             return Err(EvalError::new(
                 Code::StackOverflow,
@@ -233,14 +231,14 @@ impl Eval {
     }
 
     /// The budget spent so far.
-    pub fn steps(&self) -> u64 {
+    pub(crate) fn steps(&self) -> u64 {
         self.steps
     }
 
     /// Spends `n` units of the budget: expressions evaluated, elements copied, bytes produced,
     /// nodes visited. Now and then it also looks at the memory the process holds, since a
     /// value that shares its parts can unfold into more than any step count foresees.
-    pub fn charge(&mut self, n: usize) -> EvalResult<()> {
+    pub(crate) fn charge(&mut self, n: usize) -> EvalResult<()> {
         self.steps += n as u64;
         if let Some(max) = self.options.max_steps
             && self.steps > max
@@ -280,7 +278,6 @@ impl Eval {
         let span = node.span;
         match &node.expr {
             Expr::Null => Ok(Value::Null),
-            Expr::Bool(b) => Ok(Value::Bool(*b)),
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Float(f) => Ok(Value::Float(*f)),
             Expr::Str(s) => Ok(Value::String(s.clone())),
@@ -354,7 +351,7 @@ impl Eval {
     }
 
     /// `{ file; line; column; }` as `builtins.unsafeGetAttrPos` and `__curPos` give it.
-    pub fn pos_attrs(&self, span: Span) -> Value {
+    pub(crate) fn pos_attrs(&self, span: Span) -> Value {
         let file = self.sources.get(span.file);
         let (line, column) = file.line_col(span.start);
         let attrs = vec![
@@ -470,10 +467,4 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, cra
 /// Renders an evaluation error with all its diagnostics.
 pub fn render_error(eval: &Eval, err: &EvalError) -> String {
     crate::diagnostic::render_all(&eval.sources, &err.diagnostics())
-}
-
-impl Diagnostic {
-    pub fn into_eval_error(self) -> Box<EvalError> {
-        Box::new(EvalError { kind: ErrorKind::Other, diag: self, more: Vec::new() })
-    }
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 use super::error::{EvalError, EvalResult};
 use crate::diagnostic::Code;
 
-pub fn eval_json(file: &Path) -> EvalResult<String> {
+pub(crate) fn eval_json(file: &Path) -> EvalResult<String> {
     let out =
         Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(file).output().map_err(
             |e| {

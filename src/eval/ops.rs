@@ -19,7 +19,7 @@ fn overflow() -> Box<EvalError> {
 }
 
 /// `+` on numbers: int + int stays int, anything with a float becomes float.
-pub fn add_numbers(a: Value, b: Value) -> EvalResult<Value> {
+pub(crate) fn add_numbers(a: Value, b: Value) -> EvalResult<Value> {
     match (&a, &b) {
         (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Int(x), Value::Float(y)) => Ok(Value::Float(*x as f64 + y)),
@@ -35,7 +35,7 @@ pub fn add_numbers(a: Value, b: Value) -> EvalResult<Value> {
 }
 
 /// `-`, `*` and `/` (and the builtins `sub`, `mul`, `div`).
-pub fn arith(op: BinOp, a: Value, b: Value) -> EvalResult<Value> {
+pub(crate) fn arith(op: BinOp, a: Value, b: Value) -> EvalResult<Value> {
     let num = |v: &Value| match v {
         Value::Int(_) | Value::Float(_) => Ok(()),
         other => Err(type_error(other, "an integer")),
@@ -74,7 +74,7 @@ pub fn arith(op: BinOp, a: Value, b: Value) -> EvalResult<Value> {
 
 impl Eval {
     /// `==`, deep, forcing as it goes.
-    pub fn equal(&mut self, a: &Value, b: &Value) -> EvalResult<bool> {
+    pub(crate) fn equal(&mut self, a: &Value, b: &Value) -> EvalResult<bool> {
         Ok(match (a, b) {
             (Value::Int(x), Value::Int(y)) => x == y,
             (Value::Int(x), Value::Float(y)) => (*x as f64) == *y,
@@ -144,7 +144,7 @@ impl Eval {
     }
 
     /// `<`: numbers, strings, paths, and lists lexicographically.
-    pub fn less_than(&mut self, a: &Value, b: &Value) -> EvalResult<bool> {
+    pub(crate) fn less_than(&mut self, a: &Value, b: &Value) -> EvalResult<bool> {
         Ok(self.compare(a, b)? == Ordering::Less)
     }
 

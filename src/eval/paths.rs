@@ -1,7 +1,7 @@
 //! Path arithmetic the way Nix does it: lexical, never touching the file system.
 
 /// Nix's `canonPath`: drops `.` and empty segments and resolves `..` lexically.
-pub fn canon_path(path: &str) -> String {
+pub(crate) fn canon_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for seg in path.split('/') {
         match seg {
@@ -16,7 +16,7 @@ pub fn canon_path(path: &str) -> String {
 }
 
 /// `builtins.baseNameOf`.
-pub fn base_name_of(path: &str) -> &str {
+pub(crate) fn base_name_of(path: &str) -> &str {
     if path.is_empty() {
         return "";
     }
@@ -29,7 +29,7 @@ pub fn base_name_of(path: &str) -> &str {
 }
 
 /// `builtins.dirOf`.
-pub fn dir_of(path: &str) -> &str {
+pub(crate) fn dir_of(path: &str) -> &str {
     match path.rfind('/') {
         None => ".",
         Some(0) => "/",

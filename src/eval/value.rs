@@ -25,23 +25,23 @@ pub enum Value {
 }
 
 pub struct Closure {
-    pub lambda: Rc<LambdaExpr>,
-    pub env: Rc<Env>,
-    pub span: Span,
+    pub(crate) lambda: Rc<LambdaExpr>,
+    pub(crate) env: Rc<Env>,
+    pub(crate) span: Span,
 }
 
 pub struct PartialBuiltin {
-    pub builtin: &'static Builtin,
-    pub args: Vec<Thunk>,
+    pub(crate) builtin: &'static Builtin,
+    pub(crate) args: Vec<Thunk>,
 }
 
 impl Value {
-    pub fn str(s: impl Into<Rc<str>>) -> Value {
+    pub(crate) fn str(s: impl Into<Rc<str>>) -> Value {
         Value::String(s.into())
     }
 
     /// `builtins.typeOf`.
-    pub fn type_of(&self) -> &'static str {
+    pub(crate) fn type_of(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "bool",
@@ -56,7 +56,7 @@ impl Value {
     }
 
     /// The noun Nix's error messages use.
-    pub fn show_type(&self) -> &'static str {
+    pub(crate) fn show_type(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a Boolean",
@@ -72,52 +72,52 @@ impl Value {
         }
     }
 
-    pub fn is_function(&self) -> bool {
+    pub(crate) fn is_function(&self) -> bool {
         matches!(self, Value::Lambda(_) | Value::Builtin(_))
     }
 }
 
 /// A named attribute with the place that defined it, when there is one.
 #[derive(Clone)]
-pub struct Attr {
-    pub name: Rc<str>,
-    pub value: Thunk,
-    pub span: Option<Span>,
+pub(crate) struct Attr {
+    pub(crate) name: Rc<str>,
+    pub(crate) value: Thunk,
+    pub(crate) span: Option<Span>,
 }
 
 /// Attributes sorted by name (byte order), which is also the order Nix prints them in.
 #[derive(Clone, Default)]
 pub struct AttrSet {
-    pub attrs: Vec<Attr>,
+    pub(crate) attrs: Vec<Attr>,
 }
 
 impl AttrSet {
-    pub fn from_sorted(attrs: Vec<Attr>) -> Self {
+    pub(crate) fn from_sorted(attrs: Vec<Attr>) -> Self {
         debug_assert!(attrs.windows(2).all(|w| w[0].name < w[1].name));
         AttrSet { attrs }
     }
 
     /// Sorts and keeps the first of each name, like `listToAttrs`.
-    pub fn from_unsorted_first_wins(mut attrs: Vec<Attr>) -> Self {
+    pub(crate) fn from_unsorted_first_wins(mut attrs: Vec<Attr>) -> Self {
         attrs.sort_by(|a, b| a.name.cmp(&b.name));
         attrs.dedup_by(|later, earlier| later.name == earlier.name);
         AttrSet { attrs }
     }
 
-    pub fn get(&self, name: &str) -> Option<&Attr> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Attr> {
         self.attrs.binary_search_by(|a| (*a.name).cmp(name)).ok().map(|i| &self.attrs[i])
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.attrs.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.attrs.is_empty()
     }
 
     /// `a // b` in one linear merge.
-    pub fn update(&self, other: &AttrSet) -> AttrSet {
+    pub(crate) fn update(&self, other: &AttrSet) -> AttrSet {
         let (a, b) = (&self.attrs, &other.attrs);
         let mut out = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
@@ -146,11 +146,11 @@ impl AttrSet {
 
 /// A lazily computed value shared by everyone who holds it.
 #[derive(Clone)]
-pub struct Thunk(pub Rc<RefCell<ThunkState>>);
+pub struct Thunk(pub(crate) Rc<RefCell<ThunkState>>);
 
-pub type NativeFn = Rc<dyn Fn(&mut Eval) -> EvalResult<Value>>;
+pub(crate) type NativeFn = Rc<dyn Fn(&mut Eval) -> EvalResult<Value>>;
 
-pub enum ThunkState {
+pub(crate) enum ThunkState {
     Done(Value),
     Pending(ExprRef, Rc<Env>),
     /// A computation a builtin deferred, such as one element of `map f xs`.
@@ -160,60 +160,52 @@ pub enum ThunkState {
 }
 
 impl Thunk {
-    pub fn value(v: Value) -> Thunk {
+    pub(crate) fn value(v: Value) -> Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::Done(v))))
     }
 
-    pub fn pending(expr: ExprRef, env: Rc<Env>) -> Thunk {
+    pub(crate) fn pending(expr: ExprRef, env: Rc<Env>) -> Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::Pending(expr, env))))
     }
 
-    pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
+    pub(crate) fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::Native(Rc::new(f)))))
     }
 
     /// A slot to be filled once its environment exists (recursive bindings).
-    pub fn blank() -> Thunk {
+    pub(crate) fn blank() -> Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::Blackhole)))
     }
 
-    pub fn set(&self, state: ThunkState) {
+    pub(crate) fn set(&self, state: ThunkState) {
         *self.0.borrow_mut() = state;
     }
 
-    pub fn ptr_eq(&self, other: &Thunk) -> bool {
+    pub(crate) fn ptr_eq(&self, other: &Thunk) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
-
-    /// The value if it has been computed already.
-    pub fn peek(&self) -> Option<Value> {
-        match &*self.0.borrow() {
-            ThunkState::Done(v) => Some(v.clone()),
-            _ => None,
-        }
-    }
 }
 
-pub struct Env {
-    pub parent: Option<Rc<Env>>,
-    pub kind: EnvKind,
+pub(crate) struct Env {
+    pub(crate) parent: Option<Rc<Env>>,
+    pub(crate) kind: EnvKind,
 }
 
-pub enum EnvKind {
+pub(crate) enum EnvKind {
     Slots(Box<[Thunk]>),
     /// `with e;`: variables not bound lexically are looked up in `e`.
     With(Thunk),
 }
 
 impl Env {
-    pub fn slots(parent: Option<Rc<Env>>, slots: Vec<Thunk>) -> Rc<Env> {
+    pub(crate) fn slots(parent: Option<Rc<Env>>, slots: Vec<Thunk>) -> Rc<Env> {
         Rc::new(Env { parent, kind: EnvKind::Slots(slots.into_boxed_slice()) })
     }
 
     /// Lowering resolved `depth` and `index` against the scopes it built, so a miss here is a
     /// bug in lowering, not in the input.
     #[expect(clippy::expect_used, reason = "an invariant of lowering, checked by its tests")]
-    pub fn slot(self: &Rc<Env>, depth: u32, index: u32) -> Thunk {
+    pub(crate) fn slot(self: &Rc<Env>, depth: u32, index: u32) -> Thunk {
         let mut env = self;
         for _ in 0..depth {
             env = env.parent.as_ref().expect("lowering resolved a variable deeper than the environment");

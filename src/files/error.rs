@@ -29,7 +29,7 @@ impl WriteError {
         move |source| WriteError::Io { path, source }
     }
 
-    pub fn hint(&self) -> Option<String> {
+    pub(crate) fn hint(&self) -> Option<String> {
         Some(match self {
             WriteError::Io { source, .. } => match source.raw_os_error() {
                 Some(28) => "the disk is full; the old file is whole".into(),

@@ -13,13 +13,13 @@ const QUIET_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Held, never read: dropping it unlocks.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Lock {
     _dir: File,
 }
 
 impl Lock {
     /// Waits for, then holds, the exclusive lock on `dir`.
-    pub fn exclusive(dir: &Path) -> Result<Lock, WriteError> {
+    pub(crate) fn exclusive(dir: &Path) -> Result<Lock, WriteError> {
         let file = File::open(dir).map_err(WriteError::io(dir))?;
         // Short waits are the normal case of parallel runs and pass quietly; a long one says
         // what it waits for, then blocks.
@@ -41,7 +41,7 @@ impl Lock {
     }
 
     /// The lock for writing `path`: its real directory's.
-    pub fn for_file(path: &Path) -> Result<Lock, WriteError> {
+    pub(crate) fn for_file(path: &Path) -> Result<Lock, WriteError> {
         let target = super::replace::resolve(path)?;
         Lock::exclusive(target.parent().unwrap_or(Path::new("/")))
     }

@@ -4,10 +4,10 @@
 //! with hard links) instead of doing something else. Read-modify-write runs under a lock.
 
 mod error;
-pub mod guard;
-pub mod lock;
-pub mod replace;
+pub(crate) mod guard;
+pub(crate) mod lock;
+pub(crate) mod replace;
 
-pub use error::WriteError;
-pub use lock::Lock;
-pub use replace::{Prepared, Transaction, replace};
+pub(crate) use error::WriteError;
+pub(crate) use lock::Lock;
+pub(crate) use replace::{Transaction, replace};

@@ -20,7 +20,7 @@ use rustix::io::Errno;
 use super::{Lock, WriteError};
 
 /// The file a write to `path` really changes: the end of its symlink chain.
-pub fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
+pub(crate) fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
     let abs = std::path::absolute(path).map_err(WriteError::io(path))?;
     match std::fs::symlink_metadata(&abs) {
         Ok(_) => std::fs::canonicalize(&abs).map_err(|_| WriteError::DanglingSymlink {
@@ -125,7 +125,7 @@ fn remove_stale(dir: &Path, name: &std::ffi::OsStr) {
 }
 
 /// New contents, written and synced beside the target, not yet in its place.
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// The path as the user gave it, for messages.
     shown: PathBuf,
     target: PathBuf,
@@ -140,7 +140,7 @@ pub struct Prepared {
 
 /// Writes `contents` beside `path`, ready to replace it. `expected`: the contents the caller
 /// read and changed, `None` for output that replaces whatever is there.
-pub fn prepare(
+pub(crate) fn prepare(
     _lock: &Lock,
     path: &Path,
     contents: &[u8],
@@ -216,7 +216,7 @@ impl Prepared {
     }
 
     /// Puts the new contents in place and syncs the directory.
-    pub fn commit(mut self) -> Result<(), WriteError> {
+    pub(crate) fn commit(mut self) -> Result<(), WriteError> {
         let io = |e: std::io::Error| WriteError::Io { path: self.shown.clone(), source: e };
         if let Some(want) = &self.expected {
             let now = std::fs::read(&self.target).map_err(io)?;
@@ -268,30 +268,41 @@ impl Drop for Prepared {
 }
 
 /// Replaces one file: prepare, then commit.
-pub fn replace(lock: &Lock, path: &Path, contents: &[u8], expected: Option<&[u8]>) -> Result<(), WriteError> {
+pub(crate) fn replace(
+    lock: &Lock,
+    path: &Path,
+    contents: &[u8],
+    expected: Option<&[u8]>,
+) -> Result<(), WriteError> {
     prepare(lock, path, contents, expected)?.commit()
 }
 
 /// Several files replaced together: all are written first, then put in place in the order
 /// they were added; if one fails, the ones already in place get their old contents back.
 #[derive(Default)]
-pub struct Transaction {
+pub(crate) struct Transaction {
     files: Vec<(Prepared, Vec<u8>)>,
 }
 
 impl Transaction {
-    pub fn new() -> Transaction {
+    pub(crate) fn new() -> Transaction {
         Transaction::default()
     }
 
     /// Prepares `path`'s new contents; `old` is what it holds now, restored on failure.
-    pub fn add(&mut self, lock: &Lock, path: &Path, contents: &[u8], old: &[u8]) -> Result<(), WriteError> {
+    pub(crate) fn add(
+        &mut self,
+        lock: &Lock,
+        path: &Path,
+        contents: &[u8],
+        old: &[u8],
+    ) -> Result<(), WriteError> {
         let p = prepare(lock, path, contents, Some(old))?;
         self.files.push((p, old.to_vec()));
         Ok(())
     }
 
-    pub fn commit(self, lock: &Lock) -> Result<(), WriteError> {
+    pub(crate) fn commit(self, lock: &Lock) -> Result<(), WriteError> {
         let mut done: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for (p, old) in self.files {
             let shown = p.shown.clone();

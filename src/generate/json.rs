@@ -10,47 +10,47 @@ use crate::registry::Protocol;
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct JsonRegistry {
     /// The header: which registry, and the command that regenerates this file.
-    pub generated_by: String,
-    pub registry: String,
+    pub(crate) generated_by: String,
+    pub(crate) registry: String,
     pub entries: Vec<JsonEntry>,
-    pub ranges: Vec<JsonRange>,
-    pub reserved: Vec<JsonReserved>,
+    pub(crate) ranges: Vec<JsonRange>,
+    pub(crate) reserved: Vec<JsonReserved>,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct JsonEntry {
-    pub path: String,
-    pub segments: Vec<String>,
+    pub(crate) path: String,
+    pub(crate) segments: Vec<String>,
     /// A single port, or `null` for a range.
-    pub port: Option<i64>,
-    pub range: Option<JsonSpan>,
-    pub protocol: Protocol,
-    pub description: Option<String>,
-    pub open_firewall: bool,
-    pub interfaces: Vec<String>,
-    pub env: String,
-    pub location: Option<Location>,
+    pub(crate) port: Option<i64>,
+    pub(crate) range: Option<JsonSpan>,
+    pub(crate) protocol: Protocol,
+    pub(crate) description: Option<String>,
+    pub(crate) open_firewall: bool,
+    pub(crate) interfaces: Vec<String>,
+    pub(crate) env: String,
+    pub(crate) location: Option<Location>,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct JsonSpan {
-    pub from: i64,
-    pub to: i64,
+pub(crate) struct JsonSpan {
+    pub(crate) from: i64,
+    pub(crate) to: i64,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct JsonRange {
-    pub pattern: String,
-    pub from: i64,
-    pub to: i64,
+pub(crate) struct JsonRange {
+    pub(crate) pattern: String,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct JsonReserved {
-    pub from: i64,
-    pub to: i64,
-    pub reason: String,
-    pub allow: Vec<String>,
+pub(crate) struct JsonReserved {
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) reason: String,
+    pub(crate) allow: Vec<String>,
 }
 
 impl<'de> Deserialize<'de> for Location {
@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for Location {
     }
 }
 
-pub fn generate(ctx: &Context) -> String {
+pub(crate) fn generate(ctx: &Context) -> String {
     let project = ctx.project;
     let entries = ctx
         .entries()

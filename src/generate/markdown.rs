@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use super::Context;
 use crate::registry::Entry;
 
-pub const BEGIN: &str = "<!-- portnix:begin -->";
-pub const END: &str = "<!-- portnix:end -->";
+pub(crate) const BEGIN: &str = "<!-- portnix:begin -->";
+pub(crate) const END: &str = "<!-- portnix:end -->";
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn generate(ctx: &Context) -> String {
+pub(crate) fn generate(ctx: &Context) -> String {
     let mut groups: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     for e in ctx.entries() {
         groups.entry(e.path.first().map_or("", |s| &**s)).or_default().push(e);

@@ -6,13 +6,12 @@ mod json;
 mod markdown;
 mod nftables;
 mod nixos_firewall;
-pub mod output;
+pub(crate) mod output;
 mod process_compose;
 mod yaml;
 
 pub use env::{derived_env_name, env_name};
 pub use json::{JsonEntry, JsonRegistry};
-pub use markdown::{BEGIN as MARKDOWN_BEGIN, END as MARKDOWN_END};
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::path::Pattern;
@@ -72,21 +71,21 @@ pub struct GenOptions {
 }
 
 /// What a generator needs besides the project: the names in its header.
-pub struct Context<'a> {
-    pub project: &'a Project,
-    pub options: &'a GenOptions,
+pub(crate) struct Context<'a> {
+    pub(crate) project: &'a Project,
+    pub(crate) options: &'a GenOptions,
     /// The registry, relative to the project root: the same on every machine.
-    pub registry: String,
+    pub(crate) registry: String,
     /// The project root (nearest flake.nix or .git above the registry), if any.
-    pub root: Option<std::path::PathBuf>,
-    pub command: String,
+    pub(crate) root: Option<std::path::PathBuf>,
+    pub(crate) command: String,
     /// Warnings for stderr (the output stays deterministic and clean).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Context<'_> {
     /// The header's text, one line per element, for the caller to comment out.
-    pub fn header_lines(&self) -> [String; 2] {
+    pub(crate) fn header_lines(&self) -> [String; 2] {
         [
             format!("{} from {}. Do not edit by hand.", crate::files::guard::MARK, self.registry),
             format!("Regenerate with: {}", self.command),
@@ -94,7 +93,7 @@ impl Context<'_> {
     }
 
     /// Valid entries that `--only` selects, sorted by port then path.
-    pub fn entries(&self) -> Vec<&Entry> {
+    pub(crate) fn entries(&self) -> Vec<&Entry> {
         let mut out: Vec<&Entry> = self
             .project
             .entries
@@ -109,7 +108,7 @@ impl Context<'_> {
 
 pub struct Generated {
     pub text: String,
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 pub fn generate(

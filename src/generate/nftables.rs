@@ -19,7 +19,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::registry::{Entry, Protocol};
 
 /// nftables keeps at most this many bytes of a comment.
-pub const MAX_COMMENT: usize = 128;
+pub(crate) const MAX_COMMENT: usize = 128;
 
 /// An nftables string: no escapes exist, so a `"` becomes `'`; a comment longer than nftables
 /// keeps is shortened to a prefix and a hash of the whole, which still tells paths apart.
@@ -107,7 +107,7 @@ fn definitions(ctx: &Context, pad: &str) -> String {
 }
 
 /// The definitions to include inside the user's own table.
-pub fn generate(ctx: &Context) -> String {
+pub(crate) fn generate(ctx: &Context) -> String {
     let mut out = hash_header(ctx);
     out.push_str(
         "# Definitions to include inside your own table, next to its input chain:\n\
@@ -127,7 +127,7 @@ fn is_ssh(e: &Entry) -> bool {
 }
 
 /// A complete firewall table, or why it would lock the user out.
-pub fn standalone(ctx: &Context, without_ssh: bool) -> Result<String, Vec<Diagnostic>> {
+pub(crate) fn standalone(ctx: &Context, without_ssh: bool) -> Result<String, Vec<Diagnostic>> {
     let (everywhere, _) = open(ctx);
     if !without_ssh && !everywhere.iter().any(|e| is_ssh(e)) {
         let lockout = Diagnostic::new(

@@ -55,7 +55,7 @@ impl<'a> Lists<'a> {
     }
 }
 
-pub fn generate(ctx: &Context) -> String {
+pub(crate) fn generate(ctx: &Context) -> String {
     let mut global = Lists::default();
     let mut per_interface: BTreeMap<&str, Lists> = BTreeMap::new();
     for e in ctx.entries().into_iter().filter(|e| e.meta.open_firewall) {

@@ -8,7 +8,7 @@ use crate::files::{WriteError, guard};
 
 /// What FILE should contain, given what it holds now (`None`: it does not exist). Refuses a
 /// file portnix did not generate unless `force`.
-pub fn desired(
+pub(crate) fn desired(
     path: &Path,
     old: Option<&[u8]>,
     generated: &str,
@@ -94,7 +94,7 @@ fn markers(text: &str) -> Result<(usize, usize), NoPlace> {
 }
 
 /// `None` when `have` is exactly `want`; otherwise a unified diff from it to `want`.
-pub fn drift(path: &Path, have: Option<&[u8]>, want: &str) -> Option<String> {
+pub(crate) fn drift(path: &Path, have: Option<&[u8]>, want: &str) -> Option<String> {
     if have == Some(want.as_bytes()) {
         return None;
     }

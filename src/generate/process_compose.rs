@@ -18,10 +18,10 @@ use crate::registry::processes::{Check, Probe, Process};
 use crate::registry::{Entry, Protocol};
 
 /// process-compose's own API server listens here unless told otherwise.
-pub const API_PORT: i64 = 8080;
+pub(crate) const API_PORT: i64 = 8080;
 
 /// Where probes connect by default.
-pub const PROBE_HOST: &str = "localhost";
+pub(crate) const PROBE_HOST: &str = "localhost";
 
 fn s(v: impl Into<String>) -> Yaml {
     Yaml::Str(v.into())
@@ -224,7 +224,7 @@ fn process(ctx: &Context, p: &Process, errors: &mut Vec<Diagnostic>) -> Yaml {
     Yaml::Map(fields)
 }
 
-pub fn generate(ctx: &mut Context) -> Result<String, Vec<Diagnostic>> {
+pub(crate) fn generate(ctx: &mut Context) -> Result<String, Vec<Diagnostic>> {
     let project = ctx.project;
     let mut errors = Vec::new();
     let mut procs: Vec<&Process> = project.config.processes.iter().collect();
@@ -269,6 +269,6 @@ fn shell_quote(text: &str) -> String {
 }
 
 /// `$` as process-compose reads it back: `$$` is its escape for a literal `$`.
-pub fn escape_dollars(text: &str) -> String {
+pub(crate) fn escape_dollars(text: &str) -> String {
     text.replace('$', "$$")
 }

@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 #[derive(Clone, Debug)]
-pub enum Yaml {
+pub(crate) enum Yaml {
     Str(String),
     Int(i64),
     Bool(bool),
@@ -25,7 +25,7 @@ pub enum Yaml {
 /// A double-quoted YAML scalar. YAML's printable set is narrower than JSON's: DEL, the C1
 /// controls (NEL among them), the line and paragraph separators, the BOM and the two
 /// non-characters must be escaped too, or a reader folds, rejects or drops them.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -71,7 +71,7 @@ fn scalar(v: &Yaml) -> Option<String> {
     }
 }
 
-pub fn write(out: &mut String, v: &Yaml, indent: usize) {
+pub(crate) fn write(out: &mut String, v: &Yaml, indent: usize) {
     let pad = " ".repeat(indent);
     match v {
         Yaml::Map(entries) => {

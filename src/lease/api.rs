@@ -13,7 +13,7 @@ use super::wire::{
     AllocateBody, Allocated, Allocation, Directory, Done, Health, Overview, ReleaseBody, Stats, directory,
 };
 
-pub trait Api {
+pub(crate) trait Api {
     fn allocate(&self, body: &AllocateBody) -> Result<Allocated, LeaseError>;
     /// Ends a lease; what is gone already is not an error.
     fn release(&self, body: &ReleaseBody) -> Result<Done, LeaseError>;
@@ -29,12 +29,12 @@ pub trait Api {
 
 /// The API over a store on this machine. Immutable once made: the pools are read from the
 /// registry when it is built, so a server answers every request from the same snapshot.
-pub struct Local {
-    pub store: Arc<dyn Store>,
-    pub pools: Arc<Pools>,
-    pub host: String,
+pub(crate) struct Local {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) pools: Arc<Pools>,
+    pub(crate) host: String,
     /// What `health` names as the store.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 impl Local {

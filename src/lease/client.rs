@@ -11,7 +11,7 @@ use super::wire::{
     AllocateBody, Allocated, Directory, Done, ErrorBody, Health, Overview, ReleaseBody, Stats,
 };
 
-pub struct Remote {
+pub(crate) struct Remote {
     url: String,
     token: Option<String>,
     agent: ureq::Agent,
@@ -19,7 +19,7 @@ pub struct Remote {
 
 impl Remote {
     /// A client of the server at `url` (`http://HOST:PORT`), sending `token` if there is one.
-    pub fn new(url: &str, token: Option<String>) -> Remote {
+    pub(crate) fn new(url: &str, token: Option<String>) -> Remote {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))

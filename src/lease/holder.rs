@@ -11,7 +11,7 @@ fn stat(pid: u32) -> Option<(char, u64)> {
 }
 
 /// The start time of a running `pid`, in clock ticks since boot.
-pub fn start_time(pid: u32) -> Option<u64> {
+pub(crate) fn start_time(pid: u32) -> Option<u64> {
     stat(pid).filter(|(state, _)| !dead(*state)).map(|(_, start)| start)
 }
 
@@ -22,12 +22,12 @@ fn dead(state: char) -> bool {
 }
 
 /// This machine's name, as leases record it.
-pub fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     rustix::system::uname().nodename().to_string_lossy().into_owned()
 }
 
 /// Whether a local process with this pid and start time runs now.
-pub fn alive(pid: u32, start: Option<u64>) -> bool {
+pub(crate) fn alive(pid: u32, start: Option<u64>) -> bool {
     match (start_time(pid), start) {
         (Some(now), Some(then)) => now == then,
         (Some(_), None) => true,

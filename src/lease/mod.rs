@@ -5,16 +5,15 @@
 //! The model and its rules are synchronous and pure (`model`, `pool`, `ops`); a `Store` only
 //! makes one change to the table at a time, atomically, so the rules live once for every engine.
 
-pub mod api;
-pub mod client;
-pub mod holder;
+pub(crate) mod api;
+pub(crate) mod client;
+pub(crate) mod holder;
 pub mod model;
 pub mod ops;
 pub mod pool;
-pub mod probe;
-pub mod server;
+pub(crate) mod probe;
+pub(crate) mod server;
 pub mod store;
-pub mod wire;
+pub(crate) mod wire;
 
-pub use model::{Lease, LeaseError, Request};
-pub use store::Store;
+pub(crate) use store::Store;

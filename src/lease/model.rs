@@ -8,19 +8,19 @@ use crate::registry::Protocol;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
     pub id: String,
-    pub scope: String,
-    pub protocol: Protocol,
+    pub(crate) scope: String,
+    pub(crate) protocol: Protocol,
     pub port: u16,
     pub service: String,
     /// The pool it came from: a range pattern of the config that `pools` names.
     #[serde(rename = "type")]
-    pub kind: String,
-    pub holder: Holder,
-    pub created_ms: i64,
-    pub renewed_ms: i64,
+    pub(crate) kind: String,
+    pub(crate) holder: Holder,
+    pub(crate) created_ms: i64,
+    pub(crate) renewed_ms: i64,
     pub expires_ms: i64,
-    pub ttl_ms: i64,
-    pub labels: Vec<(String, String)>,
+    pub(crate) ttl_ms: i64,
+    pub(crate) labels: Vec<(String, String)>,
 }
 
 /// Who holds a lease: a process on a host, when the caller names one.
@@ -35,13 +35,13 @@ pub struct Holder {
 
 impl Lease {
     /// Whether the lease holds `port` in `scope` on one of `protocol`'s lanes.
-    pub fn overlaps(&self, scope: &str, protocol: Protocol, port: u16) -> bool {
+    pub(crate) fn overlaps(&self, scope: &str, protocol: Protocol, port: u16) -> bool {
         self.scope == scope
             && self.port == port
             && self.protocol.transports().iter().any(|t| protocol.transports().contains(t))
     }
 
-    pub fn expired(&self, now_ms: i64) -> bool {
+    pub(crate) fn expired(&self, now_ms: i64) -> bool {
         now_ms >= self.expires_ms
     }
 }
@@ -62,14 +62,14 @@ pub struct Request {
 }
 
 /// The longest a lease may live without a heartbeat: a day.
-pub const MAX_TTL_MS: i64 = 86_400_000;
+pub(crate) const MAX_TTL_MS: i64 = 86_400_000;
 
 /// What `valid_name` accepts, for error messages.
-pub const NAME_RULE: &str = "1 to 128 of letters, digits and - _ . : /";
+pub(crate) const NAME_RULE: &str = "1 to 128 of letters, digits and - _ . : /";
 
 /// A name a lease may carry: printable, short, no control characters or spaces. No `@`, which
 /// joins a service to its scope in the overview.
-pub fn valid_name(s: &str) -> bool {
+pub(crate) fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
@@ -109,7 +109,7 @@ impl LeaseError {
     }
 
     /// A stable name for the kind of failure, the same on the wire and in `--json`.
-    pub fn code(&self) -> &str {
+    pub(crate) fn code(&self) -> &str {
         match self {
             LeaseError::BadInput { .. } => "bad-input",
             LeaseError::NoSuchPool(_) => "no-such-pool",
@@ -126,12 +126,12 @@ impl LeaseError {
 
     /// Whether the request was sound and the answer is no (a port taken, a pool full, a lease
     /// gone), as opposed to a request or a store that is broken.
-    pub fn is_refusal(&self) -> bool {
+    pub(crate) fn is_refusal(&self) -> bool {
         matches!(self.code(), "taken" | "exhausted" | "not-found" | "expired")
     }
 
     /// What to do about it.
-    pub fn hint(&self) -> Option<&str> {
+    pub(crate) fn hint(&self) -> Option<&str> {
         match self {
             LeaseError::Remote { hint, .. } => hint.as_deref(),
             LeaseError::Unreachable { .. } => {

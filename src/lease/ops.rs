@@ -8,7 +8,7 @@ use super::store::{Store, apply};
 use crate::registry::Protocol;
 
 /// Whether a port is bound on this machine right now (for `protocol`'s lanes).
-pub type Probe<'a> = dyn Fn(Protocol, u16) -> bool + 'a;
+pub(crate) type Probe<'a> = dyn Fn(Protocol, u16) -> bool + 'a;
 
 /// What the caller learns from an allocation.
 #[derive(Debug)]
@@ -19,7 +19,7 @@ pub struct Grant {
 }
 
 /// Whether a lease no longer holds its port: its time ran out, or its local process died.
-pub fn gone(l: &Lease, now_ms: i64, host: &str) -> bool {
+pub(crate) fn gone(l: &Lease, now_ms: i64, host: &str) -> bool {
     l.expired(now_ms)
         || (l.holder.host == host && l.holder.pid.is_some_and(|p| !holder::alive(p, l.holder.pid_start)))
 }
@@ -177,7 +177,7 @@ impl Request {
 pub const DEFAULT_SCOPE: &str = "local";
 
 /// Ends a lease, by id or by service name in a scope. Releasing what is gone is not an error.
-pub fn release(store: &dyn Store, key: &str, scope: &str) -> Result<Option<Lease>, LeaseError> {
+pub(crate) fn release(store: &dyn Store, key: &str, scope: &str) -> Result<Option<Lease>, LeaseError> {
     apply(store, |leases| {
         let found = leases.iter().position(|l| l.id == key || (l.scope == scope && l.service == key));
         Ok(found.map(|i| leases.remove(i)))
@@ -218,26 +218,26 @@ pub fn live(store: &dyn Store, now_ms: i64, host: &str) -> Result<Vec<Lease>, Le
 /// out but are not cleaned up, and how many ports a new TCP lease in the default scope could
 /// take now (before the test for bound ports).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct PoolStats {
+pub(crate) struct PoolStats {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub from: u16,
-    pub to: u16,
-    pub size: usize,
-    pub excluded: usize,
-    pub active: usize,
-    pub expired: usize,
-    pub free: usize,
+    pub(crate) kind: String,
+    pub(crate) from: u16,
+    pub(crate) to: u16,
+    pub(crate) size: usize,
+    pub(crate) excluded: usize,
+    pub(crate) active: usize,
+    pub(crate) expired: usize,
+    pub(crate) free: usize,
 }
 
 /// The leases that hold their ports now, and those that do not: each tested once, since the
 /// test for a local holder reads /proc.
-pub fn split(all: &[Lease], now_ms: i64, host: &str) -> (Vec<Lease>, Vec<Lease>) {
+pub(crate) fn split(all: &[Lease], now_ms: i64, host: &str) -> (Vec<Lease>, Vec<Lease>) {
     all.iter().cloned().partition(|l| !gone(l, now_ms, host))
 }
 
 /// Counts per pool, from `split`'s two halves.
-pub fn stats(live: &[Lease], expired: &[Lease], pools: &Pools) -> Vec<PoolStats> {
+pub(crate) fn stats(live: &[Lease], expired: &[Lease], pools: &Pools) -> Vec<PoolStats> {
     let held: std::collections::HashSet<u16> =
         live.iter().filter(|l| l.overlaps(DEFAULT_SCOPE, Protocol::Tcp, l.port)).map(|l| l.port).collect();
     pools
@@ -279,7 +279,7 @@ fn new_id() -> String {
 }
 
 /// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
@@ -291,13 +291,13 @@ pub fn local_holder(pid: Option<u32>) -> Holder {
 /// A live lease the registry no longer lets it hold, and why: its port became a registry
 /// entry or reserved, left its pool, or the pool itself is gone.
 #[derive(Debug)]
-pub struct Collision {
-    pub lease: Lease,
-    pub why: String,
+pub(crate) struct Collision {
+    pub(crate) lease: Lease,
+    pub(crate) why: String,
 }
 
 /// The live leases that collide with the registry as it is now.
-pub fn collisions(all: &[Lease], pools: &Pools, now_ms: i64, host: &str) -> Vec<Collision> {
+pub(crate) fn collisions(all: &[Lease], pools: &Pools, now_ms: i64, host: &str) -> Vec<Collision> {
     let mut out = Vec::new();
     for l in all.iter().filter(|l| !gone(l, now_ms, host)) {
         let why = match pools.pools.iter().find(|p| p.kind == l.kind) {

@@ -10,26 +10,26 @@ use crate::registry::{PortRange, Protocol};
 
 /// A dynamic pool: a range pattern of the config that `pools` names.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Pool {
+pub(crate) struct Pool {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub from: u16,
-    pub to: u16,
+    pub(crate) kind: String,
+    pub(crate) from: u16,
+    pub(crate) to: u16,
 }
 
 impl Pool {
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         usize::from(self.to - self.from) + 1
     }
 
-    pub fn contains(&self, port: u16) -> bool {
+    pub(crate) fn contains(&self, port: u16) -> bool {
         (self.from..=self.to).contains(&port)
     }
 }
 
 /// Why a port of a pool is never leased.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Exclusion {
+pub(crate) enum Exclusion {
     /// A static entry of the registry holds it.
     Entry(String),
     Reserved(String),
@@ -52,7 +52,7 @@ impl std::fmt::Display for Exclusion {
 /// The pools and what is excluded from them, per lane.
 #[derive(Clone, Debug, Default)]
 pub struct Pools {
-    pub pools: Vec<Pool>,
+    pub(crate) pools: Vec<Pool>,
     excluded: HashMap<(Protocol, u16), Exclusion>,
     /// Reserved ranges that allow some paths: checked against the lease's path.
     allowing: Vec<(u16, u16, String, Vec<crate::registry::path::Pattern>)>,
@@ -68,7 +68,7 @@ pub struct Ephemeral {
 
 impl Ephemeral {
     /// Read from /proc/sys; Linux's default when it cannot be read.
-    pub fn of_this_machine() -> Ephemeral {
+    pub(crate) fn of_this_machine() -> Ephemeral {
         let read = |f: &str| std::fs::read_to_string(format!("/proc/sys/net/ipv4/{f}")).unwrap_or_default();
         let range: Vec<u16> =
             read("ip_local_port_range").split_whitespace().filter_map(|s| s.parse().ok()).collect();
@@ -149,7 +149,7 @@ impl Pools {
     }
 
     /// The pool named `kind`, or the only one when none is named.
-    pub fn pool(&self, kind: Option<&str>) -> Result<&Pool, LeaseError> {
+    pub(crate) fn pool(&self, kind: Option<&str>) -> Result<&Pool, LeaseError> {
         match kind {
             Some(k) => {
                 self.pools.iter().find(|p| p.kind == k).ok_or_else(|| LeaseError::NoSuchPool(k.into()))
@@ -163,7 +163,13 @@ impl Pools {
     }
 
     /// Why `port` may not be leased on `protocol` by `service` of `kind`, if it may not.
-    pub fn exclusion(&self, kind: &str, service: &str, protocol: Protocol, port: u16) -> Option<Exclusion> {
+    pub(crate) fn exclusion(
+        &self,
+        kind: &str,
+        service: &str,
+        protocol: Protocol,
+        port: u16,
+    ) -> Option<Exclusion> {
         for &lane in protocol.transports() {
             if let Some(why) = self.excluded.get(&(lane, port)) {
                 return Some(why.clone());

@@ -11,7 +11,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use crate::registry::Protocol;
 
 /// Whether `port` is in use on this machine on any of `protocol`'s lanes.
-pub fn bound(protocol: Protocol, port: u16) -> bool {
+pub(crate) fn bound(protocol: Protocol, port: u16) -> bool {
     protocol.transports().iter().any(|&lane| !binds(lane, port))
 }
 

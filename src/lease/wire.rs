@@ -11,38 +11,38 @@ use super::ops::{DEFAULT_SCOPE, PoolStats};
 use crate::registry::Protocol;
 
 /// A lease's TTL when the request names none.
-pub const DEFAULT_TTL_SECONDS: u64 = 60;
+pub(crate) const DEFAULT_TTL_SECONDS: u64 = 60;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AllocateBody {
-    pub service_name: String,
+pub(crate) struct AllocateBody {
+    pub(crate) service_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_type: Option<String>,
+    pub(crate) service_type: Option<String>,
     /// Wider than a port so that 70000 is refused with the field's own message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_port: Option<u32>,
+    pub(crate) preferred_port: Option<u32>,
     #[serde(default)]
-    pub required: bool,
+    pub(crate) required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ttl_seconds: Option<u64>,
+    pub(crate) ttl_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<Protocol>,
+    pub(crate) protocol: Option<Protocol>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     /// A process on the holder's host whose death frees the lease at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub process_id: Option<u32>,
+    pub(crate) process_id: Option<u32>,
     /// The holder's host; the server's own when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub(crate) host: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
 }
 
 impl AllocateBody {
     /// The request it makes for a store on `local_host`.
-    pub fn request(&self, local_host: &str) -> Result<Request, LeaseError> {
+    pub(crate) fn request(&self, local_host: &str) -> Result<Request, LeaseError> {
         let prefer = match self.preferred_port {
             None => None,
             Some(p) => match u16::try_from(p) {
@@ -79,18 +79,18 @@ impl AllocateBody {
 /// Ends a lease by its id, or by its service's name in a scope.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ReleaseBody {
+pub(crate) struct ReleaseBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocation_id: Option<String>,
+    pub(crate) allocation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_name: Option<String>,
+    pub(crate) service_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
 }
 
 impl ReleaseBody {
     /// The key `ops::release` takes, and the scope.
-    pub fn key(&self) -> Result<(&str, &str), LeaseError> {
+    pub(crate) fn key(&self) -> Result<(&str, &str), LeaseError> {
         let scope = self.scope.as_deref().unwrap_or(DEFAULT_SCOPE);
         match (&self.allocation_id, &self.service_name) {
             (Some(id), None) => Ok((id, scope)),
@@ -102,26 +102,26 @@ impl ReleaseBody {
 
 /// A lease as the API shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Allocation {
-    pub allocation_id: String,
-    pub port: u16,
-    pub service_name: String,
-    pub service_type: String,
-    pub protocol: Protocol,
-    pub scope: String,
+pub(crate) struct Allocation {
+    pub(crate) allocation_id: String,
+    pub(crate) port: u16,
+    pub(crate) service_name: String,
+    pub(crate) service_type: String,
+    pub(crate) protocol: Protocol,
+    pub(crate) scope: String,
     /// `Active`, or `Expired` for a lease that ran out and is not cleaned up yet.
-    pub status: String,
-    pub allocated_at: String,
-    pub last_heartbeat: String,
-    pub expires_at: String,
-    pub ttl_seconds: u64,
-    pub process_id: Option<u32>,
-    pub host: String,
-    pub labels: BTreeMap<String, String>,
+    pub(crate) status: String,
+    pub(crate) allocated_at: String,
+    pub(crate) last_heartbeat: String,
+    pub(crate) expires_at: String,
+    pub(crate) ttl_seconds: u64,
+    pub(crate) process_id: Option<u32>,
+    pub(crate) host: String,
+    pub(crate) labels: BTreeMap<String, String>,
 }
 
 impl Allocation {
-    pub fn of(l: &Lease, gone: bool) -> Allocation {
+    pub(crate) fn of(l: &Lease, gone: bool) -> Allocation {
         Allocation {
             allocation_id: l.id.clone(),
             port: l.port,
@@ -141,7 +141,7 @@ impl Allocation {
     }
 
     /// Its key in the directory: the service's name, with `@scope` outside the default scope.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         if self.scope == DEFAULT_SCOPE {
             self.service_name.clone()
         } else {
@@ -152,46 +152,46 @@ impl Allocation {
 
 /// The answer to an allocation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Allocated {
-    pub success: bool,
-    pub allocation: Allocation,
+pub(crate) struct Allocated {
+    pub(crate) success: bool,
+    pub(crate) allocation: Allocation,
     /// False when the service already held the lease and got it back, renewed.
-    pub created: bool,
-    pub message: String,
+    pub(crate) created: bool,
+    pub(crate) message: String,
 }
 
 /// The answer to a release, heartbeat or cleanup.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Done {
-    pub success: bool,
-    pub message: String,
+pub(crate) struct Done {
+    pub(crate) success: bool,
+    pub(crate) message: String,
     #[serde(default)]
-    pub allocations: Vec<Allocation>,
+    pub(crate) allocations: Vec<Allocation>,
 }
 
 /// Leases by their directory key.
-pub type Directory = BTreeMap<String, Allocation>;
+pub(crate) type Directory = BTreeMap<String, Allocation>;
 
-pub fn directory(all: impl IntoIterator<Item = Allocation>) -> Directory {
+pub(crate) fn directory(all: impl IntoIterator<Item = Allocation>) -> Directory {
     all.into_iter().map(|a| (a.key(), a)).collect()
 }
 
 /// Counts that add up: `active + expired == total`, the pools' `active` sum to
 /// `active_allocations`; `free` is counted port by port (see `ops::PoolStats`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Stats {
-    pub total_allocations: usize,
-    pub active_allocations: usize,
-    pub expired_allocations: usize,
+pub(crate) struct Stats {
+    pub(crate) total_allocations: usize,
+    pub(crate) active_allocations: usize,
+    pub(crate) expired_allocations: usize,
     /// Ports of the pools never leased: registry entries, reserved ports, ports below 1024, the
     /// kernel's ephemeral range.
-    pub reserved_allocations: usize,
-    pub service_types: BTreeMap<String, usize>,
-    pub pools: Vec<PoolStats>,
+    pub(crate) reserved_allocations: usize,
+    pub(crate) service_types: BTreeMap<String, usize>,
+    pub(crate) pools: Vec<PoolStats>,
 }
 
 impl Stats {
-    pub fn of(pools: &[PoolStats], active: usize, expired: usize) -> Stats {
+    pub(crate) fn of(pools: &[PoolStats], active: usize, expired: usize) -> Stats {
         Stats {
             total_allocations: active + expired,
             active_allocations: active,
@@ -204,29 +204,29 @@ impl Stats {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Health {
+pub(crate) struct Health {
     /// `healthy`, or `degraded` when a pool has no free port left.
-    pub status: String,
-    pub store: String,
-    pub pools: usize,
-    pub active_allocations: usize,
-    pub version: String,
+    pub(crate) status: String,
+    pub(crate) store: String,
+    pub(crate) pools: usize,
+    pub(crate) active_allocations: usize,
+    pub(crate) version: String,
 }
 
 /// Seed 004's overview: every lease, and who uses each port and type.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Overview {
-    pub total_ports: usize,
-    pub active_services: usize,
-    pub port_allocations: Directory,
+pub(crate) struct Overview {
+    pub(crate) total_ports: usize,
+    pub(crate) active_services: usize,
+    pub(crate) port_allocations: Directory,
     /// Port → the keys of the leases on it (several scopes or lanes may share a port).
-    pub port_usage: BTreeMap<u16, Vec<String>>,
-    pub service_types: BTreeMap<String, Vec<String>>,
-    pub registry_stats: Stats,
+    pub(crate) port_usage: BTreeMap<u16, Vec<String>>,
+    pub(crate) service_types: BTreeMap<String, Vec<String>>,
+    pub(crate) registry_stats: Stats,
 }
 
 impl Overview {
-    pub fn of(active: Vec<Allocation>, stats: Stats) -> Overview {
+    pub(crate) fn of(active: Vec<Allocation>, stats: Stats) -> Overview {
         let mut port_usage: BTreeMap<u16, Vec<String>> = BTreeMap::new();
         let mut service_types: BTreeMap<String, Vec<String>> =
             stats.pools.iter().map(|p| (p.kind.clone(), Vec::new())).collect();
@@ -247,18 +247,18 @@ impl Overview {
 
 /// A refusal as the server sends it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub success: bool,
-    pub error: String,
-    pub message: String,
+pub(crate) struct ErrorBody {
+    pub(crate) success: bool,
+    pub(crate) error: String,
+    pub(crate) message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub(crate) field: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl ErrorBody {
-    pub fn of(e: &LeaseError) -> ErrorBody {
+    pub(crate) fn of(e: &LeaseError) -> ErrorBody {
         ErrorBody {
             success: false,
             error: e.code().to_string(),
@@ -274,7 +274,7 @@ impl ErrorBody {
 }
 
 /// The HTTP status for a failure.
-pub fn status(e: &LeaseError) -> u16 {
+pub(crate) fn status(e: &LeaseError) -> u16 {
     match e {
         LeaseError::BadInput { .. } | LeaseError::NoSuchPool(_) => 400,
         LeaseError::NotFound(_) => 404,
@@ -290,7 +290,7 @@ pub fn status(e: &LeaseError) -> u16 {
 }
 
 /// Milliseconds since the epoch as an RFC 3339 UTC time, to the millisecond.
-pub fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     let (secs, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Days since 1970-01-01 to a civil date, in 400-year eras counted from 0000-03-01.

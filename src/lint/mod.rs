@@ -4,7 +4,7 @@
 pub mod scan;
 mod walk;
 
-pub use walk::DEFAULT_MAX_FILE;
+pub(crate) use walk::DEFAULT_MAX_FILE;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,20 +16,20 @@ use crate::registry::Project;
 
 /// A literal that should be a reference.
 #[derive(Debug, Serialize, PartialEq)]
-pub struct Finding {
-    pub location: Location,
-    pub port: i64,
+pub(crate) struct Finding {
+    pub(crate) location: Location,
+    pub(crate) port: i64,
     /// The entries that claim the port.
     pub paths: Vec<String>,
     /// What to write instead.
-    pub suggestion: String,
+    pub(crate) suggestion: String,
 }
 
 /// The comment that marks an intentional literal, on its line or the line above.
-pub const IGNORE: &str = "portnix: ignore";
+pub(crate) const IGNORE: &str = "portnix: ignore";
 
 /// Registry ports (single ports only), with the entries claiming each.
-pub fn port_index(project: &Project) -> HashMap<i64, Vec<&crate::registry::Entry>> {
+pub(crate) fn port_index(project: &Project) -> HashMap<i64, Vec<&crate::registry::Entry>> {
     let mut map: HashMap<i64, Vec<&crate::registry::Entry>> = HashMap::new();
     for e in &project.entries {
         if let Some((from, to)) = e.interval()
@@ -67,12 +67,12 @@ fn kind_of(path: &Path) -> Option<Kind> {
 
 /// A file lint passed over, and why.
 #[derive(Debug, Serialize, PartialEq)]
-pub struct Skipped {
-    pub file: String,
-    pub reason: String,
+pub(crate) struct Skipped {
+    pub(crate) file: String,
+    pub(crate) reason: String,
 }
 
-pub fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<Finding>, Vec<Skipped>) {
+pub(crate) fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<Finding>, Vec<Skipped>) {
     let index = port_index(project);
     let own: Vec<PathBuf> = std::iter::once(&project.registry_file)
         .chain(project.config_file.iter())

@@ -11,26 +11,26 @@ use std::path::{Path, PathBuf};
 use super::{Skipped, kind_of};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
-pub const DEFAULT_MAX_FILE: u64 = 10 << 20;
+pub(crate) const DEFAULT_MAX_FILE: u64 = 10 << 20;
 
 const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", "result", ".direnv"];
 
 /// A file to lint, and its text.
-pub struct LintFile {
-    pub path: PathBuf,
-    pub text: String,
+pub(crate) struct LintFile {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
 }
 
-pub struct Walk {
+pub(crate) struct Walk {
     /// The trees being walked, by their real paths: a link may point anywhere inside them.
     roots: Vec<PathBuf>,
     seen: HashSet<(u64, u64)>,
     max_file: u64,
-    pub skipped: Vec<Skipped>,
+    pub(crate) skipped: Vec<Skipped>,
 }
 
 impl Walk {
-    pub fn new(paths: &[PathBuf], max_file: u64) -> Walk {
+    pub(crate) fn new(paths: &[PathBuf], max_file: u64) -> Walk {
         let roots = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
         Walk { roots, seen: HashSet::new(), max_file, skipped: Vec::new() }
     }
@@ -41,7 +41,7 @@ impl Walk {
 
     /// Every lintable file under `paths`, sorted, each once; `each` is called with its text,
     /// one file at a time, so memory holds one file.
-    pub fn run(&mut self, paths: &[PathBuf], mut each: impl FnMut(LintFile)) {
+    pub(crate) fn run(&mut self, paths: &[PathBuf], mut each: impl FnMut(LintFile)) {
         let mut files = Vec::new();
         for p in paths {
             self.visit(p, true, &mut files);

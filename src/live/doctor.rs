@@ -8,7 +8,7 @@ use crate::registry::{Entry, Project};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "status")]
-pub enum Status {
+pub(crate) enum Status {
     /// Bound, by the expected program or by one portnix cannot tell apart.
     Listening,
     /// Nothing is bound.
@@ -21,25 +21,25 @@ pub enum Status {
 }
 
 #[derive(Debug, Serialize)]
-pub struct EntryReport {
-    pub path: String,
-    pub ports: String,
-    pub protocol: &'static str,
+pub(crate) struct EntryReport {
+    pub(crate) path: String,
+    pub(crate) ports: String,
+    pub(crate) protocol: &'static str,
     #[serde(flatten)]
-    pub status: Status,
-    pub listeners: Vec<Listener>,
+    pub(crate) status: Status,
+    pub(crate) listeners: Vec<Listener>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Report {
-    pub entries: Vec<EntryReport>,
+pub(crate) struct Report {
+    pub(crate) entries: Vec<EntryReport>,
     /// With `--strays`: listeners inside a registry range that no entry claims.
-    pub strays: Vec<Listener>,
+    pub(crate) strays: Vec<Listener>,
 }
 
 impl Report {
     /// Entries that fail: held by a foreign program, or by one that cannot be seen.
-    pub fn conflicts(&self) -> usize {
+    pub(crate) fn conflicts(&self) -> usize {
         self.entries
             .iter()
             .filter(|e| matches!(e.status, Status::Taken { .. } | Status::UnknownOwner { .. }))
@@ -49,7 +49,7 @@ impl Report {
 
 /// The program that should own an entry's port: the config's `program`, else the executable
 /// of the process that serves it.
-pub fn expected_program(project: &Project, e: &Entry) -> Option<String> {
+pub(crate) fn expected_program(project: &Project, e: &Entry) -> Option<String> {
     if let Some(p) = &e.meta.program {
         return Some(p.clone());
     }
@@ -65,7 +65,12 @@ fn same_program(seen: &str, expected: &str) -> bool {
     cut(seen) == cut(expected)
 }
 
-pub fn doctor(project: &Project, pattern: Option<&Pattern>, listeners: &[Listener], strays: bool) -> Report {
+pub(crate) fn doctor(
+    project: &Project,
+    pattern: Option<&Pattern>,
+    listeners: &[Listener],
+    strays: bool,
+) -> Report {
     let mut entries = Vec::new();
     for e in &project.entries {
         if pattern.is_some_and(|p| !p.matches_prefix(&e.path)) {

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use super::Listener;
 use crate::registry::Protocol;
 
-pub fn listeners() -> Result<Vec<Listener>, super::Unseen> {
+pub(crate) fn listeners() -> Result<Vec<Listener>, super::Unseen> {
     let out = std::process::Command::new("lsof")
         .args(["-nP", "-iTCP", "-sTCP:LISTEN", "-iUDP", "-F", "pcPn"])
         .output()?;
@@ -13,7 +13,7 @@ pub fn listeners() -> Result<Vec<Listener>, super::Unseen> {
 }
 
 /// `-F pcPn`: p<pid>, c<command>, then per file P<protocol> and n<address:port>.
-pub fn parse(text: &str) -> Vec<Listener> {
+pub(crate) fn parse(text: &str) -> Vec<Listener> {
     let (mut pid, mut command, mut protocol) = (None, None, Protocol::Tcp);
     let mut out = Vec::new();
     for line in text.lines() {

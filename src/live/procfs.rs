@@ -12,7 +12,7 @@ const TCP_LISTEN: &str = "0A";
 /// The sockets, then their owners, then the sockets again: only a socket that was there before
 /// and after the owners were read counts, so one that comes and goes during the scan is never
 /// taken for a listener whose owner cannot be seen. An owner still not found is unknown.
-pub fn listeners() -> Vec<Listener> {
+pub(crate) fn listeners() -> Vec<Listener> {
     let before = sockets();
     let owners = socket_owners();
     let after: std::collections::HashSet<(Protocol, u64)> =
@@ -45,7 +45,7 @@ fn sockets() -> Vec<(Protocol, IpAddr, u16, u64)> {
 }
 
 /// (address, port, inode) of each listening TCP or bound UDP socket in one table.
-pub fn parse_table(text: &str, protocol: Protocol) -> Vec<(IpAddr, u16, u64)> {
+pub(crate) fn parse_table(text: &str, protocol: Protocol) -> Vec<(IpAddr, u16, u64)> {
     let mut out = Vec::new();
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split_whitespace().collect();

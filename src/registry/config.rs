@@ -38,14 +38,14 @@ impl Protocol {
         }
     }
 
-    pub const ALL: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Both];
+    pub(crate) const ALL: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Both];
 
     /// `tcp`, `udp` or `both`, as the config, the flags and the lease store spell them.
-    pub fn parse(word: &str) -> Option<Protocol> {
+    pub(crate) fn parse(word: &str) -> Option<Protocol> {
         Protocol::ALL.into_iter().find(|p| p.as_str() == word)
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Protocol::Tcp => "tcp",
             Protocol::Udp => "udp",
@@ -55,32 +55,32 @@ impl Protocol {
 }
 
 #[derive(Clone, Debug)]
-pub struct RangeRule {
-    pub pattern: Pattern,
-    pub from: i64,
-    pub to: i64,
-    pub span: Option<Span>,
+pub(crate) struct RangeRule {
+    pub(crate) pattern: Pattern,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) span: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Reserved {
-    pub from: i64,
-    pub to: i64,
-    pub reason: String,
-    pub allow: Vec<Pattern>,
-    pub span: Option<Span>,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) reason: String,
+    pub(crate) allow: Vec<Pattern>,
+    pub(crate) span: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceMeta {
     pub protocol: Protocol,
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     pub open_firewall: bool,
     pub interfaces: Vec<String>,
-    pub env: Option<String>,
-    pub share_with: Vec<Pattern>,
+    pub(crate) env: Option<String>,
+    pub(crate) share_with: Vec<Pattern>,
     /// The program that should listen on it, for `portnix doctor`.
-    pub program: Option<String>,
+    pub(crate) program: Option<String>,
 }
 
 impl Default for ServiceMeta {
@@ -98,27 +98,27 @@ impl Default for ServiceMeta {
 }
 
 #[derive(Clone, Debug)]
-pub struct ServiceRule {
-    pub pattern: Pattern,
+pub(crate) struct ServiceRule {
+    pub(crate) pattern: Pattern,
     /// Shared by every entry the rule matches.
-    pub meta: Rc<ServiceMeta>,
-    pub span: Option<Span>,
+    pub(crate) meta: Rc<ServiceMeta>,
+    pub(crate) span: Option<Span>,
 }
 
 /// Warning codes silenced for some entries: `ignore."ephemeral-port" = [ "infrastructure.tailscale" ];`
 #[derive(Clone, Debug)]
-pub struct Ignore {
-    pub code: Code,
-    pub patterns: Vec<Pattern>,
+pub(crate) struct Ignore {
+    pub(crate) code: Code,
+    pub(crate) patterns: Vec<Pattern>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    pub ranges: Vec<RangeRule>,
+    pub(crate) ranges: Vec<RangeRule>,
     pub reserved: Vec<Reserved>,
-    pub services: Vec<ServiceRule>,
+    pub(crate) services: Vec<ServiceRule>,
     pub scopes: Vec<Pattern>,
-    pub ignore: Vec<Ignore>,
+    pub(crate) ignore: Vec<Ignore>,
     /// Process definitions for `portnix gen process-compose`.
     pub processes: Vec<super::processes::Process>,
     /// Range patterns whose ports `portnix lease` hands out at run time.
@@ -129,7 +129,7 @@ impl Config {
     /// The scope of the entry at `path`: the prefix the most specific `scopes` pattern matched
     /// (`hosts.h1` for `hosts.*`), or "" outside every scope. Entries in different scopes may
     /// share a port.
-    pub fn scope_of(&self, path: &[std::rc::Rc<str>]) -> String {
+    pub(crate) fn scope_of(&self, path: &[std::rc::Rc<str>]) -> String {
         self.scopes
             .iter()
             .filter(|p| p.segments.len() < path.len() && p.matches_prefix(path))
@@ -139,7 +139,8 @@ impl Config {
     }
 }
 
-pub const KEYS: &[&str] = &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
+pub(crate) const KEYS: &[&str] =
+    &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
 const SERVICE_KEYS: &[&str] =
     &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];
 
@@ -295,7 +296,7 @@ impl Reader {
 }
 
 /// Reads a config value; every problem is a `config-error` diagnostic.
-pub fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
+pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
     let mut p = Reader::new(root.span);
     let mut config = Config::default();
     let mut pools = None;

@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Span};
 use crate::eval::{Eval, EvalError, EvalResult, MAX_DEPTH, Value};
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Data {
+pub(crate) enum Data {
     Null,
     Bool(bool),
     Int(i64),
@@ -22,15 +22,15 @@ pub enum Data {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub data: Data,
+pub(crate) struct Node {
+    pub(crate) data: Data,
     /// Where the attribute holding this value was defined.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
 }
 
 impl Data {
     /// The noun for messages: "a string", "a list".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Data::Null => "null".into(),
             Data::Bool(b) => format!("the Boolean {b}"),
@@ -44,7 +44,7 @@ impl Data {
         }
     }
 
-    pub fn get(&self, name: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Node> {
         match self {
             Data::Set(attrs) => attrs.iter().find(|(n, _)| &**n == name).map(|(_, v)| v),
             _ => None,
@@ -53,7 +53,7 @@ impl Data {
 }
 
 /// Forces `v` completely and copies it out of the evaluator.
-pub fn from_value(eval: &mut Eval, v: &Value, span: Option<Span>) -> EvalResult<Node> {
+pub(crate) fn from_value(eval: &mut Eval, v: &Value, span: Option<Span>) -> EvalResult<Node> {
     from_value_at(eval, v, span, 0)
 }
 
@@ -101,7 +101,7 @@ fn from_value_at(eval: &mut Eval, v: &Value, span: Option<Span>, depth: usize) -
 }
 
 /// Reads `nix-instantiate --json` output, which has no positions.
-pub fn from_json(j: &serde_json::Value) -> Node {
+pub(crate) fn from_json(j: &serde_json::Value) -> Node {
     let data = match j {
         serde_json::Value::Null => Data::Null,
         serde_json::Value::Bool(b) => Data::Bool(*b),

@@ -60,17 +60,17 @@ pub(crate) fn valid_name(name: &str) -> bool {
 
 /// A variable name that cannot be written, and the entries that have it.
 #[derive(Debug)]
-pub struct Unusable {
-    pub diagnostic: Diagnostic,
-    pub paths: Vec<String>,
+pub(crate) struct Unusable {
+    pub(crate) diagnostic: Diagnostic,
+    pub(crate) paths: Vec<String>,
 }
 
 /// One variable: `NAME=PORT`, a range's `NAME_FROM` or `NAME_TO`.
 #[derive(Debug)]
-pub struct Variable<'e> {
-    pub name: String,
-    pub value: i64,
-    pub entry: &'e Entry,
+pub(crate) struct Variable<'e> {
+    pub(crate) name: String,
+    pub(crate) value: i64,
+    pub(crate) entry: &'e Entry,
 }
 
 /// The values an entry exports and the suffix of each: a port as itself, a range as two.
@@ -99,7 +99,7 @@ fn write_name(e: &Entry, prefix: &str, line: usize, out: &mut String) {
 /// `check` runs this on every registry, so it keeps no names unless asked (`keep`): each is
 /// written into one buffer and only its hash is kept; the hashes are sorted, and only names
 /// whose hashes meet are written again and compared.
-pub fn variables<'e>(
+pub(crate) fn variables<'e>(
     entries: &[&'e Entry],
     prefix: &str,
     keep: bool,

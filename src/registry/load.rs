@@ -32,12 +32,12 @@ pub struct Project {
     pub entries: Vec<Entry>,
     pub config: Config,
     pub sources: Sources,
-    pub registry_file: PathBuf,
+    pub(crate) registry_file: PathBuf,
     pub config_file: Option<PathBuf>,
     /// The config as evaluated, before parsing: edits compare it before and after.
-    pub config_data: Option<Node>,
+    pub(crate) config_data: Option<Node>,
     /// The project root: the nearest directory above the registry with flake.nix or .git.
-    pub root: Option<PathBuf>,
+    pub(crate) root: Option<PathBuf>,
     /// The evaluator, kept so that freeing it can be skipped together with the project's
     /// (see `Project::leak`). Held, never read.
     #[allow(dead_code)]
@@ -47,7 +47,7 @@ pub struct Project {
 impl Project {
     /// Ends the project's life without freeing it: a command that exits right after has no
     /// use for the tens of milliseconds that freeing a large registry's trees takes.
-    pub fn leak(self) {
+    pub(crate) fn leak(self) {
         std::mem::forget(self);
     }
 }
@@ -55,19 +55,19 @@ impl Project {
 /// Why loading failed: diagnostics to render against the sources they point into.
 pub type LoadError = crate::diagnostic::Failure;
 
-pub const REGISTRY: &str = "lib/ports.nix";
-pub const CONFIG: &str = "portnix.nix";
+pub(crate) const REGISTRY: &str = "lib/ports.nix";
+pub(crate) const CONFIG: &str = "portnix.nix";
 
 /// Why no registry file was found.
 #[derive(Debug, thiserror::Error)]
-pub enum FindError {
+pub(crate) enum FindError {
     #[error("cannot read the current directory: {0}")]
     Cwd(#[from] std::io::Error),
     #[error("no {REGISTRY} in {} or any parent directory; pass the file, or --registry PATH", .0.display())]
     NotFound(PathBuf),
 }
 
-pub fn find_registry(explicit: Option<&Path>) -> Result<PathBuf, FindError> {
+pub(crate) fn find_registry(explicit: Option<&Path>) -> Result<PathBuf, FindError> {
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
     }
@@ -220,12 +220,16 @@ fn resolve_meta(mut entries: Vec<Entry>, config: &Config) -> Vec<Entry> {
 }
 
 /// Entries by their path segments.
-pub fn exact_index(entries: &[Entry]) -> HashMap<Vec<&str>, usize> {
+pub(crate) fn exact_index(entries: &[Entry]) -> HashMap<Vec<&str>, usize> {
     entries.iter().enumerate().map(|(i, e)| (e.path.iter().map(|s| &**s).collect(), i)).collect()
 }
 
 /// The entries a pattern names exactly: a map lookup, or a scan when it has wildcards.
-pub fn matching(index: &HashMap<Vec<&str>, usize>, entries: &[Entry], pattern: &Pattern) -> Vec<usize> {
+pub(crate) fn matching(
+    index: &HashMap<Vec<&str>, usize>,
+    entries: &[Entry],
+    pattern: &Pattern,
+) -> Vec<usize> {
     let literal: Option<Vec<&str>> = pattern
         .segments
         .iter()

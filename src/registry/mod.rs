@@ -1,8 +1,8 @@
 //! The registry: `lib/ports.nix` evaluated and flattened into entries, plus its config.
 
-pub mod config;
-pub mod data;
-pub mod env;
+pub(crate) mod config;
+pub(crate) mod data;
+pub(crate) mod env;
 pub mod load;
 pub mod path;
 mod port;
@@ -29,7 +29,7 @@ pub struct Entry {
     pub name: String,
     pub value: PortValue,
     /// Where the entry's attribute is defined.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
     /// Shared: entries of one service, and all entries without one, hold the same metadata.
     pub meta: Rc<ServiceMeta>,
 }
@@ -47,7 +47,7 @@ impl Entry {
 }
 
 /// Flattens the registry's value into entries, in attribute order.
-pub fn entries(root: &Node) -> Vec<Entry> {
+pub(crate) fn entries(root: &Node) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut path = Vec::new();
     let meta = Rc::new(ServiceMeta::default());

@@ -6,7 +6,7 @@ use std::rc::Rc;
 const KEYWORDS: &[&str] = &["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"];
 
 /// Whether `name` can stand unquoted in a Nix attribute path.
-pub fn is_plain_ident(name: &str) -> bool {
+pub(crate) fn is_plain_ident(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     first_ok
@@ -20,7 +20,7 @@ pub fn quote_segment(name: &str) -> String {
 }
 
 /// A Nix string literal that reads back as `text`.
-pub fn nix_string(text: &str) -> String {
+pub(crate) fn nix_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -38,12 +38,12 @@ pub fn nix_string(text: &str) -> String {
 }
 
 /// The dotted form of a path: `databases.postgresql`, `hosts."web-1.lan".ssh`.
-pub fn dotted(segments: &[Rc<str>]) -> String {
+pub(crate) fn dotted(segments: &[Rc<str>]) -> String {
     segments.iter().map(|s| quote_segment(s)).collect::<Vec<_>>().join(".")
 }
 
 /// Splits a dotted path, honouring quoted segments; `None` if the quoting is broken.
-pub fn split_dotted(text: &str) -> Option<Vec<String>> {
+pub(crate) fn split_dotted(text: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut chars = text.chars().peekable();
@@ -79,7 +79,7 @@ pub fn split_dotted(text: &str) -> Option<Vec<String>> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Segment {
+pub(crate) enum Segment {
     Name(String),
     /// `*`: any one name.
     Any,
@@ -89,11 +89,11 @@ pub enum Segment {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pattern {
     pub text: String,
-    pub segments: Vec<Segment>,
+    pub(crate) segments: Vec<Segment>,
 }
 
 impl Pattern {
-    pub fn parse(text: &str) -> Option<Pattern> {
+    pub(crate) fn parse(text: &str) -> Option<Pattern> {
         let segments = split_dotted(text)?
             .into_iter()
             .map(|s| if s == "*" { Segment::Any } else { Segment::Name(s) })
@@ -102,7 +102,7 @@ impl Pattern {
     }
 
     /// Whether the pattern covers `path` (the path itself or anything below it).
-    pub fn matches_prefix(&self, path: &[Rc<str>]) -> bool {
+    pub(crate) fn matches_prefix(&self, path: &[Rc<str>]) -> bool {
         self.segments.len() <= path.len()
             && self.segments.iter().zip(path).all(|(seg, name)| match seg {
                 Segment::Any => true,
@@ -111,12 +111,12 @@ impl Pattern {
     }
 
     /// Whether the pattern names exactly `path`.
-    pub fn matches_exact(&self, path: &[Rc<str>]) -> bool {
+    pub(crate) fn matches_exact(&self, path: &[Rc<str>]) -> bool {
         self.segments.len() == path.len() && self.matches_prefix(path)
     }
 
     /// Whether every path this pattern covers is also covered by `outer`.
-    pub fn is_inside(&self, outer: &Pattern) -> bool {
+    pub(crate) fn is_inside(&self, outer: &Pattern) -> bool {
         outer.segments.len() <= self.segments.len()
             && outer.segments.iter().zip(&self.segments).all(|(o, s)| match (o, s) {
                 (Segment::Any, _) => true,
@@ -126,7 +126,7 @@ impl Pattern {
     }
 
     /// Whether some path is covered by both patterns.
-    pub fn intersects(&self, other: &Pattern) -> bool {
+    pub(crate) fn intersects(&self, other: &Pattern) -> bool {
         self.segments.iter().zip(&other.segments).all(|(a, b)| match (a, b) {
             (Segment::Any, _) | (_, Segment::Any) => true,
             (Segment::Name(x), Segment::Name(y)) => x == y,
@@ -134,13 +134,13 @@ impl Pattern {
     }
 
     /// Orders patterns from least to most specific: more segments, then fewer wildcards.
-    pub fn specificity(&self) -> (usize, usize) {
+    pub(crate) fn specificity(&self) -> (usize, usize) {
         let literal = self.segments.iter().filter(|s| matches!(s, Segment::Name(_))).count();
         (self.segments.len(), literal)
     }
 
     /// The part of `path` this pattern matched, as a scope name.
-    pub fn matched_prefix(&self, path: &[Rc<str>]) -> String {
+    pub(crate) fn matched_prefix(&self, path: &[Rc<str>]) -> String {
         dotted(&path[..self.segments.len()])
     }
 }

@@ -8,11 +8,11 @@ use std::num::NonZeroU16;
 pub struct Port(NonZeroU16);
 
 impl Port {
-    pub fn new(n: i64) -> Option<Port> {
+    pub(crate) fn new(n: i64) -> Option<Port> {
         u16::try_from(n).ok().and_then(NonZeroU16::new).map(Port)
     }
 
-    pub fn get(self) -> u16 {
+    pub(crate) fn get(self) -> u16 {
         self.0.get()
     }
 }
@@ -31,12 +31,12 @@ pub struct PortRange {
 }
 
 impl PortRange {
-    pub fn new(from: Port, to: Port) -> Option<PortRange> {
+    pub(crate) fn new(from: Port, to: Port) -> Option<PortRange> {
         (from <= to).then_some(PortRange { from, to })
     }
 
     /// `from` to `to` as the config gives them, when they make a range of ports.
-    pub fn of_ints(from: i64, to: i64) -> Option<PortRange> {
+    pub(crate) fn of_ints(from: i64, to: i64) -> Option<PortRange> {
         PortRange::new(Port::new(from)?, Port::new(to)?)
     }
 
@@ -75,7 +75,7 @@ impl PortValue {
         Port::new(n).map_or(PortValue::Invalid(Invalid::Number(n)), PortValue::Port)
     }
 
-    pub fn of_range(from: i64, to: i64) -> PortValue {
+    pub(crate) fn of_range(from: i64, to: i64) -> PortValue {
         match (Port::new(from), Port::new(to)) {
             _ if from > to => PortValue::Invalid(Invalid::Empty { from, to }),
             (Some(f), Some(t)) => {
@@ -86,7 +86,7 @@ impl PortValue {
     }
 
     /// The ports claimed, a port as a range of one, when the value is valid.
-    pub fn range(&self) -> Option<PortRange> {
+    pub(crate) fn range(&self) -> Option<PortRange> {
         match *self {
             PortValue::Port(p) => Some(PortRange { from: p, to: p }),
             PortValue::Range(r) => Some(r),
@@ -95,12 +95,12 @@ impl PortValue {
     }
 
     /// `range`, as integers.
-    pub fn interval(&self) -> Option<(i64, i64)> {
+    pub(crate) fn interval(&self) -> Option<(i64, i64)> {
         self.range().map(|r| (i64::from(r.from().get()), i64::from(r.to().get())))
     }
 
     /// `5432`, `9500-9599`, or what the value is instead.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             PortValue::Port(p) => p.to_string(),
             PortValue::Range(r) => format!("{}-{}", r.from(), r.to()),

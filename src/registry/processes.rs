@@ -70,12 +70,12 @@ pub enum Check {
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Timing {
-    pub initial_delay_seconds: Option<i64>,
-    pub period_seconds: Option<i64>,
-    pub timeout_seconds: Option<i64>,
-    pub success_threshold: Option<i64>,
-    pub failure_threshold: Option<i64>,
+pub(crate) struct Timing {
+    pub(crate) initial_delay_seconds: Option<i64>,
+    pub(crate) period_seconds: Option<i64>,
+    pub(crate) timeout_seconds: Option<i64>,
+    pub(crate) success_threshold: Option<i64>,
+    pub(crate) failure_threshold: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,30 +85,30 @@ pub struct Probe {
     pub entry: Option<String>,
     /// Where to connect; `localhost` by default, which reaches a server bound to 127.0.0.1
     /// and one bound to ::1 alike.
-    pub host: Option<String>,
-    pub timing: Timing,
-    pub span: Option<Span>,
+    pub(crate) host: Option<String>,
+    pub(crate) timing: Timing,
+    pub(crate) span: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Availability {
-    pub restart: Option<Restart>,
-    pub max_restarts: Option<i64>,
-    pub backoff_seconds: Option<i64>,
+pub(crate) struct Availability {
+    pub(crate) restart: Option<Restart>,
+    pub(crate) max_restarts: Option<i64>,
+    pub(crate) backoff_seconds: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Shutdown {
-    pub signal: Option<i64>,
-    pub timeout_seconds: Option<i64>,
-    pub command: Option<String>,
+pub(crate) struct Shutdown {
+    pub(crate) signal: Option<i64>,
+    pub(crate) timeout_seconds: Option<i64>,
+    pub(crate) command: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dependency {
     pub process: String,
-    pub condition: Condition,
-    pub span: Option<Span>,
+    pub(crate) condition: Condition,
+    pub(crate) span: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,18 +122,18 @@ pub struct Process {
     pub liveness: Option<Probe>,
     /// Sorted by process.
     pub depends_on: Vec<Dependency>,
-    pub availability: Option<Availability>,
-    pub shutdown: Option<Shutdown>,
+    pub(crate) availability: Option<Availability>,
+    pub(crate) shutdown: Option<Shutdown>,
     pub environment: Vec<(String, String)>,
-    pub env_file: Option<String>,
-    pub working_dir: Option<String>,
+    pub(crate) env_file: Option<String>,
+    pub(crate) working_dir: Option<String>,
     pub log_location: Option<String>,
-    pub namespace: Option<String>,
-    pub is_daemon: Option<bool>,
-    pub disabled: Option<bool>,
-    pub ready_log_line: Option<(String, Option<Span>)>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) is_daemon: Option<bool>,
+    pub(crate) disabled: Option<bool>,
+    pub(crate) ready_log_line: Option<(String, Option<Span>)>,
     pub description: Option<String>,
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
 }
 
 impl Reader {
@@ -297,7 +297,7 @@ impl Reader {
 
 /// Reads `processes`. What process-compose would refuse to load is `portnix check`'s
 /// `process-config` rule, not an error here: the file still loads, and every problem is shown.
-pub fn parse(node: &Node) -> Result<Vec<Process>, Vec<Diagnostic>> {
+pub(crate) fn parse(node: &Node) -> Result<Vec<Process>, Vec<Diagnostic>> {
     let mut p = Reader::new(node.span);
     let mut out = Vec::new();
     if let Some(attrs) = p.set(node, "processes") {

@@ -11,9 +11,9 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 pub(crate) type Attrs<'a> = &'a [(Rc<str>, Node)];
 
 pub(crate) struct Reader {
-    pub errors: Vec<Diagnostic>,
+    pub(crate) errors: Vec<Diagnostic>,
     /// Position to fall back on for values without their own (list items).
-    pub file_span: Option<Span>,
+    pub(crate) file_span: Option<Span>,
 }
 
 /// The value of `key` in a set, if it is there.
@@ -22,12 +22,12 @@ pub(crate) fn field<'a>(attrs: Attrs<'a>, key: &str) -> Option<&'a Node> {
 }
 
 impl Reader {
-    pub fn new(file_span: Option<Span>) -> Reader {
+    pub(crate) fn new(file_span: Option<Span>) -> Reader {
         Reader { errors: Vec::new(), file_span }
     }
 
     /// A `config-error` at `span` (or the file when the value has no position of its own).
-    pub fn fail_at(&mut self, span: Option<Span>, message: String, hint: &str) {
+    pub(crate) fn fail_at(&mut self, span: Option<Span>, message: String, hint: &str) {
         let mut d = Diagnostic::new(Code::ConfigError, message);
         if !hint.is_empty() {
             d = d.with_hint(hint);
@@ -36,11 +36,11 @@ impl Reader {
         self.errors.push(d);
     }
 
-    pub fn fail(&mut self, node: &Node, message: String, hint: &str) {
+    pub(crate) fn fail(&mut self, node: &Node, message: String, hint: &str) {
         self.fail_at(node.span, message, hint);
     }
 
-    pub fn set<'a>(&mut self, node: &'a Node, what: &str) -> Option<Attrs<'a>> {
+    pub(crate) fn set<'a>(&mut self, node: &'a Node, what: &str) -> Option<Attrs<'a>> {
         match &node.data {
             Data::Set(attrs) => Some(attrs),
             other => {
@@ -55,13 +55,13 @@ impl Reader {
     }
 
     /// A set whose keys must be among `known`.
-    pub fn keyed<'a>(&mut self, node: &'a Node, what: &str, known: &[&str]) -> Option<Attrs<'a>> {
+    pub(crate) fn keyed<'a>(&mut self, node: &'a Node, what: &str, known: &[&str]) -> Option<Attrs<'a>> {
         let attrs = self.set(node, what)?;
         self.unknown_keys(attrs, known, what);
         Some(attrs)
     }
 
-    pub fn unknown_keys(&mut self, attrs: Attrs, known: &[&str], what: &str) {
+    pub(crate) fn unknown_keys(&mut self, attrs: Attrs, known: &[&str], what: &str) {
         for (name, node) in attrs {
             if !known.contains(&&**name) {
                 let hint = match crate::suggest::nearest(name, known.iter().copied()) {
@@ -73,7 +73,7 @@ impl Reader {
         }
     }
 
-    pub fn list<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [Node]> {
+    pub(crate) fn list<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [Node]> {
         match &node.data {
             Data::List(items) => Some(items),
             other => {
@@ -88,7 +88,7 @@ impl Reader {
     }
 
     /// Any integer: a port, a bound; what it must be besides is the caller's to check.
-    pub fn int(&mut self, node: &Node, what: &str) -> Option<i64> {
+    pub(crate) fn int(&mut self, node: &Node, what: &str) -> Option<i64> {
         match node.data {
             Data::Int(i) => Some(i),
             ref other => {
@@ -103,7 +103,7 @@ impl Reader {
     }
 
     /// A count or a duration: a non-negative integer.
-    pub fn count(&mut self, node: &Node, what: &str) -> Option<i64> {
+    pub(crate) fn count(&mut self, node: &Node, what: &str) -> Option<i64> {
         match node.data {
             Data::Int(i) if i >= 0 => Some(i),
             ref other => {
@@ -117,7 +117,7 @@ impl Reader {
         }
     }
 
-    pub fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.data {
             Data::Str(s) => Some(s.clone()),
             other => {
@@ -127,7 +127,7 @@ impl Reader {
         }
     }
 
-    pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+    pub(crate) fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
         match node.data {
             Data::Bool(b) => Some(b),
             ref other => {
@@ -142,7 +142,7 @@ impl Reader {
     }
 
     /// One of a closed set of words, or an error naming them all and the nearest.
-    pub fn one_of<W: Copy>(
+    pub(crate) fn one_of<W: Copy>(
         &mut self,
         node: &Node,
         what: &str,
@@ -162,7 +162,7 @@ impl Reader {
         None
     }
 
-    pub fn pattern(&mut self, node: &Node, text: &str, what: &str) -> Option<Pattern> {
+    pub(crate) fn pattern(&mut self, node: &Node, text: &str, what: &str) -> Option<Pattern> {
         let p = Pattern::parse(text);
         if p.is_none() {
             self.fail(
@@ -174,7 +174,7 @@ impl Reader {
         p
     }
 
-    pub fn patterns(&mut self, node: &Node, what: &str) -> Vec<Pattern> {
+    pub(crate) fn patterns(&mut self, node: &Node, what: &str) -> Vec<Pattern> {
         let Some(items) = self.list(node, what) else { return Vec::new() };
         let mut out = Vec::new();
         for item in items {

@@ -11,10 +11,10 @@ use crate::diagnostic::Location;
 pub struct Snapshot {
     /// Only the entries with a valid port or range: nothing downstream can use the others.
     pub entries: Vec<SnapshotEntry>,
-    pub ranges: Vec<SnapshotRange>,
+    pub(crate) ranges: Vec<SnapshotRange>,
     pub reserved: Vec<SnapshotReserved>,
     /// The `scopes` patterns: entries in different scopes may share a port.
-    pub scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// Range patterns whose ports are leased at run time, with their ranges when valid.
     pub pools: Vec<SnapshotRange>,
 }
@@ -22,11 +22,11 @@ pub struct Snapshot {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SnapshotEntry {
     pub path: String,
-    pub segments: Vec<String>,
+    pub(crate) segments: Vec<String>,
     pub from: u16,
     pub to: u16,
-    pub protocol: Protocol,
-    pub description: Option<String>,
+    pub(crate) protocol: Protocol,
+    pub(crate) description: Option<String>,
     /// The scope the entry is in (the path prefix a `scopes` pattern matched), or "".
     pub scope: String,
     pub location: Option<Location>,
@@ -37,18 +37,18 @@ pub struct SnapshotRange {
     pub pattern: String,
     /// As the config gives them: a pool that is not a range of ports is the lease service's
     /// error to report, with its own words.
-    pub from: i64,
-    pub to: i64,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SnapshotReserved {
-    pub from: i64,
-    pub to: i64,
-    pub reason: String,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) reason: String,
     /// Patterns of the paths that may use it anyway.
     #[serde(serialize_with = "pattern_texts")]
-    pub allow: Vec<Pattern>,
+    pub(crate) allow: Vec<Pattern>,
 }
 
 fn pattern_texts<S: serde::Serializer>(patterns: &[Pattern], s: S) -> Result<S::Ok, S::Error> {

@@ -14,7 +14,7 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn github(sources: &Sources, findings: &[Finding]) -> String {
+pub(crate) fn github(sources: &Sources, findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         let level = match f.diag.severity() {

@@ -8,15 +8,15 @@ use crate::check::Finding;
 use crate::diagnostic::Severity;
 use crate::syntax::Sources;
 
-pub use github::github;
-pub use sarif::sarif;
+pub(crate) use github::github;
+pub(crate) use sarif::sarif;
 
 pub fn human(sources: &Sources, findings: &[Finding]) -> String {
     human_with(sources, findings, false)
 }
 
 /// `human`, in colour or not; safe to write to a terminal as it is.
-pub fn human_with(sources: &Sources, findings: &[Finding], colour: bool) -> String {
+pub(crate) fn human_with(sources: &Sources, findings: &[Finding], colour: bool) -> String {
     let mut out: String = findings
         .iter()
         .map(|f| crate::diagnostic::render_with(sources, &f.diag, colour))
@@ -36,12 +36,12 @@ pub fn json(sources: &Sources, findings: &[Finding]) -> String {
 /// Pretty JSON and a newline. Every caller hands a derived struct or a `serde_json::Value`,
 /// whose maps have string keys, the only thing that makes serde_json's serializer fail.
 #[expect(clippy::expect_used, reason = "values with string keys always serialize")]
-pub fn pretty_json(value: &impl serde::Serialize) -> String {
+pub(crate) fn pretty_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).expect("string-keyed values serialize") + "\n"
 }
 
 /// "2 errors, 1 warning" for the summary line.
-pub fn summary(findings: &[Finding], entries: usize) -> String {
+pub(crate) fn summary(findings: &[Finding], entries: usize) -> String {
     let count = |s| findings.iter().filter(|f| f.diag.severity() == s).count();
     format!(
         "{}, {} in {}",
@@ -52,6 +52,6 @@ pub fn summary(findings: &[Finding], entries: usize) -> String {
 }
 
 /// "1 error", "2 errors".
-pub fn counted(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

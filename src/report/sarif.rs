@@ -6,7 +6,7 @@ use crate::check::Finding;
 use crate::diagnostic::{Code, Severity};
 use crate::syntax::Sources;
 
-pub fn sarif(sources: &Sources, findings: &[Finding]) -> String {
+pub(crate) fn sarif(sources: &Sources, findings: &[Finding]) -> String {
     let mut codes: Vec<Code> = findings.iter().map(|f| f.diag.code).collect();
     codes.sort_unstable();
     codes.dedup();

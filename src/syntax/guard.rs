@@ -5,11 +5,11 @@ use rnix::{SyntaxKind, TextRange, TextSize};
 /// Brackets nested deeper than this, or more prefix operators or chained `if`s in a row, are
 /// refused before parsing: rowan's node cache takes quadratic time on deep identical nesting,
 /// and rnix limits its own recursion to 512 too.
-pub const MAX_NESTING: usize = 512;
+pub(crate) const MAX_NESTING: usize = 512;
 
 /// Why a text is refused, and where.
 pub(crate) struct Refusal {
-    pub range: TextRange,
+    pub(crate) range: TextRange,
     why: Why,
 }
 
@@ -19,7 +19,7 @@ enum Why {
 }
 
 impl Refusal {
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self.why {
             Why::Nesting => format!(
                 "brackets, prefix operators, `if`s or attribute paths nested more than {MAX_NESTING} levels deep"
@@ -31,7 +31,7 @@ impl Refusal {
         }
     }
 
-    pub fn hint(&self) -> &'static str {
+    pub(crate) fn hint(&self) -> &'static str {
         match self.why {
             Why::Nesting => "flatten the expression, for example with `let` bindings",
             Why::Run => "put spaces around the operators, or split the expression with `let` bindings",

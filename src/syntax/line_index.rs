@@ -1,18 +1,18 @@
 /// Byte offsets of line starts, so that any offset maps to a 1-based line:column in O(log n).
 #[derive(Clone, Debug)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<u32>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         LineIndex { starts }
     }
 
     /// 1-based line and 1-based column, counting columns in characters as editors do.
-    pub fn line_col_in(&self, text: &str, offset: u32) -> (u32, u32) {
+    pub(crate) fn line_col_in(&self, text: &str, offset: u32) -> (u32, u32) {
         let offset = offset.min(text.len() as u32);
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line] as usize;
@@ -26,7 +26,7 @@ impl LineIndex {
 
     /// The byte range of the lines from the one holding `start` to the one holding `end`,
     /// without the last line's newline, and the first line's number.
-    pub fn lines_around(&self, text: &str, start: u32, end: u32) -> (std::ops::Range<usize>, usize) {
+    pub(crate) fn lines_around(&self, text: &str, start: u32, end: u32) -> (std::ops::Range<usize>, usize) {
         let line_of = |o: u32| self.starts.partition_point(|&s| s <= o.min(text.len() as u32)) - 1;
         let (first, last) = (line_of(start), line_of(end.max(start)));
         let from = self.starts[first] as usize;
@@ -35,15 +35,11 @@ impl LineIndex {
         (from..to, first + 1)
     }
 
-    pub fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
+    pub(crate) fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
         let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);
         let start = self.starts[i] as usize;
         let end = self.starts.get(i + 1).map_or(text.len(), |&e| e as usize);
         text[start..end].trim_end_matches(['\n', '\r'])
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
     }
 }
 
@@ -61,6 +57,6 @@ mod tests {
         assert_eq!(idx.line_col_in(text, 5), (2, 3));
         assert_eq!(idx.line_col_in(text, 11), (4, 1));
         assert_eq!(idx.line_text(text, 2), "é = 1;");
-        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.starts.len(), 4);
     }
 }

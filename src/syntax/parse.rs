@@ -6,7 +6,7 @@ use super::{FileId, Sources};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Parses a file and returns its root, or every parse error rnix found.
-pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
+pub(crate) fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
     let text = &sources.get(file).text;
     if let Some(refusal) = refuse(text) {
         return Err(vec![
@@ -35,7 +35,7 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnost
 
 /// rnix's parse of `text`, unless it nests deeper than `MAX_NESTING`: the one way every part
 /// of portnix that reads Nix text parses it.
-pub fn parse_guarded(text: &str) -> Option<rnix::Parse<rnix::Root>> {
+pub(crate) fn parse_guarded(text: &str) -> Option<rnix::Parse<rnix::Root>> {
     if refuse(text).is_some() {
         return None;
     }

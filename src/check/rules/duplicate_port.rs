@@ -14,7 +14,7 @@ use crate::registry::Protocol;
 /// An entry's claim in one lane: (from, to, entry index).
 type Claim = (i64, i64, usize);
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     // (scope, protocol) → claims, over valid entries only.
     let mut lanes: BTreeMap<(&str, Protocol), Vec<Claim>> = BTreeMap::new();
     for (i, e) in ctx.entries.iter().enumerate() {

@@ -5,7 +5,7 @@
 use super::super::{Context, Finding};
 use crate::registry::Entry;
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     let entries: Vec<&Entry> = ctx.entries.iter().collect();
     let Err(errors) = crate::registry::env::variables(&entries, "", false) else { return };
     for e in errors {

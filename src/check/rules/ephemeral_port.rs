@@ -6,9 +6,9 @@ use super::describe;
 use crate::diagnostic::Code;
 
 /// `net.ipv4.ip_local_port_range`'s default.
-pub const EPHEMERAL: (i64, i64) = (32768, 60999);
+pub(crate) const EPHEMERAL: (i64, i64) = (32768, 60999);
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for e in ctx.entries {
         let Some((from, to)) = e.interval() else { continue };
         if to < EPHEMERAL.0 || from > EPHEMERAL.1 {

@@ -11,7 +11,7 @@ use super::super::{Context, Finding};
 use crate::diagnostic::Code;
 
 /// The longest interface name Linux allows.
-pub const MAX_IFNAME: usize = 15;
+pub(crate) const MAX_IFNAME: usize = 15;
 
 fn problem(name: &str) -> Option<String> {
     if name.is_empty() {
@@ -25,7 +25,7 @@ fn problem(name: &str) -> Option<String> {
     }
 }
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for rule in &ctx.config.services {
         for name in &rule.meta.interfaces {
             if let Some(why) = problem(name) {

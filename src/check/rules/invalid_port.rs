@@ -4,7 +4,7 @@ use super::super::{Context, Finding};
 use crate::diagnostic::Code;
 use crate::registry::{Invalid, PortValue};
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for e in ctx.entries {
         let PortValue::Invalid(invalid) = &e.value else { continue };
         let problem = match invalid {

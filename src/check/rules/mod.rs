@@ -17,9 +17,9 @@ mod unknown_service;
 
 use super::{Context, Finding};
 
-pub type Rule = fn(&Context, &mut Vec<Finding>);
+pub(crate) type Rule = fn(&Context, &mut Vec<Finding>);
 
-pub const ALL: &[Rule] = &[
+pub(crate) const ALL: &[Rule] = &[
     invalid_port::run,
     duplicate_port::run,
     out_of_range::run,

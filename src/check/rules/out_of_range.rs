@@ -4,7 +4,7 @@ use super::super::{Context, Finding};
 use super::describe;
 use crate::diagnostic::Code;
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for (i, e) in ctx.entries.iter().enumerate() {
         let (Some((from, to)), Some(range)) = (e.interval(), ctx.ranges[i]) else { continue };
         if range.from <= from && to <= range.to {

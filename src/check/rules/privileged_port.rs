@@ -5,7 +5,7 @@ use super::super::{Context, Finding};
 use super::describe;
 use crate::diagnostic::Code;
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     for (i, e) in ctx.entries.iter().enumerate() {
         let Some((from, to)) = e.interval() else { continue };
         if from >= 1024 {

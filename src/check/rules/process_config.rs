@@ -19,7 +19,7 @@ fn error(p: &Process, message: String, hint: &str) -> Finding {
     Finding::new(Code::ProcessConfig, message, Vec::new()).at(p.span).hint(hint)
 }
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     let procs = &ctx.config.processes;
     if procs.is_empty() {
         return;

@@ -9,7 +9,7 @@ use super::super::{Context, Finding};
 use crate::diagnostic::Code;
 use crate::registry::config::RangeRule;
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     let ranges = &ctx.config.ranges;
     let valid: Vec<&RangeRule> =
         ranges.iter().filter(|r| 0 <= r.from && r.from <= r.to && r.to <= 65535).collect();

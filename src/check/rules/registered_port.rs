@@ -9,7 +9,7 @@ fn normal(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
 }
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(db) = &ctx.options.services else { return };
     for e in ctx.entries {
         let Some((from, to)) = e.interval() else { continue };

@@ -4,7 +4,7 @@ use super::super::{Context, Finding};
 use super::describe;
 use crate::diagnostic::Code;
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     // Linear in the entries for each reserved rule; the reserved list is part of the config,
     // not the registry, and stays small.
     for e in ctx.entries {

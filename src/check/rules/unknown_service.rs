@@ -4,7 +4,7 @@ use super::super::{Context, Finding};
 use crate::diagnostic::Code;
 use crate::registry::load::{exact_index, matching};
 
-pub fn run(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.config.services.is_empty() {
         return;
     }

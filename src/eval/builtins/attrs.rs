@@ -6,7 +6,7 @@ use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::ir::Param;
 use crate::eval::{Attr, AttrSet, Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] = &[
+pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("attrNames", 1, attr_names),
     Builtin::new("attrValues", 1, attr_values),
     Builtin::new("hasAttr", 2, has_attr),

@@ -6,7 +6,7 @@ use crate::eval::coerce::Coerce;
 use crate::eval::error::{ErrorKind, EvalError, EvalResult, type_error};
 use crate::eval::{Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] = &[
+pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("seq", 2, seq),
     Builtin::new("deepSeq", 2, deep_seq),
     Builtin::new("trace", 2, trace),

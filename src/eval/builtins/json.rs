@@ -5,7 +5,7 @@ use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Attr, AttrSet, Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] =
+pub(crate) const BUILTINS: &[Builtin] =
     &[Builtin::new("toJSON", 1, to_json), Builtin::new("fromJSON", 1, from_json)];
 
 fn to_json(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {

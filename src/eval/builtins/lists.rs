@@ -5,7 +5,7 @@ use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] = &[
+pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("genList", 2, gen_list),
     Builtin::new("length", 1, length),
     Builtin::new("elemAt", 2, elem_at),

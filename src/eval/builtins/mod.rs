@@ -15,16 +15,16 @@ use super::value::PartialBuiltin;
 use super::{Attr, AttrSet, Eval, Thunk, Value};
 use crate::diagnostic::{Code, Span};
 
-pub type BuiltinFn = fn(&mut Eval, &[Thunk], Span) -> EvalResult<Value>;
+pub(crate) type BuiltinFn = fn(&mut Eval, &[Thunk], Span) -> EvalResult<Value>;
 
-pub struct Builtin {
-    pub name: &'static str,
-    pub arity: usize,
-    pub func: BuiltinFn,
+pub(crate) struct Builtin {
+    pub(crate) name: &'static str,
+    pub(crate) arity: usize,
+    pub(crate) func: BuiltinFn,
 }
 
 impl Builtin {
-    pub const fn new(name: &'static str, arity: usize, func: BuiltinFn) -> Builtin {
+    pub(crate) const fn new(name: &'static str, arity: usize, func: BuiltinFn) -> Builtin {
         Builtin { name, arity, func }
     }
 }
@@ -100,18 +100,18 @@ fn all_builtins() -> Vec<&'static Builtin> {
         .collect()
 }
 
-pub fn unsupported_error(name: &str) -> Box<EvalError> {
+pub(crate) fn unsupported_error(name: &str) -> Box<EvalError> {
     EvalError::new(Code::UnsupportedBuiltin, format!("builtins.{name} is not supported by portnix"))
         .hint("keep the registry to plain data, or evaluate it with `--evaluator nix`")
 }
 
 /// Stands in for every builtin in `UNSUPPORTED_FUNCTIONS`; `Eval::apply` reports it by name.
-pub fn unsupported_fn(_: &mut Eval, _: &[Thunk], _: Span) -> EvalResult<Value> {
+pub(crate) fn unsupported_fn(_: &mut Eval, _: &[Thunk], _: Span) -> EvalResult<Value> {
     Err(EvalError::new(Code::UnsupportedBuiltin, "this builtin is not supported by portnix"))
 }
 
 /// The global scope: names, and a thunk for each, in matching order.
-pub fn globals() -> (Vec<Rc<str>>, Vec<Thunk>) {
+pub(crate) fn globals() -> (Vec<Rc<str>>, Vec<Thunk>) {
     let mut entries: Vec<(Rc<str>, Thunk)> = Vec::new();
     for b in all_builtins() {
         entries.push((b.name.into(), builtin_value(b)));

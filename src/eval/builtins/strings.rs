@@ -5,7 +5,7 @@ use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::paths::{base_name_of, dir_of};
 use crate::eval::{Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] = &[
+pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("stringLength", 1, string_length),
     Builtin::new("substring", 3, substring),
     Builtin::new("replaceStrings", 3, replace_strings),

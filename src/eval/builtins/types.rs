@@ -5,7 +5,7 @@ use crate::eval::ir::BinOp;
 use crate::eval::ops::{add_numbers, arith};
 use crate::eval::{Eval, Thunk, Value};
 
-pub const BUILTINS: &[Builtin] = &[
+pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("typeOf", 1, type_of),
     Builtin::new("isNull", 1, |ev, a, _| Ok(Value::Bool(matches!(ev.force(&a[0])?, Value::Null)))),
     Builtin::new("isInt", 1, |ev, a, _| Ok(Value::Bool(matches!(ev.force(&a[0])?, Value::Int(_))))),

@@ -284,7 +284,7 @@ impl Lowerer<'_> {
         let mut attrs = Vec::with_capacity(entries.len());
         for e in entries {
             let value = self.raw_value_expr(&e.name, e.value, skip);
-            attrs.push(AttrDef { name: e.name, name_span: e.span, value, inherited: false });
+            attrs.push(AttrDef { name: e.name, name_span: e.span, value });
         }
         let dynamic = dynamic
             .into_iter()

@@ -13,7 +13,7 @@ use rowan::ast::AstNode;
 mod attrs;
 mod fast;
 
-pub use fast::lower_fast;
+pub(crate) use fast::lower_fast;
 
 use super::indented::{self, Piece};
 use super::ir::*;
@@ -22,7 +22,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::syntax::FileId;
 use attrs::Name;
 
-pub struct Lowerer<'g> {
+pub(crate) struct Lowerer<'g> {
     file: FileId,
     dir: String,
     globals: &'g HashMap<Rc<str>, u32>,
@@ -38,7 +38,7 @@ enum Scope {
 }
 
 /// Lowers a whole file. `dir` is the directory relative paths resolve against.
-pub fn lower_file(
+pub(crate) fn lower_file(
     root: &ast::Root,
     file: FileId,
     dir: &Path,

@@ -10,8 +10,8 @@ use subtle::ConstantTimeEq;
 
 /// Requests per second per client address, with bursts of as many; `per_second == 0` is off.
 #[derive(Clone, Copy, Debug)]
-pub struct RateLimit {
-    pub per_second: u32,
+pub(crate) struct RateLimit {
+    pub(crate) per_second: u32,
 }
 
 /// A token bucket per client address.

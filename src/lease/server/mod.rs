@@ -11,21 +11,21 @@ use std::sync::Arc;
 
 use super::api::Local;
 
-pub use gate::RateLimit;
+pub(crate) use gate::RateLimit;
 
 /// How the server listens and whom it lets in.
-pub struct Settings {
-    pub listen: SocketAddr,
+pub(crate) struct Settings {
+    pub(crate) listen: SocketAddr,
     /// Required by every request when set; `serve` insists on one off loopback.
-    pub token: Option<String>,
-    pub rate: RateLimit,
+    pub(crate) token: Option<String>,
+    pub(crate) rate: RateLimit,
     /// The largest request body, in bytes.
-    pub body_limit: usize,
+    pub(crate) body_limit: usize,
 }
 
 /// Why the server did not start or stopped.
 #[derive(Debug, thiserror::Error)]
-pub enum ServeError {
+pub(crate) enum ServeError {
     #[error("{0} is not a loopback address, and no token was given")]
     NeedsToken(SocketAddr),
     #[error("cannot listen on {addr}: {source}")]
@@ -35,7 +35,7 @@ pub enum ServeError {
 }
 
 impl ServeError {
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         match self {
             ServeError::NeedsToken(_) => Some(
                 "pass --token-file FILE (clients send it as `Authorization: Bearer ...`), or listen on 127.0.0.1",
@@ -49,7 +49,11 @@ impl ServeError {
 const BLOCKING_THREADS: usize = 24;
 
 /// Serves until SIGINT or SIGTERM. `bound` is told the address once the socket listens.
-pub fn serve(api: Local, settings: Settings, bound: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+pub(crate) fn serve(
+    api: Local,
+    settings: Settings,
+    bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
     if settings.token.is_none() && !settings.listen.ip().is_loopback() {
         return Err(ServeError::NeedsToken(settings.listen));
     }

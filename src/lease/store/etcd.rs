@@ -193,7 +193,7 @@ impl EtcdStore {
     }
 
     /// The store's address without its credentials: what messages and `health` show.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let tls = self.endpoints.iter().any(|e| e.starts_with("https://"));
         let hosts: Vec<&str> = self
             .endpoints
@@ -380,7 +380,7 @@ impl EtcdStore {
     }
 
     /// The cluster's members and whether each answers, for `health`.
-    pub fn cluster_state(&self) -> Result<String, LeaseError> {
+    pub(crate) fn cluster_state(&self) -> Result<String, LeaseError> {
         self.with_failover(|| async {
             let mut client = self.client();
             let members = client.member_list().await.map_err(|e| self.rpc(e))?;

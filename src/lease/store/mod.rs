@@ -15,7 +15,7 @@ pub use sqlite::SqliteStore;
 use super::model::{Lease, LeaseError};
 
 /// A change to the table: it edits the leases in place, or fails and nothing is written.
-pub type Change<'a> = dyn FnMut(&mut Vec<Lease>) -> Result<(), LeaseError> + 'a;
+pub(crate) type Change<'a> = dyn FnMut(&mut Vec<Lease>) -> Result<(), LeaseError> + 'a;
 
 /// One table of leases. Synchronous on purpose: the server calls it from blocking threads, and a
 /// networked engine runs its client on its own runtime behind these two calls.
@@ -34,7 +34,7 @@ pub trait Store: Send + Sync {
 }
 
 /// Runs `change` as one update and gives back what it returned.
-pub fn apply<T>(
+pub(crate) fn apply<T>(
     store: &dyn Store,
     mut change: impl FnMut(&mut Vec<Lease>) -> Result<T, LeaseError>,
 ) -> Result<T, LeaseError> {

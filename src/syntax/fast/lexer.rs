@@ -47,23 +47,23 @@ pub enum Tok {
 #[derive(Clone, Copy, Debug)]
 pub struct Token {
     pub tok: Tok,
-    pub start: u32,
-    pub end: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 impl Token {
     /// The token's text in `src`.
-    pub fn text(self, src: &str) -> &str {
+    pub(crate) fn text(self, src: &str) -> &str {
         &src[self.start as usize..self.end as usize]
     }
 
     /// What a plain string holds: its text without the quotes (it has no escapes).
-    pub fn string_contents(self, src: &str) -> &str {
+    pub(crate) fn string_contents(self, src: &str) -> &str {
         &src[self.start as usize + 1..self.end as usize - 1]
     }
 
     /// The attribute name an identifier or a plain string spells.
-    pub fn attr_name(self, src: &str) -> Option<&str> {
+    pub(crate) fn attr_name(self, src: &str) -> Option<&str> {
         match self.tok {
             Tok::Ident => Some(self.text(src)),
             Tok::Str => Some(self.string_contents(src)),
@@ -96,7 +96,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The byte offset the next token is read from.
-    pub fn offset(&self) -> usize {
+    pub(crate) fn offset(&self) -> usize {
         self.pos
     }
 

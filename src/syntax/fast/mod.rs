@@ -7,4 +7,4 @@
 //! then reads the file instead.
 
 pub mod lexer;
-pub mod prescan;
+pub(crate) mod prescan;

@@ -10,7 +10,7 @@ use super::lexer::{Bail, Lexer, Tok, Token};
 /// The first name of every binding from `first` (already read from `lexer`) up to `end` (`in`
 /// or `}`) at the same nesting level, sorted and without repeats. Quoted names come without
 /// their quotes.
-pub fn binding_names<'a>(
+pub(crate) fn binding_names<'a>(
     text: &'a str,
     first: Token,
     lexer: &mut Lexer<'a>,

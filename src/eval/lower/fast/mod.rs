@@ -20,7 +20,12 @@ use crate::syntax::FileId;
 
 /// Parses and lowers `text`, or returns `None` when the rnix path must read it: outside the
 /// subset, not valid Nix, or with an error that lowering reports.
-pub fn lower_fast(text: &str, file: FileId, dir: &Path, globals: &HashMap<Rc<str>, u32>) -> Option<ExprRef> {
+pub(crate) fn lower_fast(
+    text: &str,
+    file: FileId,
+    dir: &Path,
+    globals: &HashMap<Rc<str>, u32>,
+) -> Option<ExprRef> {
     crate::timing::phase("fast", || {
         let mut l = Lowerer::new(file, dir, globals);
         let expr = parser::parse(text, &mut l)?;

@@ -103,7 +103,7 @@ impl SqliteStore {
     /// For a long-lived server: the WAL is folded back into the database by a thread of its
     /// own, beside the writers (a passive checkpoint blocks no one), instead of inside the
     /// commit that happens to fill it.
-    pub fn checkpoint_in_background(&self, every: Duration) -> Result<(), LeaseError> {
+    pub(crate) fn checkpoint_in_background(&self, every: Duration) -> Result<(), LeaseError> {
         let conn = Self::connect(&self.path).map_err(|e| self.fail(e))?;
         self.lock_state().conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(|e| self.fail(e))?;
         std::thread::Builder::new()
