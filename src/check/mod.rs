@@ -87,8 +87,8 @@ pub struct CheckOptions {
 pub fn check(project: &Project, options: &CheckOptions) -> Vec<Finding> {
     let ctx = Context::new(project, options);
     let mut findings = Vec::new();
-    for rule in rules::ALL {
-        rule(&ctx, &mut findings);
+    for (name, rule) in rules::ALL {
+        crate::timing::phase(name, || rule(&ctx, &mut findings));
     }
     findings.retain(|f| !ctx.ignored(f));
     findings.sort_by(|a, b| {

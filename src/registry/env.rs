@@ -39,18 +39,24 @@ fn write_derived<S: AsRef<str>>(path: &[S], out: &mut String) {
             out.push('_');
         }
         let mut prev_lower = false;
-        for c in seg.chars() {
-            if c.is_ascii_uppercase() && prev_lower {
+        // Bytes, not chars: `check` names every entry. A character beyond ASCII becomes one `_`,
+        // written at its first byte.
+        for &b in seg.as_bytes().iter().filter(|&&b| b & 0xC0 != 0x80) {
+            if b.is_ascii_uppercase() && prev_lower {
                 out.push('_');
             }
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-            out.push(if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' });
+            prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+            out.push(if b.is_ascii_alphanumeric() { char::from(b.to_ascii_uppercase()) } else { '_' });
         }
     }
     out.push_str("_PORT");
     if out[start..].starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(start, '_');
     }
+}
+
+fn valid_prefix(prefix: &str) -> bool {
+    prefix.is_empty() || valid_name(prefix)
 }
 
 pub(crate) fn valid_name(name: &str) -> bool {
@@ -96,22 +102,39 @@ fn write_name(e: &Entry, prefix: &str, line: usize, out: &mut String) {
 /// The variables for `entries`, a range as `NAME_FROM` and `NAME_TO`, in no particular order;
 /// or every name that cannot be written, each as a diagnostic at its entry.
 ///
-/// `check` runs this on every registry, so it keeps no names unless asked (`keep`): each is
-/// written into one buffer and only its hash is kept; the hashes are sorted, and only names
-/// whose hashes meet are written again and compared.
+/// `check` runs this on every registry, so it keeps no names unless asked (`keep`). When every
+/// path maps to its name one to one it is one scan; else each name is written into one buffer
+/// and only its hash is kept, the hashes are sorted, and only names whose hashes meet are
+/// written again and compared.
 pub(crate) fn variables<'e>(
     entries: &[&'e Entry],
     prefix: &str,
     keep: bool,
 ) -> Result<Vec<Variable<'e>>, Vec<Unusable>> {
+    // A registry's paths are distinct, and paths of lowercase letters and digits map to names one
+    // to one (`_` joins segments and
+    // occurs nowhere else; a leading `_` only before a digit no such path starts with), so when
+    // every entry has one, no two names meet and each is valid: `check` is done in one scan.
+    let one_to_one = |e: &&Entry| {
+        e.meta.env.is_none()
+            && e.path
+                .iter()
+                .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    };
+    if !keep && valid_prefix(prefix) && entries.iter().all(one_to_one) {
+        return Ok(Vec::new());
+    }
     let mut errors = Vec::new();
     // (hash of a valid name, its entry, its line), in entry order.
     let mut hashed: Vec<(u64, u32, u8)> = Vec::with_capacity(entries.len());
     let mut name = String::new();
+    // A derived name is valid by construction (it starts with a letter or `_`), so only the
+    // config's names, or a prefix that is not, need the check.
+    let prefix_valid = valid_prefix(prefix);
     for (i, &e) in entries.iter().enumerate() {
         for line in 0..lines(e).len() {
             write_name(e, prefix, line, &mut name);
-            if valid_name(&name) {
+            if (prefix_valid && e.meta.env.is_none()) || valid_name(&name) {
                 let mut h = FxHasher::default();
                 h.write(name.as_bytes());
                 hashed.push((h.finish(), i as u32, line as u8));
@@ -239,6 +262,51 @@ mod tests {
                 }
                 Err(n) => prop_assert_eq!(got.err().map(|e| e.len()), Some(n)),
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// `check`'s way (no names kept, one scan when every path maps one to one) finds the
+        /// same errors: registries of lowercase-and-digit paths, some with one other entry.
+        #[test]
+        fn the_one_scan_finds_what_a_sorted_map_finds(
+            simple in prop::collection::vec((prop::collection::vec("[a1]{1,2}", 1..3), 1i64..100, any::<bool>()), 0..10),
+            other in prop::option::of((prop::collection::vec("[a1A_-]{1,3}", 1..3), prop::option::of("[A1_]{1,3}"))),
+        ) {
+            // A registry's paths are distinct (a set's names are).
+            let mut paths = std::collections::BTreeSet::new();
+            let mut entries: Vec<Entry> = simple
+                .iter()
+                .filter(|(path, _, _)| paths.insert(path.clone()))
+                .map(|(path, v, range)| {
+                    let value = if *range { PortValue::of_range(*v, v + 1) } else { PortValue::of_int(*v) };
+                    entry(path, value, None)
+                })
+                .collect();
+            if let Some((path, env)) = other.iter().find(|(path, _)| paths.insert(path.clone())) {
+                entries.push(entry(path, PortValue::of_int(1), env.clone()));
+            }
+            let refs: Vec<&Entry> = entries.iter().collect();
+            let got = variables(&refs, "", false).map(|v| v.len()).map_err(|e| e.len());
+            prop_assert_eq!(got, reference(&refs).map(|_| 0));
+        }
+    }
+
+    #[test]
+    fn names_that_meet_across_the_one_to_one_paths_are_found() {
+        let seg = |s: &str| s.to_string();
+        let pairs: [(Vec<String>, Vec<String>); 5] = [
+            (vec![seg("a"), seg("b")], vec![seg("a_b")]),
+            (vec![seg("a"), seg("b")], vec![seg("aB")]),
+            (vec![seg("a"), seg("b")], vec![seg("a-b")]),
+            (vec![seg("ab")], vec![seg("AB")]),
+            (vec![seg("1")], vec![seg("_1")]),
+        ];
+        for (simple, other) in pairs {
+            let a = entry(&simple, PortValue::of_int(1), None);
+            let b = entry(&other, PortValue::of_int(2), None);
+            assert_eq!(variables(&[&a, &b], "", false).map_err(|e| e.len()).err(), Some(1), "{other:?}");
         }
     }
 

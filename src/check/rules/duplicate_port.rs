@@ -9,14 +9,17 @@ use std::collections::BTreeMap;
 use super::super::{Context, Finding};
 use super::describe;
 use crate::diagnostic::Code;
+use crate::fxhash::FxHashMap;
 use crate::registry::Protocol;
 
 /// An entry's claim in one lane: (from, to, entry index).
 type Claim = (i64, i64, usize);
 
 pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
-    // (scope, protocol) → claims, over valid entries only.
-    let mut lanes: BTreeMap<(&str, Protocol), Vec<Claim>> = BTreeMap::new();
+    // (scope, protocol) → claims, over valid entries only. A hash map: the lanes' order does not
+    // matter, since `groups` sorts the clashes, and a sorted map compared scope strings for
+    // every entry.
+    let mut lanes: FxHashMap<(&str, Protocol), Vec<Claim>> = FxHashMap::default();
     for (i, e) in ctx.entries.iter().enumerate() {
         let Some((from, to)) = e.interval() else { continue };
         for &proto in e.meta.protocol.transports() {

@@ -19,19 +19,20 @@ use super::{Context, Finding};
 
 pub(crate) type Rule = fn(&Context, &mut Vec<Finding>);
 
-pub(crate) const ALL: &[Rule] = &[
-    invalid_port::run,
-    duplicate_port::run,
-    out_of_range::run,
-    reserved_port::run,
-    range_config::run,
-    unknown_service::run,
-    invalid_interface::run,
-    process_config::run,
-    env_name::run,
-    privileged_port::run,
-    ephemeral_port::run,
-    registered_port::run,
+/// Each rule with its name, which `PORTNIX_TIMINGS=1` times it under.
+pub(crate) const ALL: &[(&str, Rule)] = &[
+    ("invalid_port", invalid_port::run),
+    ("duplicate_port", duplicate_port::run),
+    ("out_of_range", out_of_range::run),
+    ("reserved_port", reserved_port::run),
+    ("range_config", range_config::run),
+    ("unknown_service", unknown_service::run),
+    ("invalid_interface", invalid_interface::run),
+    ("process_config", process_config::run),
+    ("env_name", env_name::run),
+    ("privileged_port", privileged_port::run),
+    ("ephemeral_port", ephemeral_port::run),
+    ("registered_port", registered_port::run),
 ];
 
 /// "databases.postgresql (5432)".
