@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use super::{Builtin, attrs_value, call, lazy_call, list, list_value};
+use super::{Builtin, attrs_value, call, function, lazy_call, list, list_value};
 use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::ir::Param;
@@ -120,6 +120,7 @@ fn cat_attrs(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 }
 
 fn zip_attrs_with(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let sets = list(ev, &a[1])?;
     let mut groups: std::collections::BTreeMap<Rc<str>, Vec<Thunk>> = Default::default();
     for s in sets.iter() {
@@ -143,6 +144,7 @@ fn zip_attrs_with(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
 }
 
 fn group_by(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let items = list(ev, &a[1])?;
     let mut groups: std::collections::BTreeMap<Rc<str>, Vec<Thunk>> = Default::default();
     for item in items.iter() {

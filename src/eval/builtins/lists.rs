@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use super::{Builtin, attrs_value, bool_of, call, int, lazy_call, list, list_value};
+use super::{Builtin, attrs_value, bool_of, call, function, int, lazy_call, list, list_value};
 use crate::diagnostic::{Code, Span};
 use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Eval, Thunk, Value};
@@ -87,6 +87,7 @@ fn test(ev: &mut Eval, f: &Thunk, x: &Thunk, span: Span) -> EvalResult<bool> {
 }
 
 fn filter(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[1])?;
     ev.charge(l.len())?;
     let mut out = Vec::new();
@@ -98,13 +99,16 @@ fn filter(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
     Ok(list_value(out))
 }
 
+/// Each step's result is forced, the initial accumulator only when it is the result: Nix
+/// hands it to the function unforced (`foldl' (a: b: b) (throw "x") [ 1 ]` is 1).
 fn foldl_strict(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[2])?;
-    let mut acc = ev.force(&a[1])?;
+    let mut acc = a[1].clone();
     for x in l.iter() {
-        acc = call(ev, &a[0], &[Thunk::value(acc), x.clone()], span)?;
+        acc = Thunk::value(call(ev, &a[0], &[acc, x.clone()], span)?);
     }
-    Ok(acc)
+    ev.force(&acc)
 }
 
 fn elem(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
@@ -136,6 +140,7 @@ fn concat_lists(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 }
 
 fn concat_map(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[1])?;
     let mut out = Vec::new();
     for x in l.iter() {
@@ -151,6 +156,7 @@ fn concat_map(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
 }
 
 fn all(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[1])?;
     for x in l.iter() {
         if !test(ev, &a[0], x, span)? {
@@ -161,6 +167,7 @@ fn all(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
 }
 
 fn any(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[1])?;
     for x in l.iter() {
         if test(ev, &a[0], x, span)? {
@@ -171,6 +178,7 @@ fn any(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
 }
 
 fn partition(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[1])?;
     let (mut right, mut wrong) = (Vec::new(), Vec::new());
     for x in l.iter() {
@@ -186,6 +194,7 @@ fn partition(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
 /// A stable merge sort whose comparator may fail; std's sort could panic on a comparator
 /// that is not a total order, and user comparators often are not.
 fn sort(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    function(ev, &a[0])?;
     let l = list(ev, &a[1])?;
     let mut items: Vec<Thunk> = l.iter().cloned().collect();
     for x in &items {

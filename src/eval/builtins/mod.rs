@@ -158,6 +158,16 @@ pub(super) fn int(ev: &mut Eval, t: &Thunk) -> EvalResult<i64> {
     }
 }
 
+/// A higher-order builtin's function, forced before anything else as Nix forces it: a
+/// non-function is an error even when there is nothing to call it on (`all 1 []`).
+pub(super) fn function(ev: &mut Eval, t: &Thunk) -> EvalResult<()> {
+    match ev.force(t)? {
+        Value::Lambda(_) | Value::Builtin(_) => Ok(()),
+        Value::Attrs(a) if a.get("__functor").is_some() => Ok(()),
+        other => Err(type_error(&other, "a function")),
+    }
+}
+
 pub(super) fn list(ev: &mut Eval, t: &Thunk) -> EvalResult<Rc<Vec<Thunk>>> {
     match ev.force(t)? {
         Value::List(l) => Ok(l),

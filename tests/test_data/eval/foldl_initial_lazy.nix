@@ -1,0 +1,1 @@
+builtins.foldl' (acc: x: x) (throw "never forced") [ 1 2 ]

@@ -1,0 +1,1 @@
+builtins.filter 1 [ ]

@@ -1,0 +1,1 @@
+builtins.all { __functor = self: x: x > 0; } [ 1 2 ]
