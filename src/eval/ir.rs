@@ -170,6 +170,7 @@ pub(crate) enum Param {
 #[derive(Debug)]
 pub(crate) struct Formal {
     pub(crate) name: Rc<str>,
+    pub(crate) span: Option<Span>,
     pub(crate) default: Option<ExprRef>,
 }
 

@@ -175,9 +175,17 @@ fn function_args(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     match ev.force(&a[0])? {
         Value::Lambda(c) => match &c.lambda.param {
             Param::Ident => Ok(attrs_value(Vec::new())),
-            Param::Pattern { formals, .. } => Ok(attrs_value(
-                formals.iter().map(|f| (&*f.name, Value::Bool(f.default.is_some()))).collect(),
-            )),
+            Param::Pattern { formals, .. } => {
+                let attrs = formals
+                    .iter()
+                    .map(|f| Attr {
+                        name: f.name.clone(),
+                        value: Thunk::value(Value::Bool(f.default.is_some())),
+                        span: f.span,
+                    })
+                    .collect();
+                Ok(Value::Attrs(Rc::new(AttrSet::from_unsorted_first_wins(attrs))))
+            }
         },
         Value::Builtin(_) => Ok(attrs_value(Vec::new())),
         other => Err(crate::eval::error::type_error(&other, "a function")),

@@ -486,6 +486,8 @@ impl<'g> Lowerer<'g> {
                 let mut names: Vec<Rc<str>> = Vec::new();
                 let mut defaults = Vec::new();
                 for entry in pat.pat_entries() {
+                    // Where `unsafeGetAttrPos` on `functionArgs` points.
+                    let at = entry.ident().map(|i| self.span(i.syntax()));
                     let name: Rc<str> =
                         entry.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default().into();
                     if names.contains(&name) {
@@ -499,7 +501,7 @@ impl<'g> Lowerer<'g> {
                         );
                     }
                     names.push(name);
-                    defaults.push(entry.default());
+                    defaults.push((entry.default(), at));
                 }
                 let bind = pat.pat_bind().and_then(|b| b.ident()).map(|i| i.syntax().text().to_string());
                 if let Some(b) = &bind {
@@ -527,7 +529,7 @@ impl<'g> Lowerer<'g> {
                 let formals = defaults
                     .into_iter()
                     .zip(&names)
-                    .map(|(d, n)| Formal { name: n.clone(), default: d.map(|d| self.expr(&d)) })
+                    .map(|((d, span), n)| Formal { name: n.clone(), span, default: d.map(|d| self.expr(&d)) })
                     .collect();
                 Param::Pattern { formals, ellipsis, bind }
             }
