@@ -76,7 +76,10 @@ impl Eval {
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => out.push_str(&i.to_string()),
             Value::Float(f) => out.push_str(&format_float(*f)),
-            Value::String(s) => escape_into(out, s),
+            Value::String(s) => {
+                self.charge(s.len())?;
+                escape_into(out, s);
+            }
             Value::Path(_) => {
                 let s = self.coerce(v, Coerce::Interpolate { copy_paths: true })?;
                 escape_into(out, &s);
@@ -108,6 +111,9 @@ impl Eval {
                     if i > 0 {
                         out.push(',');
                     }
+                    // The output is paid for as it is written: a set whose parts repeat prints
+                    // far more than it holds.
+                    self.charge(attr.name.len() + 2)?;
                     escape_into(out, &attr.name);
                     out.push(':');
                     let item = self.force(&attr.value)?;

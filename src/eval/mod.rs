@@ -388,22 +388,28 @@ impl Eval {
         Err(EvalError::new(Code::UndefinedVariable, format!("undefined variable '{name}'")))
     }
 
-    /// Forces a value all the way down, as `--strict` and `deepSeq` do.
+    /// Forces a value all the way down, as `--strict` and `deepSeq` do. Each set and list is
+    /// walked once, as Nix walks each value once: a cyclic value is forced, not followed forever
+    /// (`let x = { a = x; }; in builtins.deepSeq x 1` is 1).
     pub fn deep_force(&mut self, v: &Value) -> EvalResult<()> {
+        let mut seen = crate::fxhash::FxHashSet::default();
+        self.deep_force_in(v, &mut seen)
+    }
+
+    fn deep_force_in(&mut self, v: &Value, seen: &mut crate::fxhash::FxHashSet<usize>) -> EvalResult<()> {
         match v {
-            Value::Attrs(a) => {
-                // Each visit counts: shared parts are walked once per path that reaches them.
+            Value::Attrs(a) if seen.insert(Rc::as_ptr(a) as usize) => {
+                let a = a.clone();
                 self.charge(a.attrs.len())?;
                 for attr in &a.attrs {
-                    let inner = self.force(&attr.value)?;
-                    self.deep_force_nested(&inner)?;
+                    self.deep_force_item(&attr.value, seen)?;
                 }
             }
-            Value::List(l) => {
+            Value::List(l) if seen.insert(Rc::as_ptr(l) as usize) => {
+                let l = l.clone();
                 self.charge(l.len())?;
                 for t in l.iter() {
-                    let inner = self.force(t)?;
-                    self.deep_force_nested(&inner)?;
+                    self.deep_force_item(t, seen)?;
                 }
             }
             _ => {}
@@ -411,15 +417,16 @@ impl Eval {
         Ok(())
     }
 
-    fn deep_force_nested(&mut self, v: &Value) -> EvalResult<()> {
-        if !matches!(v, Value::Attrs(_) | Value::List(_)) {
+    fn deep_force_item(&mut self, t: &Thunk, seen: &mut crate::fxhash::FxHashSet<usize>) -> EvalResult<()> {
+        let inner = self.force(t)?;
+        if !matches!(inner, Value::Attrs(_) | Value::List(_)) {
             return Ok(());
         }
         if self.depth >= MAX_DEPTH {
             return Err(EvalError::new(Code::StackOverflow, "value nested too deeply to force"));
         }
         self.depth += 1;
-        let r = self.deep_force(v);
+        let r = self.deep_force_in(&inner, seen);
         self.depth -= 1;
         r
     }

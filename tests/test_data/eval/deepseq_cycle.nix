@@ -1,0 +1,1 @@
+let x = { a = x; b = [ x ]; }; in builtins.deepSeq x "done"
