@@ -20,7 +20,7 @@ impl Eval {
         let (mut attrs, dyn_env): (Vec<Attr>, Rc<Env>) = if a.rec {
             let thunks: Vec<Thunk> = a.attrs.iter().map(|_| Thunk::blank()).collect();
             let new_env = self.recursive_env(env, thunks.clone());
-            let attrs = a
+            let mut attrs: Vec<Attr> = a
                 .attrs
                 .iter()
                 .zip(thunks)
@@ -29,6 +29,9 @@ impl Eval {
                     Attr { name: def.name.clone(), value: t, span: Some(def.name_span) }
                 })
                 .collect();
+            if let Ok(i) = attrs.binary_search_by(|x| (*x.name).cmp("__overrides")) {
+                attrs = self.apply_overrides(attrs, i)?;
+            }
             (attrs, new_env)
         } else {
             let attrs = a
@@ -65,6 +68,30 @@ impl Eval {
         }
         attrs.sort_by(|x, y| x.name.cmp(&y.name));
         Ok(Value::Attrs(Rc::new(AttrSet::from_sorted(attrs))))
+    }
+
+    /// A `rec` set's `__overrides` (Nix forces it when the set is made): each of its attributes
+    /// replaces the set's own of that name, for the set's other attributes too, which see it
+    /// through their environment; the rest are added. `attrs` is sorted by name.
+    fn apply_overrides(&mut self, mut attrs: Vec<Attr>, at: usize) -> EvalResult<Vec<Attr>> {
+        let overrides = self.force_attrs(&attrs[at].value.clone())?;
+        let mut added = Vec::new();
+        for o in overrides.attrs.iter() {
+            match attrs.binary_search_by(|x| x.name.cmp(&o.name)) {
+                Ok(j) => {
+                    // The slot the other attributes read now gives the override.
+                    let to = o.value.clone();
+                    attrs[j].value.set(ThunkState::Native(Rc::new(move |ev| ev.force(&to))));
+                    attrs[j] = o.clone();
+                }
+                Err(_) => added.push(o.clone()),
+            }
+        }
+        if !added.is_empty() {
+            attrs.extend(added);
+            attrs.sort_by(|x, y| x.name.cmp(&y.name));
+        }
+        Ok(attrs)
     }
 
     pub(super) fn attr_name(&mut self, name: &AttrName, env: &Rc<Env>) -> EvalResult<Rc<str>> {
