@@ -29,11 +29,24 @@ pub(crate) fn well_formed(s: &ast::Str) -> bool {
 pub(crate) fn parts(s: &ast::Str) -> Vec<Piece<ast::Interpol>> {
     let indented = s.syntax().first_token().is_some_and(|t| t.text() == "''");
     if !indented {
+        let raw_is_plain = s.parts().all(|p| match p {
+            InterpolPart::Literal(lit) => !lit.syntax().text().contains(['\r', '\0']),
+            InterpolPart::Interpolation(_) => true,
+        });
+        if raw_is_plain {
+            return s
+                .normalized_parts()
+                .into_iter()
+                .map(|p| match p {
+                    InterpolPart::Literal(t) => Piece::Text(t, true),
+                    InterpolPart::Interpolation(i) => Piece::Interpolation(i),
+                })
+                .collect();
+        }
         return s
-            .normalized_parts()
-            .into_iter()
+            .parts()
             .map(|p| match p {
-                InterpolPart::Literal(t) => Piece::Text(t, true),
+                InterpolPart::Literal(lit) => Piece::Text(unescape(lit.syntax().text()), true),
                 InterpolPart::Interpolation(i) => Piece::Interpolation(i),
             })
             .collect();
@@ -56,6 +69,35 @@ pub(crate) fn parts(s: &ast::Str) -> Vec<Piece<ast::Interpol>> {
         }
     }
     strip(pieces)
+}
+
+/// A `"..."` string's raw text between interpolations, decoded as Nix 2.8's lexer decodes it:
+/// `\n`, `\r`, `\t` and `\` before anything else; a raw `\r` or `\r\n` is `\n`; and the text
+/// ends at a NUL, as Nix keeps string literals as C strings.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        let decoded = match c {
+            '\\' => match chars.next() {
+                Some('n') => '\n',
+                Some('r') => '\r',
+                Some('t') => '\t',
+                Some(other) => other,
+                None => break,
+            },
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                '\n'
+            }
+            other => other,
+        };
+        if decoded == '\0' {
+            break;
+        }
+        out.push(decoded);
+    }
+    out
 }
 
 /// Splits the raw text between interpolations into the tokens Nix's lexer makes of it.
@@ -183,6 +225,10 @@ pub(crate) fn strip<E>(pieces: Vec<Piece<E>>) -> Vec<Piece<E>> {
                     && s2[p + 1..].bytes().all(|c| c == b' ')
                 {
                     s2.truncate(p + 1);
+                }
+                // Nix 2.8 keeps each piece as a C string: it ends at a NUL.
+                if let Some(nul) = s2.find('\0') {
+                    s2.truncate(nul);
                 }
                 out.push(Piece::Text(s2, indentation));
             }

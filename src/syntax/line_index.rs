@@ -7,7 +7,15 @@ pub(crate) struct LineIndex {
 impl LineIndex {
     pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        if text.contains('\r') {
+            // Nix counts a lone `\r` as a line break too, as old Mac files have them.
+            let b = text.as_bytes();
+            let breaks =
+                (0..b.len()).filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')));
+            starts.extend(breaks.map(|i| i as u32 + 1));
+        } else {
+            starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        }
         LineIndex { starts }
     }
 
@@ -58,5 +66,14 @@ mod tests {
         assert_eq!(idx.line_col_in(text, 11), (4, 1));
         assert_eq!(idx.line_text(text, 2), "é = 1;");
         assert_eq!(idx.starts.len(), 4);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_a_line_as_in_nix() {
+        let text = "a\rb\r\nc\nd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col_in(text, 2), (2, 1));
+        assert_eq!(idx.line_col_in(text, 5), (3, 1));
+        assert_eq!(idx.line_col_in(text, 7), (4, 1));
     }
 }

@@ -15,7 +15,7 @@ pub(crate) fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<D
                 .with_hint(refusal.hint()),
         ]);
     }
-    let parsed = rnix::Root::parse(text);
+    let parsed = rnix::Root::parse(&as_nix_reads(text));
     if parsed.errors().is_empty() {
         return Ok(parsed.tree());
     }
@@ -39,7 +39,49 @@ pub(crate) fn parse_guarded(text: &str) -> Option<rnix::Parse<rnix::Root>> {
     if refuse(text).is_some() {
         return None;
     }
-    Some(rnix::Root::parse(text))
+    Some(rnix::Root::parse(&as_nix_reads(text)))
+}
+
+/// `text` as Nix's lexer reads it where rnix's differs: Nix ends a `#` comment at a lone `\r`
+/// as well as at `\n`, rnix only at `\n`, so such a `\r` becomes `\n`. The length is the
+/// same, so every offset into the tree is an offset into `text`.
+fn as_nix_reads(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    let mut from = 0;
+    while let Some((at, nested)) = lone_cr_in_comment(&out, from) {
+        out.replace_range(at..at + 1, "\n");
+        // After a comment outside any interpolation the lexer starts afresh, so the rest is
+        // read from there; inside one, only from the start is right.
+        from = if nested { 0 } else { at + 1 };
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The first lone `\r` inside a `#` comment at or after `from` (where lexing starts afresh),
+/// and whether that comment is inside an interpolation.
+fn lone_cr_in_comment(text: &str, from: usize) -> Option<(usize, bool)> {
+    let (mut offset, mut depth) = (from, 0usize);
+    for (kind, tok) in rnix::tokenize(&text[from..]) {
+        match kind {
+            SyntaxKind::TOKEN_INTERPOL_START => depth += 1,
+            SyntaxKind::TOKEN_INTERPOL_END => depth = depth.saturating_sub(1),
+            SyntaxKind::TOKEN_COMMENT if tok.starts_with('#') => {
+                let lone = tok
+                    .bytes()
+                    .enumerate()
+                    .find(|&(i, c)| c == b'\r' && text.as_bytes().get(offset + i + 1) != Some(&b'\n'));
+                if let Some((i, _)) = lone {
+                    return Some((offset + i, depth > 0));
+                }
+            }
+            _ => {}
+        }
+        offset += tok.len();
+    }
+    None
 }
 
 fn describe(err: &ParseError, eof: TextRange) -> (TextRange, String) {

@@ -109,8 +109,9 @@ impl<'a> Lexer<'a> {
             match self.peek_at(self.pos) {
                 // rnix takes any whitespace; `\r` matters for files with Windows line ends.
                 b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                // Nix ends a comment at `\r` as well as at `\n`.
                 b'#' => {
-                    self.pos = match memchr(b'\n', &self.src[self.pos..]) {
+                    self.pos = match self.src[self.pos..].iter().position(|&c| c == b'\n' || c == b'\r') {
                         Some(i) => self.pos + i,
                         None => self.src.len(),
                     }
@@ -210,17 +211,15 @@ impl<'a> Lexer<'a> {
 
     fn string(&mut self) -> Result<Tok, Bail> {
         let body = &self.src[self.pos..];
-        let end = body.iter().position(|&c| matches!(c, b'"' | b'\\' | b'$' | b'\r')).ok_or(Bail)?;
+        // Escapes, interpolation, `\r` (which Nix reads as `\n`) and NUL (which ends a string in
+        // Nix 2.8) are the full front end's.
+        let end = body.iter().position(|&c| matches!(c, b'"' | b'\\' | b'$' | b'\r' | 0)).ok_or(Bail)?;
         if body[end] != b'"' {
             return Err(Bail);
         }
         self.pos += end + 1;
         Ok(Tok::Str)
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
 }
 
 #[cfg(test)]
@@ -262,6 +261,15 @@ mod tests {
                 RBrace
             ]
         );
+    }
+
+    #[test]
+    fn a_comment_ends_at_a_lone_carriage_return_as_in_nix() {
+        assert_eq!(toks("# c\r1").unwrap(), [Tok::Int(1)]);
+        assert_eq!(toks("# c\r\n1").unwrap(), [Tok::Int(1)]);
+        // What Nix reads differently inside strings goes to the full front end.
+        assert!(toks("\"a\rb\"").is_err());
+        assert!(toks("\"a\0b\"").is_err());
     }
 
     #[test]

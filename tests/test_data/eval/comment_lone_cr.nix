@@ -1,0 +1,1 @@
+# old Mac line endings{  a = 1; # a comment ends here  b = builtins.unsafeGetAttrPos "a" { a = 1; };}
