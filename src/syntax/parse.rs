@@ -5,21 +5,22 @@ use super::guard::refuse;
 use super::{FileId, Sources};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
-/// Parses a file and returns its root, or every parse error rnix found.
+/// Parses a file and returns its root, or every parse error rnix found. The nesting guard and
+/// rnix read the same text, the one Nix's lexer sees (`as_nix_reads`).
 pub(crate) fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<Diagnostic>> {
-    let text = &sources.get(file).text;
-    if let Some(refusal) = refuse(text) {
+    let text = as_nix_reads(&sources.get(file).text);
+    if let Some(refusal) = refuse(&text) {
         return Err(vec![
             Diagnostic::new(Code::SyntaxError, refusal.message())
                 .at(Span::new(file, refusal.range))
                 .with_hint(refusal.hint()),
         ]);
     }
-    let parsed = rnix::Root::parse(&as_nix_reads(text));
+    let parsed = rnix::Root::parse(&text);
     if parsed.errors().is_empty() {
         return Ok(parsed.tree());
     }
-    let end = TextRange::empty(TextSize::of(text.as_str()));
+    let end = TextRange::empty(TextSize::of(&*text));
     let diags = parsed
         .errors()
         .iter()
@@ -36,10 +37,13 @@ pub(crate) fn parse(sources: &Sources, file: FileId) -> Result<rnix::Root, Vec<D
 /// rnix's parse of `text`, unless it nests deeper than `MAX_NESTING`: the one way every part
 /// of portnix that reads Nix text parses it.
 pub(crate) fn parse_guarded(text: &str) -> Option<rnix::Parse<rnix::Root>> {
-    if refuse(text).is_some() {
+    // The guard measures the text rnix will read: a comment that ends at a lone `\r` hides
+    // nothing from it.
+    let text = as_nix_reads(text);
+    if refuse(&text).is_some() {
         return None;
     }
-    Some(rnix::Root::parse(&as_nix_reads(text)))
+    Some(rnix::Root::parse(&text))
 }
 
 /// `text` as Nix's lexer reads it where rnix's differs: Nix ends a `#` comment at a lone `\r`
