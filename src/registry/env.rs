@@ -55,10 +55,6 @@ fn write_derived<S: AsRef<str>>(path: &[S], out: &mut String) {
     }
 }
 
-fn valid_prefix(prefix: &str) -> bool {
-    prefix.is_empty() || valid_name(prefix)
-}
-
 pub(crate) fn valid_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -111,26 +107,26 @@ pub(crate) fn variables<'e>(
     prefix: &str,
     keep: bool,
 ) -> Result<Vec<Variable<'e>>, Vec<Unusable>> {
-    // A registry's paths are distinct, and paths of lowercase letters and digits map to names one
-    // to one (`_` joins segments and
-    // occurs nowhere else; a leading `_` only before a digit no such path starts with), so when
-    // every entry has one, no two names meet and each is valid: `check` is done in one scan.
+    // A derived name is valid by construction (it starts with a letter or `_`), so only the
+    // config's names, or a prefix that is not, need the check.
+    let prefix_valid = prefix.is_empty() || valid_name(prefix);
+    // A registry's paths are distinct, and paths of lowercase letters and digits map to names
+    // one to one (`_` joins segments and occurs nowhere else; a leading `_` only before a digit
+    // no such path starts with), so when every entry has one, no two names meet and each is
+    // valid: `check` is done in one scan.
     let one_to_one = |e: &&Entry| {
         e.meta.env.is_none()
             && e.path
                 .iter()
                 .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
     };
-    if !keep && valid_prefix(prefix) && entries.iter().all(one_to_one) {
+    if !keep && prefix_valid && entries.iter().all(one_to_one) {
         return Ok(Vec::new());
     }
     let mut errors = Vec::new();
     // (hash of a valid name, its entry, its line), in entry order.
     let mut hashed: Vec<(u64, u32, u8)> = Vec::with_capacity(entries.len());
     let mut name = String::new();
-    // A derived name is valid by construction (it starts with a letter or `_`), so only the
-    // config's names, or a prefix that is not, need the check.
-    let prefix_valid = valid_prefix(prefix);
     for (i, &e) in entries.iter().enumerate() {
         for line in 0..lines(e).len() {
             write_name(e, prefix, line, &mut name);
