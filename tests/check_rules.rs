@@ -86,9 +86,12 @@ fixtures! {
     config_error_unknown_key: "config-error" "unknown_key";
     config_error_wrong_types: "config-error" "wrong_types";
     duplicate_port_fail_both_protocols: "duplicate-port" "fail_both_protocols";
+    duplicate_port_fail_inside_block: "duplicate-port" "fail_inside_block";
+    duplicate_port_fail_list_items: "duplicate-port" "fail_list_items";
     duplicate_port_fail_ranges: "duplicate-port" "fail_ranges";
     duplicate_port_fail_same_port: "duplicate-port" "fail_same_port";
     duplicate_port_fail_scopes_same_host: "duplicate-port" "fail_scopes_same_host";
+    duplicate_port_pass_inline_protocols: "duplicate-port" "pass_inline_protocols";
     duplicate_port_pass_scopes: "duplicate-port" "pass_scopes";
     duplicate_port_pass_shared_on_purpose: "duplicate-port" "pass_shared_on_purpose";
     duplicate_port_pass_tcp_and_udp: "duplicate-port" "pass_tcp_and_udp";
@@ -99,6 +102,9 @@ fixtures! {
     ephemeral_port_warn: "ephemeral-port" "warn";
     invalid_interface_fail_too_long: "invalid-interface" "fail_too_long";
     invalid_interface_pass: "invalid-interface" "pass";
+    invalid_metadata_fail_disagree: "invalid-metadata" "fail_disagree";
+    invalid_metadata_fail_fields: "invalid-metadata" "fail_fields";
+    invalid_metadata_pass_shapes: "invalid-metadata" "pass_shapes";
     invalid_port_fail_values: "invalid-port" "fail_values";
     invalid_port_pass: "invalid-port" "pass";
     out_of_range_fail_environments: "out-of-range" "fail_environments";
@@ -121,6 +127,8 @@ fixtures! {
     range_config_fail_overlap: "range-config" "fail_overlap";
     range_config_pass_pool: "range-config" "pass_pool";
     range_config_warn_unused: "range-config" "warn_unused";
+    range_spelling_pass: "range-spelling" "pass";
+    range_spelling_warn_start_end: "range-spelling" "warn_start_end";
     registered_port_warn: "registered-port" "warn";
     reserved_port_fail_reserved: "reserved-port" "fail_reserved";
     reserved_port_pass_allowed: "reserved-port" "pass_allowed";

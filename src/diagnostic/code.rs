@@ -80,9 +80,13 @@ codes! {
         why: "reserved ports belong to something outside the registry (the host's SSH, a vendor appliance) and will be taken when the service starts",
         example: "reserved = [ { port = 22; reason = \"ssh\"; } ]; with tools.gitea-ssh = 22;";
     InvalidPort = "invalid-port", Error, Check, false,
-        what: "a leaf is not an int or `{ from; to; }`, or is 0, negative, over 65535, or `from > to`",
+        what: "a leaf is not an int, `{ from; to; }`, a set with `port`, or a list of these, or is 0, negative, over 65535, or `from > to`",
         why: "no socket can bind it, and every consumer of the registry (firewall, process-compose, .env) would write it anyway",
         example: "{ web.api = 80800; }";
+    InvalidMetadata = "invalid-metadata", Error, Check, false,
+        what: "a leaf's own metadata (`{ port; protocol; ... }`) has an unknown field or a value of the wrong type, or says something else than `services.\"path\"` says",
+        why: "a typo'd field must not turn into a port or switch a setting off, and two places that disagree leave no single source of truth",
+        example: "{ dns = { port = 53; protocl = \"udp\"; }; }";
     InvalidRange = "invalid-range", Error, Check, false,
         what: "a range of the config is empty or reaches beyond 0-65535",
         why: "an empty range can hold no entry, so every entry under its pattern would be out of range",
@@ -115,6 +119,10 @@ codes! {
         what: "a range pattern covers no entry (pools excepted: their ports go to leases)",
         why: "usually a typo in the pattern, which then checks nothing",
         example: "ranges.databses = { from = 5400; to = 5499; };";
+    RangeSpelling = "range-spelling", Warning, Check, true,
+        what: "a range written as `{ start; end; }` or as `x-start`/`x-end` siblings: portnix reads two single ports and checks nothing between them",
+        why: "a port inside such a block collides with it unnoticed; written `{ from; to; }`, every port of the block is claimed and checked",
+        example: "{ media = { start = 8000; end = 8099; }; }";
     PrivilegedPort = "privileged-port", Warning, Check, true,
         what: "a port below 1024, outside any range or reservation that allows it",
         why: "binding it needs root or CAP_NET_BIND_SERVICE, so the service fails to start as a normal user",
@@ -350,6 +358,9 @@ mod tests {
         for &c in Code::ALL {
             assert!(!c.ignorable() || c.severity() == Severity::Warning, "{c} is an ignorable error");
         }
-        assert_eq!(Code::ignorable_list(), "privileged-port, ephemeral-port, registered-port");
+        assert_eq!(
+            Code::ignorable_list(),
+            "range-spelling, privileged-port, ephemeral-port, registered-port"
+        );
     }
 }

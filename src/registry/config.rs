@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use super::data::Node;
+use super::meta::{Field, Fields};
 use super::path::Pattern;
 use super::reader::Reader;
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -102,6 +103,8 @@ pub(crate) struct ServiceRule {
     pub(crate) pattern: Pattern,
     /// Shared by every entry the rule matches.
     pub(crate) meta: Rc<ServiceMeta>,
+    /// The fields the rule sets, where: a leaf's own metadata must agree with them.
+    pub(crate) given: Vec<(Field, Option<Span>)>,
     pub(crate) span: Option<Span>,
 }
 
@@ -141,8 +144,6 @@ impl Config {
 
 pub(crate) const KEYS: &[&str] =
     &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
-const SERVICE_KEYS: &[&str] =
-    &["protocol", "description", "openFirewall", "interfaces", "env", "shareWith", "program"];
 
 impl Reader {
     fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
@@ -242,37 +243,10 @@ impl Reader {
         let mut out = Vec::new();
         for (name, value) in attrs {
             let Some(pattern) = self.pattern(value, name, "service path") else { continue };
-            let Some(fields) = self.set(value, &format!("services.\"{name}\"")) else { continue };
-            self.unknown_keys(fields, SERVICE_KEYS, &format!("services.\"{name}\""));
-            let mut meta = ServiceMeta::default();
-            for (key, v) in fields {
-                match &**key {
-                    "protocol" => {
-                        match self.string(v, "protocol").as_deref().map(|w| (w, Protocol::parse(w))) {
-                            Some((_, Some(p))) => meta.protocol = p,
-                            Some((other, None)) => self.fail(
-                                v,
-                                format!("unknown protocol '{other}'"),
-                                "use \"tcp\", \"udp\" or \"both\"",
-                            ),
-                            None => {}
-                        }
-                    }
-                    "description" => meta.description = self.string(v, "description"),
-                    "openFirewall" => meta.open_firewall = self.bool(v, "openFirewall").unwrap_or(false),
-                    "interfaces" => {
-                        if let Some(items) = self.list(v, "interfaces") {
-                            meta.interfaces =
-                                items.iter().filter_map(|i| self.string(i, "an interface")).collect();
-                        }
-                    }
-                    "env" => meta.env = self.string(v, "env"),
-                    "shareWith" => meta.share_with = self.patterns(v, "shareWith"),
-                    "program" => meta.program = self.string(v, "program"),
-                    _ => {}
-                }
-            }
-            out.push(ServiceRule { pattern, meta: Rc::new(meta), span: value.span });
+            let what = format!("services.\"{name}\"");
+            let Some(fields) = self.set(value, &what) else { continue };
+            let Fields { meta, given } = self.meta_fields(fields, &what, &[]);
+            out.push(ServiceRule { pattern, meta: Rc::new(meta), given, span: value.span });
         }
         out
     }

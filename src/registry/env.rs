@@ -28,7 +28,14 @@ pub fn derived_env_name<S: AsRef<str>>(path: &[S]) -> String {
 fn write_env_name(e: &Entry, out: &mut String) {
     match &e.meta.env {
         Some(name) => out.push_str(name),
-        None => write_derived(&e.path, out),
+        None => {
+            write_derived(&e.path, out);
+            // The items of a list leaf share a path; each gets its place in the list.
+            if let Some(item) = e.item {
+                use std::fmt::Write;
+                let _ = write!(out, "_{item}");
+            }
+        }
     }
 }
 
@@ -116,6 +123,7 @@ pub(crate) fn variables<'e>(
     // valid: `check` is done in one scan.
     let one_to_one = |e: &&Entry| {
         e.meta.env.is_none()
+            && e.item.is_none()
             && e.path
                 .iter()
                 .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
@@ -202,6 +210,7 @@ mod tests {
             name: path.join("."),
             value,
             span: None,
+            item: None,
             meta: Rc::new(ServiceMeta { env, ..ServiceMeta::default() }),
         }
     }

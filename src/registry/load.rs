@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use crate::fxhash::FxHashMap as HashMap;
 
+use super::Entry;
 use super::config::{self, Config, ServiceRule};
 use super::data::{self, Node};
+use super::leaf::{Flat, flatten, is_category};
+use super::meta::Fields;
 use super::path::{Pattern, Segment};
-use super::{Entry, entries};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli};
 use crate::syntax::Sources;
@@ -38,6 +40,9 @@ pub struct Project {
     pub(crate) config_data: Option<Node>,
     /// The project root: the nearest directory above the registry with flake.nix or .git.
     pub(crate) root: Option<PathBuf>,
+    /// What is wrong with the metadata leaves give themselves, each with its entry's name:
+    /// `check` reports them as `invalid-metadata`.
+    pub(crate) metadata_errors: Vec<(Diagnostic, String)>,
     /// The evaluator, kept so that freeing it can be skipped together with the project's
     /// (see `Project::leak`). Held, never read.
     #[allow(dead_code)]
@@ -98,9 +103,9 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         let import_root = root.clone().unwrap_or(dir);
         eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts)?
     };
-    // A set with `from` or `to` at the top is one range, not a set of entries.
-    if !matches!(&registry.data, data::Data::Set(attrs) if !attrs.iter().any(|(n, _)| &**n == "from" || &**n == "to"))
-    {
+    // A set with `from` or `to` (or `port`, or metadata) at the top is one leaf, not a set of
+    // entries.
+    if !matches!(&registry.data, data::Data::Set(attrs) if is_category(attrs)) {
         return Err(not_a_set(&registry, &registry_file, sources));
     }
     let config = match config_node.as_ref().map(config::parse) {
@@ -108,7 +113,8 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         Some(Ok(config)) => config,
         None => Config::default(),
     };
-    let entries = crate::timing::phase("entries", || resolve_meta(entries(&registry), &config));
+    let (entries, metadata_errors) =
+        crate::timing::phase("entries", || resolve_meta(flatten(&registry), &config));
     Ok(Project {
         entries,
         config,
@@ -117,6 +123,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         config_file,
         config_data: config_node,
         root,
+        metadata_errors,
         evaluator,
     })
 }
@@ -152,7 +159,7 @@ fn eval_with_portnix(
 /// The registry's value is not an attribute set: an error at its first expression.
 fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
     let what = match &registry.data {
-        data::Data::Set(_) => "a single { from; to; } range".to_string(),
+        data::Data::Set(_) => "a single leaf (a set with `port`, `from`/`to` or metadata)".to_string(),
         other => other.describe(),
     };
     let hint = match registry.data {
@@ -196,32 +203,92 @@ fn eval_with_nix(file: &Path) -> Result<Node, LoadError> {
     Ok(data::from_json(&value))
 }
 
-/// Attaches each entry's `services` metadata: the most specific matching rule wins.
-/// Exact paths are looked up in a map, so this stays linear for large configs.
-fn resolve_meta(mut entries: Vec<Entry>, config: &Config) -> Vec<Entry> {
-    if config.services.is_empty() {
-        return entries;
-    }
-    let index = exact_index(&entries);
-    let mut best: Vec<Option<&ServiceRule>> = vec![None; entries.len()];
-    for rule in &config.services {
-        for i in matching(&index, &entries, &rule.pattern) {
-            if best[i].is_none_or(|b| rule.pattern.specificity() > b.pattern.specificity()) {
-                best[i] = Some(rule);
+/// Attaches each entry's metadata: the most specific matching `services` rule wins, and a
+/// leaf's own metadata is its exact rule, merged with the config's exact rule where both exist
+/// (a field they both give must agree). Exact paths are looked up in a map, so this stays
+/// linear for large configs.
+fn resolve_meta(flat: Flat, config: &Config) -> (Vec<Entry>, Vec<(Diagnostic, String)>) {
+    let Flat { mut entries, inline, mut errors } = flat;
+    let mut best: Vec<Option<&ServiceRule>> =
+        vec![None; if config.services.is_empty() { 0 } else { entries.len() }];
+    if !config.services.is_empty() {
+        let index = exact_index(&entries);
+        for rule in &config.services {
+            for i in matching(&index, &entries, &rule.pattern) {
+                if best[i].is_none_or(|b| rule.pattern.specificity() > b.pattern.specificity()) {
+                    best[i] = Some(rule);
+                }
+            }
+        }
+        for (e, rule) in entries.iter_mut().zip(&best) {
+            if let Some(rule) = rule {
+                e.meta = rule.meta.clone();
             }
         }
     }
-    for (e, rule) in entries.iter_mut().zip(best) {
-        if let Some(rule) = rule {
-            e.meta = rule.meta.clone();
+    let mut own_env = Vec::new();
+    for (i, fields) in inline {
+        let exact = best.get(i).copied().flatten().filter(|r| r.pattern.is_literal());
+        let e = &mut entries[i];
+        errors.extend(disagreements(e, &fields, exact));
+        let mut meta = exact.map(|r| (*r.meta).clone()).unwrap_or_default();
+        for (field, _) in &fields.given {
+            field.copy(&fields.meta, &mut meta);
+        }
+        if fields.span_of(super::meta::Field::Env).is_some() {
+            own_env.push(i);
+        }
+        e.meta = std::rc::Rc::new(meta);
+    }
+    // Items of a list share the service's variable name; each gets its place as a suffix,
+    // unless it names its own.
+    for (i, e) in entries.iter_mut().enumerate() {
+        if let (Some(item), Some(env)) = (e.item, &e.meta.env)
+            && own_env.binary_search(&i).is_err()
+        {
+            let mut meta = (*e.meta).clone();
+            meta.env = Some(format!("{env}_{item}"));
+            e.meta = std::rc::Rc::new(meta);
         }
     }
-    entries
+    (entries, errors)
+}
+
+/// Each field a leaf and the config's `services."path"` both give, differently.
+fn disagreements(e: &Entry, fields: &Fields, exact: Option<&ServiceRule>) -> Vec<(Diagnostic, String)> {
+    let Some(rule) = exact else { return Vec::new() };
+    let mut out = Vec::new();
+    for &(field, span) in &fields.given {
+        let Some(rule_span) = rule.given.iter().find(|(f, _)| *f == field).map(|(_, s)| *s) else { continue };
+        if field.same(&fields.meta, &rule.meta) {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Code::InvalidMetadata,
+            format!(
+                "{} gives its {} here, and services.\"{}\" gives another",
+                e.name,
+                field.key(),
+                rule.pattern.text
+            ),
+        )
+        .with_hint("say it in one place: keep the leaf's own field or the config's, not both");
+        d.span = span;
+        if let Some(s) = rule_span {
+            d = d.with_label(s, format!("services.\"{}\".{} says otherwise", rule.pattern.text, field.key()));
+        }
+        out.push((d, e.name.clone()));
+    }
+    out
 }
 
 /// Entries by their path segments.
 pub(crate) fn exact_index(entries: &[Entry]) -> HashMap<Vec<&str>, usize> {
-    entries.iter().enumerate().map(|(i, e)| (e.path.iter().map(|s| &**s).collect(), i)).collect()
+    let mut index = HashMap::default();
+    for (i, e) in entries.iter().enumerate() {
+        index.entry(e.path.iter().map(|s| &**s).collect()).or_insert(i);
+    }
+    index
 }
 
 /// The entries a pattern names exactly: a map lookup, or a scan when it has wildcards.
@@ -239,7 +306,16 @@ pub(crate) fn matching(
         })
         .collect();
     match literal {
-        Some(key) => index.get(&key).copied().into_iter().collect(),
+        // The items of a list leaf share one path and follow each other: the index holds the
+        // first of them.
+        Some(key) => match index.get(&key) {
+            Some(&first) => (first..entries.len())
+                .take_while(|&i| {
+                    i == first || (entries[i].item.is_some() && entries[i].path == entries[first].path)
+                })
+                .collect(),
+            None => Vec::new(),
+        },
         None => (0..entries.len()).filter(|&i| pattern.matches_exact(&entries[i].path)).collect(),
     }
 }

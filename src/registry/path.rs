@@ -133,6 +133,11 @@ impl Pattern {
         })
     }
 
+    /// Whether the pattern has no wildcard: it names one path.
+    pub(crate) fn is_literal(&self) -> bool {
+        self.segments.iter().all(|s| matches!(s, Segment::Name(_)))
+    }
+
     /// Orders patterns from least to most specific: more segments, then fewer wildcards.
     pub(crate) fn specificity(&self) -> (usize, usize) {
         let literal = self.segments.iter().filter(|s| matches!(s, Segment::Name(_))).count();

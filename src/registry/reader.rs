@@ -12,6 +12,8 @@ pub(crate) type Attrs<'a> = &'a [(Rc<str>, Node)];
 
 pub(crate) struct Reader {
     pub(crate) errors: Vec<Diagnostic>,
+    /// The code of every error: `config-error`, or `invalid-metadata` for a registry leaf's own.
+    code: Code,
     /// Position to fall back on for values without their own (list items).
     pub(crate) file_span: Option<Span>,
 }
@@ -23,12 +25,17 @@ pub(crate) fn field<'a>(attrs: Attrs<'a>, key: &str) -> Option<&'a Node> {
 
 impl Reader {
     pub(crate) fn new(file_span: Option<Span>) -> Reader {
-        Reader { errors: Vec::new(), file_span }
+        Reader { errors: Vec::new(), code: Code::ConfigError, file_span }
     }
 
-    /// A `config-error` at `span` (or the file when the value has no position of its own).
+    /// A reader of metadata inside the registry, whose errors are findings of `check`.
+    pub(crate) fn for_leaves() -> Reader {
+        Reader { errors: Vec::new(), code: Code::InvalidMetadata, file_span: None }
+    }
+
+    /// An error at `span` (or the file when the value has no position of its own).
     pub(crate) fn fail_at(&mut self, span: Option<Span>, message: String, hint: &str) {
-        let mut d = Diagnostic::new(Code::ConfigError, message);
+        let mut d = Diagnostic::new(self.code, message);
         if !hint.is_empty() {
             d = d.with_hint(hint);
         }

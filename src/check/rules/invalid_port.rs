@@ -17,10 +17,9 @@ pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("{} is the range {from}-{to}, which leaves the ports 1 to 65535", e.name)
             }
         };
-        out.push(
-            Finding::new(Code::InvalidPort, problem, vec![e.name.clone()])
-                .at(e.span)
-                .hint("a registry leaf is a port (an integer) or a range { from = A; to = B; }"),
-        );
+        out.push(Finding::new(Code::InvalidPort, problem, vec![e.name.clone()]).at(e.span).hint(
+            "a registry leaf is a port (an integer), a range { from = A; to = B; }, a set with \
+                     `port` (or `from` and `to`) and metadata, or a list of these",
+        ));
     }
 }

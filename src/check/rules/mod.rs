@@ -6,11 +6,13 @@ mod ephemeral_port;
 
 pub(crate) use ephemeral_port::EPHEMERAL;
 mod invalid_interface;
+mod invalid_metadata;
 mod invalid_port;
 mod out_of_range;
 mod privileged_port;
 mod process_config;
 mod range_config;
+mod range_spelling;
 mod registered_port;
 mod reserved_port;
 mod unknown_service;
@@ -22,6 +24,8 @@ pub(crate) type Rule = fn(&Context, &mut Vec<Finding>);
 /// Each rule with its name, which `PORTNIX_TIMINGS=1` times it under.
 pub(crate) const ALL: &[(&str, Rule)] = &[
     ("invalid_port", invalid_port::run),
+    ("invalid_metadata", invalid_metadata::run),
+    ("range_spelling", range_spelling::run),
     ("duplicate_port", duplicate_port::run),
     ("out_of_range", out_of_range::run),
     ("reserved_port", reserved_port::run),

@@ -4,9 +4,12 @@
   tooBig = 70000;
   text = "5432";
   float = 80.5;
-  list = [ 80 443 ];
+  nested = [ 80 [ 443 ] ];
+  noPorts = [ ];
   empty = { from = 10; to = 5; };
-  extra = { from = 1000; to = 1010; note = "x"; };
   halfRange = { from = 2000; };
+  portText = { port = "8080"; description = "a quoted port"; };
+  portAndRange = { port = 3000; from = 3000; to = 3010; };
+  noPort = { protocol = "udp"; description = "forgot the port"; };
   fine = 8000;
 }

@@ -1,0 +1,136 @@
+//! What a leaf of the registry is, in the shapes registries are written in: a port (`5432`), a
+//! range (`{ from; to; }`), either with metadata of its own (`{ port = 53; protocol = "udp"; }`),
+//! or a list of those (`[ 22000 21027 ]`: one service, several claims). Any other set is a
+//! category of entries.
+
+use std::rc::Rc;
+
+use super::data::{Data, Node};
+use super::meta::{Field, Fields};
+use super::reader::{Attrs, Reader};
+use super::{Entry, Invalid, PortValue, ServiceMeta, path};
+use crate::diagnostic::Diagnostic;
+
+/// The keys that say where a leaf's ports are.
+const PORT_KEYS: &[&str] = &["port", "from", "to"];
+
+/// The registry flattened: entries in attribute order, the metadata leaves gave themselves
+/// (by entry index), and what was wrong with that metadata.
+#[derive(Default)]
+pub(crate) struct Flat {
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) inline: Vec<(usize, Fields)>,
+    /// `invalid-metadata` errors, each with the entry it concerns.
+    pub(crate) errors: Vec<(Diagnostic, String)>,
+}
+
+pub(crate) fn flatten(root: &Node) -> Flat {
+    let mut flat = Flat::default();
+    let mut path = Vec::new();
+    let meta = Rc::new(ServiceMeta::default());
+    walk(root, &mut path, &meta, &mut flat);
+    flat
+}
+
+/// Whether a set is a category of entries rather than one leaf: it has no key that says where
+/// a leaf's ports are, and no metadata field with a value of that field's type.
+pub(crate) fn is_category(attrs: Attrs) -> bool {
+    !attrs.iter().any(|(n, v)| PORT_KEYS.contains(&&**n) || Field::parse(n).is_some_and(|f| f.fits(&v.data)))
+}
+
+fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, flat: &mut Flat) {
+    match &node.data {
+        Data::Set(attrs) if is_category(attrs) => {
+            for (name, child) in attrs {
+                path.push(name.clone());
+                walk(child, path, meta, flat);
+                path.pop();
+            }
+        }
+        Data::List(items) if !items.is_empty() => {
+            let name = path::dotted(path);
+            for (i, item) in items.iter().enumerate() {
+                let item_name = format!("{name}[{i}]");
+                let value = match &item.data {
+                    Data::List(_) => PortValue::Invalid(Invalid::Other("a list inside a list".into())),
+                    _ => claim(item, &item_name, flat),
+                };
+                push(flat, path, item_name, value, item, Some(i as u32), meta);
+            }
+        }
+        Data::List(_) => {
+            let value = PortValue::Invalid(Invalid::Other("an empty list".into()));
+            push(flat, path, path::dotted(path), value, node, None, meta);
+        }
+        _ => {
+            let name = path::dotted(path);
+            let value = claim(node, &name, flat);
+            push(flat, path, name, value, node, None, meta);
+        }
+    }
+}
+
+fn push(
+    flat: &mut Flat,
+    path: &[Rc<str>],
+    name: String,
+    value: PortValue,
+    node: &Node,
+    item: Option<u32>,
+    meta: &Rc<ServiceMeta>,
+) {
+    flat.entries.push(Entry { name, path: path.to_vec(), value, span: node.span, item, meta: meta.clone() });
+}
+
+/// The ports one leaf claims; a set's metadata goes to `flat.inline` for the entry about to
+/// be pushed.
+fn claim(node: &Node, name: &str, flat: &mut Flat) -> PortValue {
+    let attrs = match &node.data {
+        Data::Int(i) => return PortValue::of_int(*i),
+        Data::Set(attrs) => attrs,
+        other => return PortValue::Invalid(Invalid::Other(other.describe())),
+    };
+    let d = &node.data;
+    let value = match (d.get("port"), d.get("from"), d.get("to")) {
+        (None, None, None) => {
+            PortValue::Invalid(Invalid::Other("a set with metadata but no `port`, or `from` and `to`".into()))
+        }
+        (Some(p), None, None) => match p.data {
+            Data::Int(i) => PortValue::of_int(i),
+            ref other => {
+                PortValue::Invalid(Invalid::Other(format!("a set whose port is {}", other.describe())))
+            }
+        },
+        (None, Some(from), Some(to)) => match (&from.data, &to.data) {
+            (Data::Int(f), Data::Int(t)) => PortValue::of_range(*f, *t),
+            _ => PortValue::Invalid(Invalid::Other(
+                "a range whose `from` and `to` are not both integers".into(),
+            )),
+        },
+        (Some(_), _, _) => PortValue::Invalid(Invalid::Other(
+            "a set with both `port` and `from`/`to`: one port or one range".into(),
+        )),
+        (None, _, _) => PortValue::Invalid(Invalid::Other(
+            "a range that is not exactly { from = <int>; to = <int>; }".into(),
+        )),
+    };
+    // A plain `{ from; to; }` range, the common case, has no metadata to read.
+    if attrs.len()
+        > usize::from(d.get("port").is_some())
+            + usize::from(d.get("from").is_some())
+            + usize::from(d.get("to").is_some())
+    {
+        let mut reader = Reader::for_leaves();
+        let fields = reader.meta_fields(attrs, &format!("the metadata of {name}"), PORT_KEYS);
+        flat.errors.extend(reader.errors.into_iter().map(|mut e| {
+            if !e.message.ends_with(&format!(" of {name}")) {
+                e.message = format!("{name}: {}", e.message);
+            }
+            (e, name.to_string())
+        }));
+        if !fields.given.is_empty() {
+            flat.inline.push((flat.entries.len(), fields));
+        }
+    }
+    value
+}
