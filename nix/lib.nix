@@ -40,16 +40,66 @@ let
   };
   matchesPrefix = p: path:
     p.len <= length path && all (i: elemAt p.segs i == "*" || elemAt p.segs i == elemAt path i) (genList (i: i) p.len);
-  isRange = v: isAttrs v && (v ? from || v ? to);
+  # A leaf is a port, a range, either with metadata of its own (`{ port = 53; protocol = "udp"; }`),
+  # or a list of those; any other set is a category. A set is a leaf when it has a key that
+  # says where its ports are, or a metadata field holding a value of that field's type
+  # (`program = "nginx"` is metadata, `program = 9000` a service called program).
+  portKeys = [ "port" "from" "to" ];
+  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" ];
+  fits = n: x:
+    if n == "protocol" || n == "description" || n == "env" || n == "program" then isString x
+    else if n == "openFirewall" then builtins.isBool x
+    else if n == "interfaces" || n == "shareWith" then isList x && all isString x
+    else false;
+  isCategory = v: isAttrs v && !(any (n: builtins.elem n portKeys || fits n v.${n}) (attrNames v));
 
   # What a leaf holds: a port, a range, or why it is neither.
+  invalidAs = why: { kind = "invalid"; inherit why; };
   classify = v:
     if isInt v then { kind = "port"; from = v; to = v; }
-    else if isRange v then
-      (if attrNames v == [ "from" "to" ] && isInt v.from && isInt v.to
-       then { kind = "range"; inherit (v) from to; }
-       else { kind = "invalid"; why = "a range that is not exactly { from = <int>; to = <int>; }"; })
-    else { kind = "invalid"; why = "a ${builtins.typeOf v}"; };
+    else if isAttrs v then
+      let port = v ? port; from = v ? from; to = v ? to; in
+      if !port && !from && !to then invalidAs "a set with metadata but no `port`, or `from` and `to`"
+      else if port && !from && !to then
+        (if isInt v.port then { kind = "port"; from = v.port; to = v.port; } else invalidAs "a set whose port is a ${builtins.typeOf v.port}")
+      else if !port && from && to then
+        (if isInt v.from && isInt v.to then { kind = "range"; inherit (v) from to; } else invalidAs "a range whose `from` and `to` are not both integers")
+      else if port then invalidAs "a set with both `port` and `from`/`to`: one port or one range"
+      else invalidAs "a range that is not exactly { from = <int>; to = <int>; }"
+    else invalidAs "a ${builtins.typeOf v}";
+
+  toLower = builtins.replaceStrings (chars upper) (chars lower);
+  # A metadata field's value as the rules compare it: protocols in any case, lists of strings.
+  normalField = n: x:
+    if n == "protocol" then toLower x
+    else if n == "interfaces" || n == "shareWith" then filter isString x
+    else x;
+  # How many errors a field's value holds: a wrong type, an unknown protocol, or each list
+  # item that is not a string.
+  fieldErrors = n: x:
+    if n == "protocol" then (if isString x && builtins.elem (toLower x) [ "tcp" "udp" "both" ] then 0 else 1)
+    else if n == "openFirewall" then (if builtins.isBool x then 0 else 1)
+    else if n == "interfaces" || n == "shareWith" then (if isList x then length (filter (i: !(isString i)) x) else 1)
+    else if isString x then 0 else 1;
+  # Whether the field is read at all: a list with some bad items keeps its good ones.
+  usable = n: x: if n == "interfaces" || n == "shareWith" then isList x else fieldErrors n x == 0;
+
+  # A leaf set's own metadata: the fields it gives, and the invalid-metadata findings it holds
+  # (unknown keys, bad values, fields the config's exact services rule gives differently).
+  inlineOf = name: v: exact:
+    if !(isAttrs v) then { given = { }; problems = [ ]; } else
+    let
+      keys = filter (n: !(builtins.elem n portKeys)) (attrNames v);
+      known = filter (n: builtins.elem n metaKeys) keys;
+      given = listToAttrs (map (n: { name = n; value = normalField n v.${n}; }) (filter (n: usable n v.${n}) known));
+      one = message: finding "invalid-metadata" [ name ] message;
+      unknown = map (n: one "unknown key '${n}' in the metadata of ${name}") (filter (n: !(builtins.elem n metaKeys)) keys);
+      bad = concatMap (n: genList (_: one "${name}: ${n} has a value of the wrong type") (fieldErrors n v.${n})) known;
+      disagree = if exact == null then [ ] else
+        map (n: one "${name} gives its ${n} here, and services.\"${exact.pattern.text}\" gives another")
+          (filter (n: exact.meta ? ${n} && normalField n exact.meta.${n} != given.${n}) (attrNames given));
+    in
+    { inherit given; problems = unknown ++ bad ++ disagree; };
 
   parseConfig = config:
     let
@@ -110,7 +160,7 @@ let
             done = pick (completedAt depth ranges');
             range' = if done == null then range else done;
           in
-          if isAttrs v && !(isRange v) then
+          if isCategory v then
             walk {
               set = v;
               path = p;
@@ -124,27 +174,39 @@ let
             }
           else
             let
-              c = classify v;
               service = pick (completedAt depth services');
-              meta = if service == null then { } else service.meta;
+              # A leaf's own metadata is its exact rule: merged with the config's exact rule,
+              # it takes the place of wildcard ones.
+              exact = if service != null && service.pattern.literal == service.pattern.len then service else null;
+              record = x: item:
+                let
+                  c = if isList x then invalidAs (if item == null then "an empty list" else "a list inside a list") else classify x;
+                  name = if item == null then dotted p else "${dotted p}[${toString item}]";
+                  inline = inlineOf name x exact;
+                  meta = if inline.given == { } then (if service == null then { } else service.meta)
+                    else (if exact == null then { } else exact.meta) // inline.given;
+                in
+                {
+                  path = p;
+                  value = x;
+                  pos = builtins.unsafeGetAttrPos n set;
+                  inherit (c) kind;
+                  inherit item name meta scope;
+                  from = c.from or null;
+                  to = c.to or null;
+                  why = c.why or null;
+                  valid = c.kind != "invalid" && 1 <= c.from && c.from <= c.to && c.to <= 65535;
+                  ownEnv = inline.given ? env;
+                  metaFindings = inline.problems;
+                  protocol = toLower (meta.protocol or "tcp");
+                  range = range';
+                  shareWith = map pattern (filter isString (meta.shareWith or [ ]));
+                  text = if c.kind == "range" then "${toString c.from}-${toString c.to}"
+                    else if c.kind == "port" then toString c.from else c.why;
+                };
             in
-            [{
-              path = p;
-              value = v;
-              pos = builtins.unsafeGetAttrPos n set;
-              inherit (c) kind;
-              from = c.from or null;
-              to = c.to or null;
-              why = c.why or null;
-              valid = c.kind != "invalid" && 1 <= c.from && c.from <= c.to && c.to <= 65535;
-              name = dotted p;
-              inherit meta scope;
-              protocol = meta.protocol or "tcp";
-              range = range';
-              shareWith = map pattern (meta.shareWith or [ ]);
-              text = if c.kind == "range" then "${toString c.from}-${toString c.to}"
-                else if c.kind == "port" then toString c.from else c.why;
-            }])
+            if isList v && v != [ ] then genList (i: record (elemAt v i) i) (length v)
+            else [ (record v null) ])
         set));
     in
     walk {
@@ -165,7 +227,7 @@ let
   # nearest, clear of every reservation except where its `allow` covers a whole segment.
   clean = cfg: registry:
     let
-      leaves = v: if isAttrs v && !(isRange v) then concatMap leaves (attrValues v) else [ v ];
+      leaves = v: if isCategory v then concatMap leaves (attrValues v) else [ v ];
       longer = depth: any (p: p.pattern.len > depth + 1);
       # Each reservation's `allow` patterns, tagged with the reservation's index.
       reservations = genList (i: i) (length cfg.reserved);
@@ -181,7 +243,7 @@ let
               allows' = advance depth n allows;
               covering' = covering ++ completedAt depth ranges';
               allowed' = allowed ++ map (p: p.res) (completedAt depth allows');
-              isSet = isAttrs v && !(isRange v);
+              isSet = isCategory v;
               scope' = if isSet && completedAt depth scopes' != [ ] then toJSON (path ++ [ n ]) else scope;
             in
             if isSet && (longer depth ranges' || longer depth scopes' || longer depth allows') then
@@ -279,8 +341,7 @@ let
       cfg.reserved)
     entries;
 
-  # A leaf of the registry is a port or a range; anything else is a set of entries.
-  isLeaf = v: !(isAttrs v) || isRange v;
+  isLeaf = v: !(isCategory v);
   # Whether some entry lies at a path the pattern names `exact`ly, or at or below it. It walks
   # only the names the pattern allows, so it costs the matched part of the registry, not all.
   covers = exact: p: registry:
@@ -358,10 +419,43 @@ let
       then [ (finding "ephemeral-port" [ e.name ] "${describeEntry e} is inside the ephemeral range 32768-60999: the kernel may give it to an outgoing connection${posText e.pos}") ]
       else [ ])
     entries;
-  # `ignore` silences a warning whose every entry one of the code's patterns covers.
+  # `ignore` silences a warning whose every entry one of the code's patterns covers; a list
+  # item (`a.b[1]`) is covered where its list is.
   notIgnored = cfg: f:
-    let pats = cfg.ignore.${f.code} or [ ]; in
-    pats == [ ] || f.paths == [ ] || !(all (name: any (p: matchesPrefix p (splitDotted name)) pats) f.paths);
+    let
+      pats = cfg.ignore.${f.code} or [ ];
+      pathOf = name: let m = match "(.*)\\[[0-9]+]" name; in splitDotted (if m == null then name else head m);
+    in
+    pats == [ ] || f.paths == [ ] || !(all (name: any (p: matchesPrefix p (pathOf name)) pats) f.paths);
+
+  # A block written as two ports: `{ start; end; }`, or siblings x-start and x-end (x_start,
+  # xStart). Only the names that could end a block are looked up.
+  rangeSpelling = entries:
+    let
+      single = e: e.valid && e.item == null && e.from == e.to;
+      lastOf = e: elemAt e.path (length e.path - 1);
+      parentOf = e: genList (i: elemAt e.path i) (length e.path - 1);
+      ends = listToAttrs (map (e: { name = toJSON e.path; value = e; })
+        (filter (e: single e && match ".*(end|End)" (lastOf e) != null) entries));
+      endOf = seg:
+        if seg == "start" then { end = "end"; stem = ""; } else
+        let m = match "(.+)(-start|_start|Start)" seg; in
+        if m == null then null else {
+          stem = head m;
+          end = head m + { "-start" = "-end"; "_start" = "_end"; "Start" = "End"; }.${elemAt m 1};
+        };
+    in
+    if ends == { } then [ ] else concatMap
+      (e:
+        let
+          spec = if single e then endOf (lastOf e) else null;
+          key = toJSON (parentOf e ++ [ spec.end ]);
+          end = ends.${key};
+        in
+        if spec != null && ends ? ${key} && e.from < end.from then
+          [ (finding "range-spelling" [ e.name end.name ] "${e.name} and ${end.name} read as two ports, ${toString e.from} and ${toString end.from}: nothing between them is claimed or checked${posText e.pos}") ]
+        else [ ])
+      entries;
 
   # Entries that claim the same ports in one (scope, protocol) lane, as `portnix check` groups
   # them: equal single ports together; each range with everything that overlaps it and either
@@ -431,11 +525,15 @@ let
       };
     in
     (foldl' step { out = ""; prevLower = false; } cs).out;
+  # A list's items share the service's name, each with its place as a suffix, unless the item
+  # names its own.
   envName = e:
-    if e.meta ? env then e.meta.env
-    else
-      let n = concatStringsSep "_" (map snakeSegment e.path) + "_PORT"; in
-      if match "[0-9].*" n != null then "_" + n else n;
+    let
+      suffix = if e.item == null || e.ownEnv then "" else "_${toString e.item}";
+      derived = let n = concatStringsSep "_" (map snakeSegment e.path) + "_PORT"; in
+        if match "[0-9].*" n != null then "_" + n else n;
+    in
+    (if e.meta ? env then e.meta.env else derived) + suffix;
 
   open = entries: filter (e: e.valid && (e.meta.openFirewall or false)) entries;
   byPort = sort (a: b: a.from < b.from || (a.from == b.from && a.name < b.name));
@@ -456,7 +554,7 @@ in
 rec {
   /** The registry flattened to records: path, name, value, port or range, protocol. */
   entries = args: map
-    (e: { inherit (e) path name protocol; } // (if e.kind == "port" then { port = e.from; } else if e.kind == "range" then { range = { inherit (e) from to; }; } else { invalid = e.why; }))
+    (e: { inherit (e) path name protocol item; } // (if e.kind == "port" then { port = e.from; } else if e.kind == "range" then { range = { inherit (e) from to; }; } else { invalid = e.why; }))
     (entriesOf (normalize args));
 
   normalize = args: if args ? registry then args else { registry = args; };
@@ -472,14 +570,14 @@ rec {
     unknownService cfg registry ++ rangeConfig cfg ++ poolConfig cfg
     ++ (if clean cfg registry then [ ] else fullFindings a);
 
-  /** `portnix check`'s warnings, less the ignored ones: privileged-port, ephemeral-port, unused-range. */
+  /** `portnix check`'s warnings, less the ignored ones: range-spelling, privileged-port, ephemeral-port, unused-range. */
   warnings = args:
     let
       a = normalize args;
       cfg = parseConfig (a.config or { });
       es = entriesOf a;
     in
-    filter (notIgnored cfg) (privilegedPort cfg es ++ ephemeralPort es ++ unusedRange cfg (load a.registry));
+    filter (notIgnored cfg) (rangeSpelling es ++ privilegedPort cfg es ++ ephemeralPort es ++ unusedRange cfg (load a.registry));
 
   /** True when a quick pass proves there is nothing to find; false says nothing. */
   provablyClean = args: let a = normalize args; in clean (parseConfig (a.config or { })) (load a.registry);
@@ -491,7 +589,7 @@ rec {
       es = entriesOf a;
       cfg = parseConfig (a.config or { });
     in
-    invalidPort es ++ duplicatePort es ++ outOfRange es ++ reservedPort cfg es;
+    invalidPort es ++ concatMap (e: e.metaFindings) es ++ duplicatePort es ++ outOfRange es ++ reservedPort cfg es;
 
   /** The registry itself, or a throw that lists every finding with its paths and positions. */
   check = args:

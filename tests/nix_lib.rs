@@ -13,8 +13,9 @@ use portnix::check::{CheckOptions, check};
 use portnix::registry::{LoadOptions, load};
 
 /// Every error a registry and its config can hold, and the warnings NixOS shows.
-const SHARED_CODES: [&str; 8] = [
+const SHARED_CODES: [&str; 9] = [
     "duplicate-port",
+    "invalid-metadata",
     "out-of-range",
     "reserved-port",
     "invalid-port",
@@ -23,7 +24,7 @@ const SHARED_CODES: [&str; 8] = [
     "range-outside-parent",
     "range-overlap",
 ];
-const SHARED_WARNINGS: [&str; 3] = ["privileged-port", "ephemeral-port", "unused-range"];
+const SHARED_WARNINGS: [&str; 4] = ["range-spelling", "privileged-port", "ephemeral-port", "unused-range"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -146,7 +147,8 @@ fn firewall_and_env_vars_match_the_generators() {
     if !common::nix_available() {
         return;
     }
-    for dir in [root().join("lib"), root().join("examples/000-luminous")] {
+    let shapes = root().join("tests/test_data/check/invalid-metadata/pass_shapes");
+    for dir in [root().join("lib"), root().join("examples/000-luminous"), shapes] {
         let project = load(&LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() })
             .unwrap_or_else(|e| panic!("{}", e.render()));
         // The generated NixOS module, evaluated, is the reference for `firewall`.
@@ -378,10 +380,14 @@ impl Rng {
             for (tier, base) in [("web", 8000), ("db", 5400)] {
                 reg += &format!("{tier} = {{ ");
                 for i in 0..1 + self.next(5) {
-                    let port = match self.next(20) {
+                    let port = match self.next(24) {
                         0 => "\"oops\"".to_string(),
                         1 => "0".to_string(),
                         2 => format!("{{ from = {}; to = {}; }}", base + 5, base + 5 + self.next(4)),
+                        // Leaves with their own metadata, and lists: one service, several ports.
+                        3 => format!("{{ port = {}; protocol = \"UDP\"; }}", base + 2 * i + self.next(3)),
+                        4 => format!("[ {} {} ]", base + 2 * i, base + 2 * i + self.next(3)),
+                        5 => format!("{{ port = {}; descripton = \"typo\"; }}", base + 2 * i),
                         _ => (base + 2 * i + self.next(3)).to_string(),
                     };
                     reg += &format!("s{i} = {port}; ");
