@@ -16,15 +16,22 @@ pub(crate) fn list<'p>(project: &'p Project, pattern: Option<&Pattern>) -> Vec<&
 }
 
 /// The entry at exactly `path`, or the closest name as a suggestion.
-pub(crate) fn get<'p>(project: &'p Project, path: &str) -> Result<&'p Entry, Option<String>> {
-    let segments = split_dotted(path).ok_or(None)?;
-    project
+/// The entries at `path`: one, or each item of a list leaf; `name[i]` names one item.
+pub(crate) fn get<'p>(project: &'p Project, path: &str) -> Result<Vec<&'p Entry>, Option<String>> {
+    let suggest =
+        || crate::suggest::nearest(path, project.entries.iter().map(|e| e.name.as_str())).map(String::from);
+    if path.ends_with(']')
+        && let Some(e) = project.entries.iter().find(|e| e.item.is_some() && e.name == path)
+    {
+        return Ok(vec![e]);
+    }
+    let segments = split_dotted(path).ok_or_else(suggest)?;
+    let found: Vec<&Entry> = project
         .entries
         .iter()
-        .find(|e| e.path.len() == segments.len() && e.path.iter().zip(&segments).all(|(a, b)| **a == *b))
-        .ok_or_else(|| {
-            crate::suggest::nearest(path, project.entries.iter().map(|e| e.name.as_str())).map(String::from)
-        })
+        .filter(|e| e.path.len() == segments.len() && e.path.iter().zip(&segments).all(|(a, b)| **a == *b))
+        .collect();
+    if found.is_empty() { Err(suggest()) } else { Ok(found) }
 }
 
 pub(crate) struct Which<'p> {

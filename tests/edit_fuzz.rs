@@ -15,7 +15,7 @@ use std::path::Path;
 
 use portnix::edit::plan::{self, Context};
 use portnix::registry::path::quote_segment;
-use portnix::registry::{LoadOptions, load};
+use portnix::registry::{LoadOptions, Protocol, load};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -225,7 +225,7 @@ fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<()
                 return Ok(());
             }
             want.insert(path.clone(), 40000);
-            plan::add(&cx, &path, 40000)
+            plan::add(&cx, &path, 40000, Protocol::Tcp).map(|(p, _)| p)
         }
         Op::Rm { pick: i } => {
             let path = pick(*i);
@@ -235,7 +235,7 @@ fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<()
         Op::Set { pick: i, port } => {
             let path = pick(*i);
             want.insert(path.clone(), *port);
-            plan::set(&cx, &path, *port)
+            plan::set(&cx, &path, None, *port)
         }
         Op::Mv { pick: i, category, new_category, name } => {
             let (from, to) = (pick(*i), dest(*category, *new_category, *name));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use libfuzzer_sys::fuzz_target;
 use portnix::edit::plan::{self, Context};
-use portnix::registry::{LoadOptions, PortValue, load};
+use portnix::registry::{LoadOptions, PortValue, Protocol, load};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("portnix-fuzz-edit-{}", std::process::id()));
@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
                     return;
                 }
                 want.insert(fresh.clone(), PortValue::of_int(40000));
-                plan::add(&cx, &fresh, 40000)
+                plan::add(&cx, &fresh, 40000, Protocol::Tcp).map(|(p, _)| p)
             }
             1 => {
                 want.remove(&pick);
@@ -67,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
             }
             _ => {
                 want.insert(pick.clone(), PortValue::of_int(40001));
-                plan::set(&cx, &pick, 40001)
+                plan::set(&cx, &pick, None, 40001)
             }
         };
         let Ok(plan) = planned else { return };

@@ -55,7 +55,7 @@ pub(crate) struct RmArgs {
 pub(crate) struct SetArgs {
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
-    /// The entry's dotted path.
+    /// The entry's dotted path; `path[1]` for one item of a list leaf.
     pub(crate) path: String,
     /// Its new port: refused when another entry, a reservation or its range says no.
     pub(crate) port: i64,
@@ -143,10 +143,10 @@ pub(crate) fn add(args: AddArgs) -> CliResult {
         let port = allocated(&project, &path, args.protocol, request, &bound)?;
         // Past allocation, a refusal is not the registry's answer but portnix's inability.
         let fail = |e| CliError::edit(e, false);
-        let plan = plan::add(&cx, &segs, port).map_err(fail)?;
+        let (plan, inline) = plan::add(&cx, &segs, port, args.protocol).map_err(fail)?;
         apply(&lock, &plan, args.dry_run).map_err(fail)?;
         outln!("{port}");
-        if args.protocol != Protocol::Tcp {
+        if args.protocol != Protocol::Tcp && !inline {
             errln!(
                 "note: add services.\"{}\".protocol = \"{}\"; to the config",
                 args.path,
@@ -159,16 +159,17 @@ pub(crate) fn add(args: AddArgs) -> CliResult {
 
 pub(crate) fn set(args: SetArgs) -> CliResult {
     {
-        let segs = segments(&args.path)?;
+        let (path, item) = crate::edit::split_item(&args.path);
+        let segs = segments(path)?;
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();
         let cx = Context::new(&project, &options);
-        let Some(index) = cx.entry(&segs) else {
+        let Some(index) = cx.entry_item(&segs, item) else {
             return Err(refused(EditError::new(format!("{} is not in the registry", args.path))));
         };
         let entry = &project.entries[index];
         let port = allocated(&project, &entry.path, entry.meta.protocol, Request::Exactly(args.port), &[])?;
-        let plan = plan::set(&cx, &segs, port).map_err(refused)?;
+        let plan = plan::set(&cx, &segs, item, port).map_err(refused)?;
         apply(&lock, &plan, args.dry_run).map_err(refused)?;
         Ok(exit::OK)
     }

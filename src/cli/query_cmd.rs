@@ -130,15 +130,19 @@ pub(crate) fn which(args: WhichArgs) -> CliResult {
 pub(crate) struct GetArgs {
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
-    /// The entry's dotted path, e.g. databases.postgresql.
+    /// The entry's dotted path, e.g. databases.postgresql; a list leaf prints each of its
+    /// ports, and `path[1]` one of them.
     pub(crate) path: String,
 }
 
 pub(crate) fn get(args: GetArgs) -> CliResult {
     let project = args.project.load()?;
     match query::get(&project, &args.path) {
-        Ok(e) => {
-            crate::stdio::outln!("{}", e.value_text());
+        // A list leaf's ports, one per line, in the list's order.
+        Ok(entries) => {
+            for e in entries {
+                crate::stdio::outln!("{}", e.value_text());
+            }
             Ok(exit::OK)
         }
         Err(suggestion) => {

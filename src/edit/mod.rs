@@ -7,6 +7,7 @@ pub mod plan;
 pub(crate) mod references;
 pub(crate) mod verify;
 
+use crate::registry::Protocol;
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
@@ -110,6 +111,34 @@ fn block_indent(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], open_a
             let step = if base.starts_with('\t') { "\t" } else { "  " };
             format!("{base}{step}")
         }
+    }
+}
+
+/// The value to write for a new port, in the shape its neighbours use: `5335`, or
+/// `{ port = 5335; }` (with a protocol other than tcp, `protocol = "udp";` beside it) when most
+/// of the block's leaves are sets with their own `port`. `None` for the protocol: the
+/// neighbours are plain numbers, and the config must say it.
+pub(crate) fn value_like_neighbours(target: &Target, port: i64, protocol: Protocol) -> (String, bool) {
+    let (mut plain, mut with_meta) = (0, 0);
+    if target.rest.len() == 1 {
+        for (_, node) in entries(&target.set) {
+            match ast::AttrpathValue::cast(node).and_then(|apv| apv.value()) {
+                Some(ast::Expr::Literal(_)) => plain += 1,
+                Some(ast::Expr::AttrSet(inner)) if entries(&inner).iter().any(|(n, _)| n == &["port"]) => {
+                    with_meta += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    if with_meta > plain {
+        let protocol = match protocol {
+            Protocol::Tcp => String::new(),
+            other => format!(" protocol = \"{}\";", other.as_str()),
+        };
+        (format!("{{ port = {port};{protocol} }}"), true)
+    } else {
+        (port.to_string(), false)
     }
 }
 
@@ -280,18 +309,58 @@ pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usiz
     }
 }
 
-/// Replaces the value of the entry at `rest` with `value`: only a literal integer, since a
-/// computed value (`base + 4`) says something the new number would not.
-pub(crate) fn set_value(target: &Target, value: &str) -> Result<(Edit, String), EditError> {
+/// `a.b[1]` as the path `a.b` and the list item 1; any other text as itself.
+pub(crate) fn split_item(path: &str) -> (&str, Option<u32>) {
+    let Some(open) = path.strip_suffix(']').and_then(|p| p.rfind('[').map(|i| (i, p))) else {
+        return (path, None);
+    };
+    let (i, inner) = open;
+    match inner[i + 1..].parse::<u32>() {
+        Ok(n) if !inner[i + 1..].starts_with('+') => (&path[..i], Some(n)),
+        _ => (path, None),
+    }
+}
+
+/// Replaces the port of the entry at `rest` with `value`: a literal integer, the literal
+/// `port` of a leaf with metadata, or one item of a list leaf. Never a computed value
+/// (`base + 4`), which says something the new number would not.
+pub(crate) fn set_value(
+    target: &Target,
+    item: Option<u32>,
+    value: &str,
+) -> Result<(Edit, String), EditError> {
     let text = &target.file.text;
-    let Some(old) = ast::AttrpathValue::cast(entry_node(target)?).and_then(|apv| apv.value()) else {
+    let name = target.rest.join(".");
+    let Some(mut old) = ast::AttrpathValue::cast(entry_node(target)?).and_then(|apv| apv.value()) else {
         return Err(EditError::new("incomplete attribute"));
     };
+    if let ast::Expr::List(list) = &old {
+        let items: Vec<ast::Expr> = list.items().collect();
+        let Some(i) = item else {
+            return Err(EditError::new(format!("{name} is a list of {} ports", items.len()))
+                .with_hint(format!("set one of them, as {name}[0]")));
+        };
+        old = items
+            .get(i as usize)
+            .cloned()
+            .ok_or_else(|| EditError::new(format!("{name} has no item {i}")))?;
+    } else if item.is_some() {
+        return Err(EditError::new(format!("{name} is not a list")));
+    }
+    // A leaf with its own metadata keeps it: only its `port` changes.
+    if let ast::Expr::AttrSet(set) = &old
+        && set.rec_token().is_none()
+        && let Some(port) = entries(set)
+            .into_iter()
+            .find(|(n, _)| n == &["port"])
+            .and_then(|(_, node)| ast::AttrpathValue::cast(node).and_then(|apv| apv.value()))
+    {
+        old = port;
+    }
     let old_text = old.syntax().text().to_string();
     if !matches!(&old, ast::Expr::Literal(_)) || old_text.parse::<i64>().is_err() {
         return Err(EditError::new(format!(
-            "{} is computed (`{old_text}`), not a port number: edit it by hand",
-            target.rest.join(".")
+            "{name} is computed (`{old_text}`), not a port number: edit it by hand"
         )));
     }
     let range = old.syntax().text_range();

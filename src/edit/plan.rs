@@ -8,7 +8,7 @@ use super::locate::{Confine, File, Overrides, locate};
 use super::references::{self, Kind, Needle, Reference};
 use super::verify::{Change, ConfigChange, verify};
 use super::{Edit, EditError, insert, key_text, remove, set_value};
-use crate::registry::{LoadOptions, PortValue, Project};
+use crate::registry::{LoadOptions, PortValue, Project, Protocol};
 
 /// What an edit is planned against: the project read under the lock, and how it was read.
 pub struct Context<'a> {
@@ -39,6 +39,17 @@ impl<'a> Context<'a> {
             .entries
             .iter()
             .position(|e| e.path.len() == segs.len() && e.path.iter().zip(segs).all(|(a, b)| **a == **b))
+    }
+
+    /// The entry at `segs`, or the item of the list leaf there.
+    pub(crate) fn entry_item(&self, segs: &[String], item: Option<u32>) -> Option<usize> {
+        let first = self.entry(segs)?;
+        match item {
+            None => Some(first),
+            Some(i) => (first..self.project.entries.len())
+                .take_while(|&j| self.project.entries[j].path == self.project.entries[first].path)
+                .find(|&j| self.project.entries[j].item == Some(i)),
+        }
     }
 
     /// The variable portnix names after the entry, when the config does not name one.
@@ -106,8 +117,11 @@ fn same_file_refusal() -> EditError {
     EditError::new("the config and the entry are in the same file: edit it by hand")
 }
 
-pub fn add(cx: &Context, segs: &[String], port: i64) -> Result<Plan, EditError> {
-    let edit = insert(&cx.locate(segs, &Overrides::new())?, &port.to_string())?;
+/// Adds the entry; the plan's `inline` says whether its protocol went into the leaf itself.
+pub fn add(cx: &Context, segs: &[String], port: i64, protocol: Protocol) -> Result<(Plan, bool), EditError> {
+    let target = cx.locate(segs, &Overrides::new())?;
+    let (value, inline) = super::value_like_neighbours(&target, port, protocol);
+    let edit = insert(&target, &value)?;
     let edits = vec![edit];
     verify(
         cx.options,
@@ -116,17 +130,17 @@ pub fn add(cx: &Context, segs: &[String], port: i64) -> Result<Plan, EditError> 
         &Change::Add { path: segs, value: PortValue::of_int(port) },
         None,
     )?;
-    Ok(Plan { edits, notes: Vec::new() })
+    Ok((Plan { edits, notes: Vec::new() }, inline))
 }
 
-pub fn set(cx: &Context, segs: &[String], port: i64) -> Result<Plan, EditError> {
-    let (edit, _) = set_value(&cx.locate(segs, &Overrides::new())?, &port.to_string())?;
+pub fn set(cx: &Context, segs: &[String], item: Option<u32>, port: i64) -> Result<Plan, EditError> {
+    let (edit, _) = set_value(&cx.locate(segs, &Overrides::new())?, item, &port.to_string())?;
     let edits = vec![edit];
     verify(
         cx.options,
         cx.project,
         &edits,
-        &Change::Set { path: segs, value: PortValue::of_int(port) },
+        &Change::Set { path: segs, item, value: PortValue::of_int(port) },
         None,
     )?;
     Ok(Plan { edits, notes: Vec::new() })

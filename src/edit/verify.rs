@@ -7,14 +7,14 @@ use std::rc::Rc;
 
 use super::{Edit, EditError};
 use crate::registry::data::{Data, Node};
-use crate::registry::{LoadOptions, PortValue, Project, load};
+use crate::registry::{LoadOptions, PortValue, Project, ServiceMeta, load};
 
 /// What the edit is meant to do to the registry.
 pub(crate) enum Change<'a> {
     Add { path: &'a [String], value: PortValue },
     Remove { path: &'a [String] },
     Move { from: &'a [String], to: &'a [String] },
-    Set { path: &'a [String], value: PortValue },
+    Set { path: &'a [String], item: Option<u32>, value: PortValue },
 }
 
 /// How the config's own text changes with it: strings and `services` keys naming the path,
@@ -26,10 +26,22 @@ pub(crate) struct ConfigChange<'a> {
     pub(crate) env: Option<(&'a str, &'a str)>,
 }
 
-type Entries = BTreeMap<Vec<String>, PortValue>;
+/// Each entry, by its path and place in its list, with its value and metadata: an edit that
+/// changed a leaf's protocol, or one item of a list, is caught as surely as a changed port.
+type Entries = BTreeMap<(Vec<String>, Option<u32>), (PortValue, ServiceMeta)>;
 
 fn entries(p: &Project) -> Entries {
-    p.entries.iter().map(|e| (e.path.iter().map(|s| s.to_string()).collect(), e.value.clone())).collect()
+    p.entries
+        .iter()
+        .map(|e| {
+            ((e.path.iter().map(|s| s.to_string()).collect(), e.item), (e.value.clone(), (*e.meta).clone()))
+        })
+        .collect()
+}
+
+/// The keys of the entries at `path`: one, or each item of a list.
+fn keys_at(entries: &Entries, path: &[String]) -> Vec<(Vec<String>, Option<u32>)> {
+    entries.keys().filter(|(p, _)| p == path).cloned().collect()
 }
 
 fn refuse(why: String) -> EditError {
@@ -61,24 +73,38 @@ pub(crate) fn verify(
     opts.overlay = edits.iter().map(|e| (e.file.clone(), e.after.clone())).collect();
     let after = load(&opts)
         .map_err(|e| refuse(format!("the edited registry would not evaluate:\n{}", e.render().trim_end())))?;
+    let got = entries(&after);
     let mut want = entries(before);
+    // What the config's rules give a new or moved path is theirs to say: only the values of
+    // those entries are predicted.
+    let meta_at =
+        |key: &(Vec<String>, Option<u32>), or: ServiceMeta| got.get(key).map_or(or, |(_, m)| m.clone());
     match change {
         Change::Add { path, value } => {
-            want.insert(path.to_vec(), value.clone());
+            let key = (path.to_vec(), None);
+            let meta = meta_at(&key, ServiceMeta::default());
+            want.insert(key, (value.clone(), meta));
         }
         Change::Remove { path } => {
-            want.remove(*path);
+            for key in keys_at(&want, path) {
+                want.remove(&key);
+            }
         }
-        Change::Set { path, value } => {
-            want.insert(path.to_vec(), value.clone());
+        Change::Set { path, item, value } => {
+            if let Some((v, _)) = want.get_mut(&(path.to_vec(), *item)) {
+                *v = value.clone();
+            }
         }
         Change::Move { from, to } => {
-            if let Some(v) = want.remove(*from) {
-                want.insert(to.to_vec(), v);
+            for key in keys_at(&want, from) {
+                if let Some((v, m)) = want.remove(&key) {
+                    let new = (to.to_vec(), key.1);
+                    let meta = meta_at(&new, m);
+                    want.insert(new, (v, meta));
+                }
             }
         }
     }
-    let got = entries(&after);
     if got != want {
         return Err(refuse(format!(
             "the edit would change more than intended: {}",
@@ -96,11 +122,17 @@ pub(crate) fn verify(
 }
 
 fn first_difference(want: &Entries, got: &Entries) -> String {
-    let show = |p: &[String]| super::key_text(p);
+    let show = |(p, item): &(Vec<String>, Option<u32>)| match item {
+        Some(i) => format!("{}[{i}]", super::key_text(p)),
+        None => super::key_text(p),
+    };
     for (k, v) in want {
         match got.get(k) {
             None => return format!("{} would be missing", show(k)),
-            Some(g) if g != v => return format!("{} would change from {v:?} to {g:?}", show(k)),
+            Some(g) if g.0 != v.0 => return format!("{} would change from {:?} to {:?}", show(k), v.0, g.0),
+            Some(g) if g.1 != v.1 => {
+                return format!("{}'s metadata would change from {:?} to {:?}", show(k), v.1, g.1);
+            }
             _ => {}
         }
     }
@@ -200,9 +232,27 @@ pub(crate) fn replace_word(text: &str, old: &str, new: &str) -> String {
 
 fn same_opt(a: Option<&Node>, b: Option<&Node>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => same(a, b),
+        (Some(a), Some(b)) => same(&without_empty_services(a), &without_empty_services(b)),
         (None, None) => true,
         _ => false,
+    }
+}
+
+/// The config without an empty `services`: removing the last `services."path".x = ...` binding
+/// removes the key itself, which says no more than `services = { }` did.
+fn without_empty_services(config: &Node) -> Node {
+    match &config.data {
+        Data::Set(attrs) => Node {
+            data: Data::Set(
+                attrs
+                    .iter()
+                    .filter(|(k, v)| !(&**k == "services" && matches!(&v.data, Data::Set(s) if s.is_empty())))
+                    .cloned()
+                    .collect(),
+            ),
+            span: config.span,
+        },
+        _ => config.clone(),
     }
 }
 

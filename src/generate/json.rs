@@ -21,6 +21,8 @@ pub struct JsonRegistry {
 pub struct JsonEntry {
     pub(crate) path: String,
     pub(crate) segments: Vec<String>,
+    /// The entry's place in its list, when the leaf is a list of ports: `null` otherwise.
+    pub(crate) item: Option<u32>,
     /// A single port, or `null` for a range.
     pub(crate) port: Option<i64>,
     pub(crate) range: Option<JsonSpan>,
@@ -76,6 +78,7 @@ pub(crate) fn generate(ctx: &Context) -> String {
             Some(JsonEntry {
                 path: e.name.clone(),
                 segments: e.path.iter().map(|s| s.to_string()).collect(),
+                item: e.item,
                 port: (from == to).then_some(from),
                 range: (from != to).then_some(JsonSpan { from, to }),
                 protocol: e.meta.protocol,

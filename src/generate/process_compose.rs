@@ -45,11 +45,18 @@ fn entries<'p>(
     let mut out = Vec::new();
     for path in paths {
         match crate::query::get(ctx.project, path) {
-            Ok(e) if e.interval().is_some() => out.push(e),
-            Ok(e) => errors.push(located(
-                p.span,
-                format!("processes.{} {what} {}, which is not a valid port", p.name, e.name),
-            )),
+            Ok(found) => {
+                for e in found {
+                    if e.interval().is_some() {
+                        out.push(e);
+                    } else {
+                        errors.push(located(
+                            p.span,
+                            format!("processes.{} {what} {}, which is not a valid port", p.name, e.name),
+                        ));
+                    }
+                }
+            }
             Err(_) => errors.push(located(
                 p.span,
                 format!("processes.{} {what} '{path}', which is not in the registry", p.name),
@@ -70,7 +77,8 @@ fn probe_yaml(
 
     let port = || -> Option<i64> {
         let e = match &probe.entry {
-            Some(path) => crate::query::get(ctx.project, path).ok(),
+            // A list leaf is several ports: only one of its items can be probed.
+            Some(path) => crate::query::get(ctx.project, path).ok().filter(|f| f.len() == 1).map(|f| f[0]),
             None => served.first().copied(),
         };
         match e.and_then(|e| e.interval().filter(|(f, t)| f == t).map(|(f, _)| (e, f))) {

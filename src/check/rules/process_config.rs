@@ -101,12 +101,15 @@ fn paths(ctx: &Context, p: &Process, out: &mut Vec<Finding>) {
     for (list, what) in [(&p.serves, "serves"), (&p.uses, "uses")] {
         for path in list {
             match crate::query::get(ctx.project, path) {
-                Ok(e) if e.interval().is_some() => {}
-                Ok(e) => out.push(error(
-                    p,
-                    format!("processes.{} {what} {}, which is not a valid port", p.name, e.name),
-                    "fix the entry's port",
-                )),
+                Ok(found) => {
+                    for e in found.into_iter().filter(|e| e.interval().is_none()) {
+                        out.push(error(
+                            p,
+                            format!("processes.{} {what} {}, which is not a valid port", p.name, e.name),
+                            "fix the entry's port",
+                        ));
+                    }
+                }
                 Err(near) => {
                     let hint = near.map_or("`serves` and `uses` list registry paths".into(), |n| {
                         format!("did you mean \"{n}\"?")
@@ -139,8 +142,22 @@ fn probed(ctx: &Context, p: &Process, probe: &Probe, what: &str, out: &mut Vec<F
         );
         return;
     };
-    if let Ok(e) = crate::query::get(ctx.project, path) {
-        if e.interval().is_some_and(|(f, t)| f != t) {
+    if let Ok(found) = crate::query::get(ctx.project, path) {
+        let e = found[0];
+        if found.len() > 1 {
+            out.push(
+                error(
+                    p,
+                    format!(
+                        "processes.{}: the {what} probe targets {path}, a list of {} ports, not one port",
+                        p.name,
+                        found.len()
+                    ),
+                    &format!("name one item with `entry`: \"{}\"", e.name),
+                )
+                .at(probe.span),
+            );
+        } else if e.interval().is_some_and(|(f, t)| f != t) {
             out.push(
                 error(
                     p,
