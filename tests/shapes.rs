@@ -157,3 +157,37 @@ fn add_writes_the_shape_its_neighbours_use_and_rm_and_mv_take_whole_leaves() {
     let (code, out, err) = run(&dir, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn lint_suggests_a_selection_that_real_nix_evaluates_to_the_port() {
+    let dir = project("shapes-lint", PORTS, Some(CONFIG));
+    std::fs::create_dir_all(dir.join("modules")).unwrap();
+    std::fs::write(dir.join("modules/net.nix"), "{ a = 5353; b = 21027; c = 22000; d = 51820; }\n").unwrap();
+    let (code, out, _) = run(&dir, &["lint"]);
+    assert_eq!(code, 1, "{out}");
+    let suggestions: Vec<(u16, String)> = out
+        .lines()
+        .filter_map(|l| {
+            let port = l.split("hard-coded port ").nth(1)?.split(' ').next()?.parse().ok()?;
+            let first = l.split(": use ").nth(1)?.trim_end_matches(" instead").split(" or ").next()?;
+            Some((port, first.to_string()))
+        })
+        .collect();
+    let wanted = [
+        (5353, "ports.network.dns.port"),
+        (21027, "(builtins.elemAt ports.network.syncthing 1).port"),
+        (22000, "builtins.elemAt ports.network.syncthing 0"),
+        (51820, "ports.network.wireguard.port"),
+    ];
+    for (port, selector) in wanted {
+        assert!(suggestions.contains(&(port, selector.to_string())), "{port}: {out}");
+    }
+    if !common::nix_available() {
+        return;
+    }
+    for (port, selector) in wanted {
+        let expr = format!("let ports = import {}/lib/ports.nix; in {selector}", dir.display());
+        let out = std::process::Command::new("nix-instantiate").args(["--eval", "-E", &expr]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), port.to_string(), "{selector}");
+    }
+}

@@ -114,7 +114,7 @@ pub(crate) fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<
             let suggestion = owners
                 .iter()
                 .map(|e| match kind {
-                    Kind::Nix => format!("ports.{}", e.name),
+                    Kind::Nix => e.nix_selector(),
                     Kind::Text if defines(&crate::generate::env_name(e)) => {
                         "a file written by `portnix gen env`".into()
                     }

@@ -211,6 +211,7 @@ mod tests {
             value,
             span: None,
             item: None,
+            in_set: false,
             meta: Rc::new(ServiceMeta { env, ..ServiceMeta::default() }),
         }
     }

@@ -79,7 +79,8 @@ fn push(
     item: Option<u32>,
     meta: &Rc<ServiceMeta>,
 ) {
-    flat.entries.push(Entry { name, path: path.to_vec(), value, span: node.span, item, meta: meta.clone() });
+    let in_set = matches!(&node.data, Data::Set(_)) && node.data.get("port").is_some();
+    flat.entries.push(Entry { name, path: path.to_vec(), value, span: node.span, item, in_set, meta: meta.clone() });
 }
 
 /// The ports one leaf claims; a set's metadata goes to `flat.inline` for the entry about to

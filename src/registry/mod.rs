@@ -33,6 +33,8 @@ pub struct Entry {
     /// Its place in the list, when the leaf is a list of ports (`[ 22000 21027 ]`): the
     /// entries of one list share their path, and their names end in `[0]`, `[1]`, ...
     pub item: Option<u32>,
+    /// Whether the port is the `port` field of a set with metadata (`{ port = 53; ... }`).
+    pub(crate) in_set: bool,
     /// Shared: entries of one service, and all entries without one, hold the same metadata.
     pub meta: Rc<ServiceMeta>,
 }
@@ -41,6 +43,18 @@ impl Entry {
     /// The ports the entry claims, when its value is valid.
     pub fn interval(&self) -> Option<(i64, i64)> {
         self.value.interval()
+    }
+
+    /// The Nix expression that selects the port from the imported registry: `ports.a.b`,
+    /// `ports.a.b.port`, `builtins.elemAt ports.a.b 1`.
+    pub(crate) fn nix_selector(&self) -> String {
+        let base = format!("ports.{}", path::dotted(&self.path));
+        match (self.item, self.in_set) {
+            (None, false) => base,
+            (None, true) => format!("{base}.port"),
+            (Some(i), false) => format!("builtins.elemAt {base} {i}"),
+            (Some(i), true) => format!("(builtins.elemAt {base} {i}).port"),
+        }
     }
 
     /// `5432` or `9500-9599`.
