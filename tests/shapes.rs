@@ -187,7 +187,8 @@ fn lint_suggests_a_selection_that_real_nix_evaluates_to_the_port() {
     }
     for (port, selector) in wanted {
         let expr = format!("let ports = import {}/lib/ports.nix; in {selector}", dir.display());
-        let out = std::process::Command::new("nix-instantiate").args(["--eval", "-E", &expr]).output().unwrap();
+        let out =
+            std::process::Command::new("nix-instantiate").args(["--eval", "-E", &expr]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), port.to_string(), "{selector}");
     }
 }

@@ -2,8 +2,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Evaluator;
 use super::error::CliError;
+use crate::registry::load::AutoArg;
+use crate::registry::load::Evaluator;
 use crate::registry::{LoadError, LoadOptions, Project, load};
 
 /// Where the registry and config are, and how to evaluate them: shared by every command.
@@ -21,10 +22,24 @@ pub(crate) struct ProjectArgs {
     /// Which Nix evaluator reads the files.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub(crate) evaluator: Evaluator,
+    /// How long the real nix-instantiate may run, in seconds, when it evaluates the files.
+    #[arg(long, value_name = "SECS", global = true)]
+    pub(crate) nix_timeout: Option<u64>,
     /// End evaluation with an error past this much resident memory, in MiB (default: a quarter
     /// of the machine's).
     #[arg(long, value_name = "MIB", global = true)]
     pub(crate) max_memory: Option<u64>,
+    /// For a registry that is a function ({ lib, env ? "dev", ... }:): the argument NAME is the
+    /// Nix expression EXPR, as nix-instantiate's --arg. Takes the place of the config's `args.NAME`.
+    #[arg(long = "arg", num_args = 2, value_names = ["NAME", "EXPR"], action = clap::ArgAction::Append, global = true)]
+    pub(crate) arg: Vec<String>,
+    /// Like --arg, with VALUE as a string.
+    #[arg(long = "argstr", num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append, global = true)]
+    pub(crate) argstr: Vec<String>,
+    /// The nixpkgs whose `lib` a `{ lib, ... }:` registry gets (default: `<nixpkgs>` from
+    /// NIX_PATH); it may be read though it lies outside the project root.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) nixpkgs: Option<PathBuf>,
 }
 
 impl ProjectArgs {
@@ -38,14 +53,35 @@ impl ProjectArgs {
             registry: self.registry.clone(),
             config: self.config.clone(),
             allow_outside_root: self.allow_outside_root,
-            use_nix: self.evaluator == Evaluator::Nix,
+            evaluator: self.evaluator,
+            nix_timeout: self.nix_timeout.map(std::time::Duration::from_secs),
             overlay: Default::default(),
             max_memory: self.max_memory.map(|m| m << 20).or_else(crate::eval::memory::default_limit),
+            args: self.args(),
+            nixpkgs: self.nixpkgs.clone(),
         }
     }
 
+    fn args(&self) -> Vec<(String, AutoArg)> {
+        let pairs = |v: &[String], make: fn(String) -> AutoArg| -> Vec<(String, AutoArg)> {
+            v.chunks_exact(2).map(|p| (p[0].clone(), make(p[1].clone()))).collect()
+        };
+        let mut out = pairs(&self.arg, AutoArg::Expr);
+        out.extend(pairs(&self.argstr, AutoArg::Str));
+        out
+    }
+
+    /// The project, saying once on stderr when the real Nix had to evaluate it.
     pub(crate) fn load(&self) -> Result<Project, LoadError> {
-        load(&self.options())
+        let project = load(&self.options())?;
+        if let Some(why) = &project.fallback {
+            crate::stdio::errln!(
+                "note: portnix's evaluator declined the registry: {}; nix-instantiate evaluated it instead \
+                 (--evaluator portnix forbids this)",
+                crate::stdio::escape(why)
+            );
+        }
+        Ok(project)
     }
 }
 

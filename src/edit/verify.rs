@@ -30,11 +30,16 @@ pub(crate) struct ConfigChange<'a> {
 /// changed a leaf's protocol, or one item of a list, is caught as surely as a changed port.
 type Entries = BTreeMap<(Vec<String>, Option<u32>), (PortValue, ServiceMeta)>;
 
-fn entries(p: &Project) -> Entries {
+fn entries(p: &Project, without_config_fields: bool) -> Entries {
     p.entries
         .iter()
         .map(|e| {
-            ((e.path.iter().map(|s| s.to_string()).collect(), e.item), (e.value.clone(), (*e.meta).clone()))
+            let mut meta = (*e.meta).clone();
+            if without_config_fields {
+                meta.share_with.clear();
+                meta.env = None;
+            }
+            ((e.path.iter().map(|s| s.to_string()).collect(), e.item), (e.value.clone(), meta))
         })
         .collect()
 }
@@ -69,12 +74,15 @@ pub(crate) fn verify(
     let mut opts = options.clone();
     // Only portnix's evaluator reads the edited text from memory; the comparison is of paths
     // and values, which both evaluators agree on.
-    opts.use_nix = false;
+    opts.evaluator = crate::registry::load::Evaluator::Portnix;
     opts.overlay = edits.iter().map(|e| (e.file.clone(), e.after.clone())).collect();
     let after = load(&opts)
         .map_err(|e| refuse(format!("the edited registry would not evaluate:\n{}", e.render().trim_end())))?;
-    let got = entries(&after);
-    let mut want = entries(before);
+    // The config's own rewrite (a renamed `shareWith` item, a renamed variable) is proven
+    // below, against the config itself: the entries' copies of those fields are left out.
+    let from_config = config.is_some();
+    let got = entries(&after, from_config);
+    let mut want = entries(before, from_config);
     // What the config's rules give a new or moved path is theirs to say: only the values of
     // those entries are predicted.
     let meta_at =

@@ -84,7 +84,9 @@ impl Eval {
             return Ok(());
         }
         let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        if real(path).starts_with(real(root)) {
+        let path = real(path);
+        if path.starts_with(real(root)) || self.options.extra_roots.iter().any(|r| path.starts_with(real(r)))
+        {
             return Ok(());
         }
         Err(EvalError::new(

@@ -57,6 +57,9 @@ pub struct EvalOptions {
     pub overlay: std::collections::HashMap<PathBuf, String>,
     /// Resident memory, in bytes, past which evaluation ends with `resource-limit`.
     pub max_memory: Option<u64>,
+    /// Directories outside the project root that may be read too: a nixpkgs the user named
+    /// for a registry's `lib`.
+    pub extra_roots: Vec<PathBuf>,
 }
 
 /// What one new lazy element (`genList`, `map`) costs the budget: a thunk and its closure are
@@ -143,7 +146,13 @@ impl Eval {
     /// when all its arguments have defaults, as `nix-instantiate` does.
     pub(crate) fn eval_file(&mut self, path: &Path) -> EvalResult<Value> {
         let v = self.import_path(path, None)?;
-        self.auto_call(v)
+        self.auto_call(v, &[])
+    }
+
+    /// The file's value before any call: a registry that is a function is called by its
+    /// loader, with the arguments it gathers (`call_with`).
+    pub(crate) fn eval_file_uncalled(&mut self, path: &Path) -> EvalResult<Value> {
+        self.import_path(path, None)
     }
 
     /// Evaluates source text that is not a file (`-E`-style), relative to `dir`.
@@ -151,24 +160,52 @@ impl Eval {
         let expr = self.load(PathBuf::from(name), text.to_string(), dir)?;
         let env = Env::slots(None, Vec::new());
         let v = self.eval(&expr, &env)?;
-        self.auto_call(v)
+        self.auto_call(v, &[])
     }
 
-    fn auto_call(&mut self, v: Value) -> EvalResult<Value> {
-        let call = match &v {
-            Value::Lambda(c) => matches!(c.lambda.param, Param::Pattern { .. }),
-            Value::Attrs(a) => a.get("__functor").is_some(),
-            _ => false,
-        };
-        if !call {
-            return Ok(v);
-        }
+    /// Calls a top-level function as `nix-instantiate` does with `--arg`: a function of a set
+    /// gets the arguments its pattern names (all of them when it has `...`), and a required
+    /// one nobody gives is an error at its name. Anything else is returned as it is.
+    pub(crate) fn call_with(&mut self, v: Value, args: &[(Rc<str>, Thunk)]) -> EvalResult<Value> {
+        self.auto_call(v, args)
+    }
+
+    fn auto_call(&mut self, v: Value, args: &[(Rc<str>, Thunk)]) -> EvalResult<Value> {
+        let given = |name: &str| args.iter().find(|(n, _)| &**n == name).map(|(_, t)| t.clone());
+        let mut attrs = Vec::new();
         let span = match &v {
-            Value::Lambda(c) => c.span,
-            _ => self.here,
+            Value::Lambda(c) => {
+                let Param::Pattern { formals, ellipsis, .. } = &c.lambda.param else { return Ok(v) };
+                for f in formals.iter() {
+                    match given(&f.name) {
+                        Some(t) => attrs.push(Attr { name: f.name.clone(), value: t, span: None }),
+                        None if f.default.is_none() => {
+                            return Err(missing_auto_arg(&f.name, f.span.or(Some(c.span))));
+                        }
+                        None => {}
+                    }
+                }
+                if *ellipsis {
+                    for (n, t) in args {
+                        if !formals.iter().any(|f| f.name == *n) {
+                            attrs.push(Attr { name: n.clone(), value: t.clone(), span: None });
+                        }
+                    }
+                }
+                c.span
+            }
+            Value::Attrs(a) if a.get("__functor").is_some() => {
+                attrs.extend(args.iter().map(|(n, t)| Attr {
+                    name: n.clone(),
+                    value: t.clone(),
+                    span: None,
+                }));
+                self.here
+            }
+            _ => return Ok(v),
         };
-        let empty = Thunk::value(Value::Attrs(Rc::new(AttrSet::default())));
-        self.apply(v, empty, span)
+        let set = Thunk::value(Value::Attrs(Rc::new(AttrSet::from_unsorted_first_wins(attrs))));
+        self.apply(v, set, span)
     }
 
     pub(crate) fn force(&mut self, t: &Thunk) -> EvalResult<Value> {
@@ -469,6 +506,26 @@ pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, cra
         diagnostics: e.diagnostics(),
         sources: std::mem::take(&mut eval.sources),
     })
+}
+
+/// A required argument of a top-level function that nothing gives.
+fn missing_auto_arg(name: &str, span: Option<Span>) -> Box<EvalError> {
+    let hint = if name == "lib" {
+        "give it one: `--nixpkgs /path/to/nixpkgs`, a nixpkgs on NIX_PATH (`nixpkgs=/path/to/nixpkgs`), \
+         `--arg lib EXPR`, or `args.lib = ...;` in the config"
+            .to_string()
+    } else {
+        format!(
+            "give it one: `--arg {name} EXPR` or `--argstr {name} VALUE`, or `args.{name} = ...;` in the config"
+        )
+    };
+    let mut e = EvalError::new(
+        Code::MissingArgument,
+        format!("the file is a function of '{name}', and nothing gives it one"),
+    )
+    .hint(hint);
+    e.diag.span = span;
+    e
 }
 
 /// Renders an evaluation error with all its diagnostics.

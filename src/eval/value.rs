@@ -72,6 +72,19 @@ impl Value {
         }
     }
 
+    /// The names a function's set pattern requires (no default): what calling it needs.
+    pub(crate) fn required_formals(&self) -> Vec<Rc<str>> {
+        match self {
+            Value::Lambda(c) => match &c.lambda.param {
+                super::ir::Param::Pattern { formals, .. } => {
+                    formals.iter().filter(|f| f.default.is_none()).map(|f| f.name.clone()).collect()
+                }
+                super::ir::Param::Ident => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn is_function(&self) -> bool {
         matches!(self, Value::Lambda(_) | Value::Builtin(_))
     }

@@ -143,7 +143,7 @@ impl Config {
 }
 
 pub(crate) const KEYS: &[&str] =
-    &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools"];
+    &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools", "args"];
 
 impl Reader {
     fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
@@ -288,6 +288,8 @@ pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                     Err(errors) => p.errors.extend(errors),
                 },
                 "pools" => pools = Some(value),
+                // The registry's arguments, taken by the loader before the config is read.
+                "args" => {}
                 _ => {}
             }
         }

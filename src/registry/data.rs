@@ -99,21 +99,3 @@ fn from_value_at(eval: &mut Eval, v: &Value, span: Option<Span>, depth: usize) -
     };
     Ok(Node { data, span })
 }
-
-/// Reads `nix-instantiate --json` output, which has no positions.
-pub(crate) fn from_json(j: &serde_json::Value) -> Node {
-    let data = match j {
-        serde_json::Value::Null => Data::Null,
-        serde_json::Value::Bool(b) => Data::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Data::Int(i),
-            None => Data::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        serde_json::Value::String(s) => Data::Str(s.clone()),
-        serde_json::Value::Array(items) => Data::List(items.iter().map(from_json).collect()),
-        serde_json::Value::Object(map) => {
-            Data::Set(map.iter().map(|(k, v)| (Rc::from(k.as_str()), from_json(v))).collect())
-        }
-    };
-    Node { data, span: None }
-}

@@ -80,7 +80,15 @@ fn push(
     meta: &Rc<ServiceMeta>,
 ) {
     let in_set = matches!(&node.data, Data::Set(_)) && node.data.get("port").is_some();
-    flat.entries.push(Entry { name, path: path.to_vec(), value, span: node.span, item, in_set, meta: meta.clone() });
+    flat.entries.push(Entry {
+        name,
+        path: path.to_vec(),
+        value,
+        span: node.span,
+        item,
+        in_set,
+        meta: meta.clone(),
+    });
 }
 
 /// The ports one leaf claims; a set's metadata goes to `flat.inline` for the entry about to

@@ -12,7 +12,7 @@ use super::leaf::{Flat, flatten, is_category};
 use super::meta::Fields;
 use super::path::{Pattern, Segment};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{Eval, EvalOptions, import::find_project_root, nix_cli};
+use crate::eval::{Eval, EvalError, EvalOptions, Thunk, Value, import::find_project_root};
 use crate::syntax::Sources;
 
 #[derive(Clone, Debug, Default)]
@@ -22,12 +22,41 @@ pub struct LoadOptions {
     /// `--config`; otherwise `portnix.nix` beside the registry, if it exists.
     pub config: Option<PathBuf>,
     pub allow_outside_root: bool,
-    /// Evaluate with the real `nix-instantiate` (no positions).
-    pub use_nix: bool,
+    /// Which evaluator reads the files; by default portnix's, and the real Nix where it declines.
+    pub evaluator: Evaluator,
+    /// How long the real Nix may run (default `nix_eval::DEFAULT_TIMEOUT`).
+    pub nix_timeout: Option<std::time::Duration>,
     /// Files to read from memory instead of the disk (see `EvalOptions::overlay`).
     pub overlay: std::collections::HashMap<PathBuf, String>,
     /// The evaluation's memory ceiling in bytes (see `EvalOptions::max_memory`).
     pub max_memory: Option<u64>,
+    /// Arguments for a registry that is a function (`--arg`, `--argstr`); they take the place
+    /// of the config's `args` of the same name.
+    pub args: Vec<(String, AutoArg)>,
+    /// `--nixpkgs DIR`: where a registry's `lib` comes from, before NIX_PATH.
+    pub nixpkgs: Option<PathBuf>,
+}
+
+/// `--evaluator`: who evaluates the registry and its config.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Evaluator {
+    /// portnix's own evaluator; where it declines a file (a builtin or a part of Nix it does not
+    /// implement), the real nix-instantiate, confined the same way, with positions from Nix.
+    #[default]
+    Auto,
+    /// portnix's own evaluator only: a file it declines is an error.
+    Portnix,
+    /// The real nix-instantiate, with positions from `builtins.unsafeGetAttrPos`.
+    Nix,
+}
+
+/// One argument for a registry that is a function, as nix-instantiate takes them.
+#[derive(Clone, Debug)]
+pub enum AutoArg {
+    /// `--arg NAME EXPR`: a Nix expression, evaluated relative to the working directory.
+    Expr(String),
+    /// `--argstr NAME VALUE`: a string.
+    Str(String),
 }
 
 pub struct Project {
@@ -43,6 +72,9 @@ pub struct Project {
     /// What is wrong with the metadata leaves give themselves, each with its entry's name:
     /// `check` reports them as `invalid-metadata`.
     pub(crate) metadata_errors: Vec<(Diagnostic, String)>,
+    /// Why the real Nix evaluated the files instead of portnix's evaluator, when it did
+    /// without being asked to: the command says so once.
+    pub fallback: Option<String>,
     /// The evaluator, kept so that freeing it can be skipped together with the project's
     /// (see `Project::leak`). Held, never read.
     #[allow(dead_code)]
@@ -95,13 +127,47 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
     };
     let dir = registry_file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
     let root = find_project_root(&dir);
-    let (registry, config_node, sources, evaluator) = if opts.use_nix {
-        let reg = eval_with_nix(&registry_file)?;
-        let cfg = config_file.as_deref().map(eval_with_nix).transpose()?;
-        (reg, cfg, Sources::new(), None)
-    } else {
-        let import_root = root.clone().unwrap_or(dir);
-        eval_with_portnix(&registry_file, config_file.as_deref(), import_root, opts)?
+    let import_root = root.clone().unwrap_or_else(|| dir.clone());
+    let nix = || {
+        super::nix_eval::eval(&super::nix_eval::NixRun {
+            registry: &registry_file,
+            config: config_file.as_deref(),
+            root: (!opts.allow_outside_root).then_some(import_root.as_path()),
+            args: &opts.args,
+            nixpkgs: opts.nixpkgs.clone().or_else(|| nixpkgs_lib(None).map(|(d, _)| d)),
+            timeout: opts.nix_timeout.unwrap_or(super::nix_eval::DEFAULT_TIMEOUT),
+            asked: opts.evaluator == Evaluator::Nix,
+        })
+    };
+    let mut fallback = None;
+    let (registry, config_node, sources, evaluator) = match opts.evaluator {
+        Evaluator::Nix => {
+            let (reg, cfg, sources) = nix()?;
+            (reg, cfg, sources, None)
+        }
+        Evaluator::Portnix | Evaluator::Auto => {
+            match eval_with_portnix(&registry_file, config_file.as_deref(), import_root.clone(), opts) {
+                Ok(done) => done,
+                Err(e) => {
+                    let Some(why) = (opts.evaluator == Evaluator::Auto)
+                        .then(|| super::nix_eval::declined(&e.diagnostics))
+                        .flatten()
+                        .map(|d| describe(d, &e.sources))
+                    else {
+                        return Err(e);
+                    };
+                    match nix() {
+                        Ok((reg, cfg, sources)) => {
+                            fallback = Some(why);
+                            (reg, cfg, sources, None)
+                        }
+                        // Without Nix, portnix's own reason is the one to show.
+                        Err(n) if n.diagnostics.iter().any(|d| d.code == Code::NixNotFound) => return Err(e),
+                        Err(n) => return Err(n),
+                    }
+                }
+            }
+        }
     };
     // A set with `from` or `to` (or `port`, or metadata) at the top is one leaf, not a set of
     // entries.
@@ -124,6 +190,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         config_data: config_node,
         root,
         metadata_errors,
+        fallback,
         evaluator,
     })
 }
@@ -140,15 +207,64 @@ fn eval_with_portnix(
         max_steps: Some(crate::eval::DEFAULT_MAX_STEPS),
         overlay: opts.overlay.iter().map(|(p, t)| (crate::eval::import::file_key(p), t.clone())).collect(),
         max_memory: opts.max_memory,
+        extra_roots: Vec::new(),
     });
-    let read = |eval: &mut Eval, file: &Path| {
-        let v = eval.eval_file(file)?;
-        crate::timing::phase("eval", || data::from_value(eval, &v, None))
-    };
-    let result = read(&mut eval, registry).and_then(|reg| {
-        let cfg = config.map(|c| read(&mut eval, c)).transpose()?;
+    let result = (|| {
+        // The registry's file first, so its positions sort before the config's; then the
+        // config, whose `args` are the registry's arguments when it is a function.
+        let uncalled = eval.eval_file_uncalled(registry)?;
+        let cfg = config.map(|c| eval.eval_file(c)).transpose()?;
+        let mut args = match &cfg {
+            Some(Value::Attrs(a)) => match a.get("args") {
+                Some(attr) => match eval.force(&attr.value)? {
+                    Value::Attrs(given) => {
+                        given.attrs.iter().map(|a| (a.name.clone(), a.value.clone())).collect()
+                    }
+                    other => {
+                        let mut e = EvalError::new(
+                            Code::ConfigError,
+                            format!(
+                                "the config's `args` must be an attribute set, not {}",
+                                other.show_type()
+                            ),
+                        )
+                        .hint("write args = { env = \"prod\"; };");
+                        e.diag.span = attr.span;
+                        return Err(e);
+                    }
+                },
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for (name, arg) in &opts.args {
+            let value = match arg {
+                AutoArg::Str(s) => Thunk::value(Value::String(s.as_str().into())),
+                AutoArg::Expr(e) => {
+                    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+                    Thunk::value(eval.eval_text(&format!("«--arg {name}»"), e, &cwd)?)
+                }
+            };
+            args.retain(|(n, _): &(std::rc::Rc<str>, Thunk)| **n != **name);
+            args.push((name.as_str().into(), value));
+        }
+        if wants_lib(&uncalled)
+            && !args.iter().any(|(n, _)| &**n == "lib")
+            && let Some((nixpkgs, lib)) = nixpkgs_lib(opts.nixpkgs.as_deref())
+        {
+            // The nixpkgs the user named is read as the project's own files are.
+            eval.options.extra_roots.push(nixpkgs);
+            let v = eval.eval_file(&lib)?;
+            args.push(("lib".into(), Thunk::value(v)));
+        }
+        let reg = eval.call_with(uncalled, &args)?;
+        let reg = crate::timing::phase("eval", || data::from_value(&mut eval, &reg, None))?;
+        let cfg = match cfg {
+            Some(v) => Some(data::from_value(&mut eval, &without_args(v), None)?),
+            None => None,
+        };
         Ok((reg, cfg))
-    });
+    })();
     crate::timing::count("steps", eval.steps());
     match result {
         Ok((reg, cfg)) => Ok((reg, cfg, std::mem::take(&mut eval.sources), Some(eval))),
@@ -156,16 +272,68 @@ fn eval_with_portnix(
     }
 }
 
+/// "builtins.fromTOML (lib/ports.nix:3:7)": what portnix declined, and where.
+fn describe(d: &Diagnostic, sources: &Sources) -> String {
+    match d.span {
+        Some(span) => {
+            let at = crate::diagnostic::Location::of(sources, span);
+            format!("{} ({}:{}:{})", d.message, at.file, at.line, at.column)
+        }
+        None => d.message.clone(),
+    }
+}
+
+/// Whether the value is a function whose pattern needs a `lib` it has no default for.
+fn wants_lib(v: &Value) -> bool {
+    v.required_formals().iter().any(|n| &**n == "lib")
+}
+
+/// The nixpkgs to take `lib` from, and its `lib/default.nix`: `--nixpkgs DIR`, else
+/// `<nixpkgs>` by NIX_PATH (an entry `nixpkgs=DIR`, or a directory holding `nixpkgs`).
+fn nixpkgs_lib(given: Option<&Path>) -> Option<(PathBuf, PathBuf)> {
+    let with_lib = |dir: PathBuf| {
+        let lib = dir.join("lib/default.nix");
+        lib.is_file().then_some((dir, lib))
+    };
+    if let Some(dir) = given {
+        return with_lib(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+    }
+    let nix_path = std::env::var("NIX_PATH").ok()?;
+    nix_path.split(':').find_map(|entry| match entry.split_once('=') {
+        Some(("nixpkgs", dir)) => with_lib(PathBuf::from(dir)),
+        Some(_) => None,
+        None => with_lib(Path::new(entry).join("nixpkgs")),
+    })
+}
+
+/// The config without `args`: they are the registry's arguments, possibly all of nixpkgs'
+/// `lib`, and not the config's to read (forcing them would evaluate all of it).
+fn without_args(v: Value) -> Value {
+    match v {
+        Value::Attrs(a) if a.get("args").is_some() => {
+            let attrs = a.attrs.iter().filter(|x| &*x.name != "args").cloned().collect();
+            Value::Attrs(std::rc::Rc::new(crate::eval::AttrSet::from_sorted(attrs)))
+        }
+        other => other,
+    }
+}
+
 /// The registry's value is not an attribute set: an error at its first expression.
 fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
     let what = match &registry.data {
-        data::Data::Set(_) => "a single leaf (a set with `port`, `from`/`to` or metadata)".to_string(),
+        d @ data::Data::Set(_) if d.get("from").is_some() || d.get("to").is_some() => {
+            "a single { from; to; } range".to_string()
+        }
+        d @ data::Data::Set(_) if d.get("port").is_some() => "a single leaf with its own `port`".to_string(),
+        data::Data::Set(_) => "a single leaf: a set of metadata fields".to_string(),
         other => other.describe(),
     };
     let hint = match registry.data {
         data::Data::Function => {
-            "portnix calls a top-level function only when every argument has a default \
-             ({ x ? 1 }: ...); make the file evaluate to { category = { service = port; }; }"
+            "a registry may be a function of a set of arguments ({ lib, env ? \"dev\", ... }:), which \
+             portnix calls with --arg, --argstr and the config's `args`; this one takes a single \
+             argument (an overlay, `final: prev:`?), so nothing can call it: make the file evaluate \
+             to { category = { service = port; }; }"
         }
         _ => "make the file evaluate to { category = { service = port; }; }",
     };
@@ -188,19 +356,6 @@ fn not_a_set(registry: &Node, file: &Path, sources: Sources) -> LoadError {
         d.span = Some(crate::diagnostic::Span { file: id, start: start as u32, end: end as u32 });
     }
     LoadError { diagnostics: vec![d], sources }
-}
-
-fn eval_with_nix(file: &Path) -> Result<Node, LoadError> {
-    let json = nix_cli::eval_json(file)
-        .map_err(|e| LoadError { diagnostics: e.diagnostics(), sources: Sources::new() })?;
-    let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
-        LoadError::plain(
-            Code::LoadFailed,
-            format!("nix-instantiate printed invalid JSON: {e}"),
-            "report this as a bug",
-        )
-    })?;
-    Ok(data::from_json(&value))
 }
 
 /// Attaches each entry's metadata: the most specific matching `services` rule wins, and a

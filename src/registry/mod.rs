@@ -6,6 +6,7 @@ pub(crate) mod env;
 pub(crate) mod leaf;
 pub mod load;
 pub(crate) mod meta;
+mod nix_eval;
 pub mod path;
 mod port;
 pub mod processes;

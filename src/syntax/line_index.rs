@@ -19,6 +19,14 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// The byte offset of a 1-based line and a 1-based column counted in bytes, as Nix's
+    /// own positions count them; `None` past the text.
+    pub(crate) fn offset_of(&self, text: &str, line: u32, column: u32) -> Option<u32> {
+        let start = *self.starts.get((line as usize).checked_sub(1)?)?;
+        let offset = start.checked_add(column.checked_sub(1)?)?;
+        (offset as usize <= text.len() && text.is_char_boundary(offset as usize)).then_some(offset)
+    }
+
     /// 1-based line and 1-based column, counting columns in characters as editors do.
     pub(crate) fn line_col_in(&self, text: &str, offset: u32) -> (u32, u32) {
         let offset = offset.min(text.len() as u32);

@@ -1,5 +1,6 @@
 //! Source files, their line indexes, and parsing with rnix.
 
+pub(crate) mod attrpath;
 pub mod fast;
 mod guard;
 mod line_index;

@@ -166,7 +166,12 @@ fn unsafe_get_attr_pos(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value>
     let name = ev.force_string(&a[0])?;
     let s = ev.force_attrs(&a[1])?;
     Ok(match s.get(&name).and_then(|x| x.span) {
-        Some(span) => ev.pos_attrs(span),
+        // Nix 2.8 gives each name of a dotted binding (`a.b.c = 1;`) the path's first position.
+        Some(span) => {
+            let text = &ev.sources.get(span.file).text;
+            let start = crate::syntax::attrpath::path_start(text, span.start as usize) as u32;
+            ev.pos_attrs(Span { start, ..span })
+        }
         None => Value::Null,
     })
 }
