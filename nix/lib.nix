@@ -53,6 +53,18 @@ let
     else false;
   isCategory = v: isAttrs v && !(any (n: builtins.elem n portKeys || fits n v.${n}) (attrNames v));
 
+  # lib.mkDefault, mkForce and mkOverride wrap a value as { _type = "override"; content; ... },
+  # lib.mkIf as { _type = "if"; condition; content; }: the value is the content, and nothing at
+  # all when the condition is false.
+  absent = { _type = "portnix-absent"; };
+  unwrap = v:
+    if !(isAttrs v && v ? _type && v ? content) then v
+    else if v._type == "override" then unwrap v.content
+    else if v._type == "if" && (v.condition or null) == true then unwrap v.content
+    else if v._type == "if" && (v.condition or null) == false then absent
+    else v;
+  isAbsent = v: isAttrs v && (v._type or null) == "portnix-absent";
+
   # What a leaf holds: a port, a range, or why it is neither.
   invalidAs = why: { kind = "invalid"; inherit why; };
   classify = v:
@@ -151,8 +163,9 @@ let
       cfg = parseConfig config;
       # mapAttrs hands each value over directly, cheaper than selecting it by name.
       walk = { set, path, depth, ranges, scopes, services, range, scope }: concatLists (builtins.attrValues (builtins.mapAttrs
-        (n: v:
+        (n: v0:
           let
+            v = unwrap v0;
             p = path ++ [ n ];
             ranges' = advance depth n ranges;
             scopes' = advance depth n scopes;
@@ -160,7 +173,8 @@ let
             done = pick (completedAt depth ranges');
             range' = if done == null then range else done;
           in
-          if isCategory v then
+          if isAbsent v then [ ]
+          else if isCategory v then
             walk {
               set = v;
               path = p;
@@ -227,7 +241,7 @@ let
   # nearest, clear of every reservation except where its `allow` covers a whole segment.
   clean = cfg: registry:
     let
-      leaves = v: if isCategory v then concatMap leaves (attrValues v) else [ v ];
+      leaves = v0: let v = unwrap v0; in if isAbsent v then [ ] else if isCategory v then concatMap leaves (attrValues v) else [ v ];
       longer = depth: any (p: p.pattern.len > depth + 1);
       # Each reservation's `allow` patterns, tagged with the reservation's index.
       reservations = genList (i: i) (length cfg.reserved);
@@ -236,8 +250,9 @@ let
         let p = partition isInt vs; in { inherit scope covering allowed; ints = p.right; others = p.wrong; };
       segmentsOf = { set, path, depth, ranges, scopes, allows, covering, allowed, scope }:
         concatLists (attrValues (mapAttrs
-          (n: v:
+          (n: v0:
             let
+              v = unwrap v0;
               ranges' = advance depth n ranges;
               scopes' = advance depth n scopes;
               allows' = advance depth n allows;
@@ -246,7 +261,8 @@ let
               isSet = isCategory v;
               scope' = if isSet && completedAt depth scopes' != [ ] then toJSON (path ++ [ n ]) else scope;
             in
-            if isSet && (longer depth ranges' || longer depth scopes' || longer depth allows') then
+            if isAbsent v then [ ]
+            else if isSet && (longer depth ranges' || longer depth scopes' || longer depth allows') then
               segmentsOf {
                 set = v;
                 path = path ++ [ n ];
@@ -346,14 +362,15 @@ let
   # only the names the pattern allows, so it costs the matched part of the registry, not all.
   covers = exact: p: registry:
     let
-      go = depth: v:
-        if depth == p.len then (if exact then isLeaf v else isLeaf v || anyLeaf v)
+      go = depth: v0: let v = unwrap v0; in
+        if isAbsent v then false
+        else if depth == p.len then (if exact then isLeaf v else isLeaf v || anyLeaf v)
         else if isLeaf v then false
         else
           let s = elemAt p.segs depth; in
           if s == "*" then any (go (depth + 1)) (attrValues v)
           else v ? ${s} && go (depth + 1) v.${s};
-      anyLeaf = v: isLeaf v || any anyLeaf (attrValues v);
+      anyLeaf = v0: let v = unwrap v0; in !(isAbsent v) && (isLeaf v || any anyLeaf (attrValues v));
     in
     go 0 registry;
 

@@ -88,6 +88,7 @@ fixtures! {
     duplicate_port_fail_both_protocols: "duplicate-port" "fail_both_protocols";
     duplicate_port_fail_inside_block: "duplicate-port" "fail_inside_block";
     duplicate_port_fail_list_items: "duplicate-port" "fail_list_items";
+    duplicate_port_fail_module_wrappers: "duplicate-port" "fail_module_wrappers";
     duplicate_port_fail_ranges: "duplicate-port" "fail_ranges";
     duplicate_port_fail_same_port: "duplicate-port" "fail_same_port";
     duplicate_port_fail_scopes_same_host: "duplicate-port" "fail_scopes_same_host";

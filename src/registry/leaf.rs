@@ -38,7 +38,40 @@ pub(crate) fn is_category(attrs: Attrs) -> bool {
     !attrs.iter().any(|(n, v)| PORT_KEYS.contains(&&**n) || Field::parse(n).is_some_and(|f| f.fits(&v.data)))
 }
 
+/// What a value means once the module system's wrappers are taken off: `lib.mkDefault 8081`
+/// (and mkForce, mkOverride) is `{ _type = "override"; content = 8081; ... }`, which means
+/// 8081; `lib.mkIf c x` is x when c is true and nothing when it is false.
+fn unwrapped(node: &Node) -> Option<Node> {
+    let mut cur = node;
+    loop {
+        let kind = match cur.data.get("_type").map(|t| &t.data) {
+            Some(Data::Str(t)) => t.as_str(),
+            _ => break,
+        };
+        match (kind, cur.data.get("content"), cur.data.get("condition").map(|c| &c.data)) {
+            ("override", Some(content), _) | ("if", Some(content), Some(Data::Bool(true))) => cur = content,
+            ("if", Some(_), Some(Data::Bool(false))) => return None,
+            _ => break,
+        }
+    }
+    // The value keeps the position of the attribute that holds it.
+    Some(Node { data: cur.data.clone(), span: node.span })
+}
+
 fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, flat: &mut Flat) {
+    // Only a set can be a wrapper; the common leaf, an int, is never copied.
+    let owned;
+    let node = if matches!(node.data, Data::Set(_)) && node.data.get("_type").is_some() {
+        match unwrapped(node) {
+            Some(n) => {
+                owned = n;
+                &owned
+            }
+            None => return,
+        }
+    } else {
+        node
+    };
     match &node.data {
         Data::Set(attrs) if is_category(attrs) => {
             for (name, child) in attrs {
