@@ -43,12 +43,8 @@ pub(crate) fn is_category(attrs: Attrs) -> bool {
 /// 8081; `lib.mkIf c x` is x when c is true and nothing when it is false.
 fn unwrapped(node: &Node) -> Option<Node> {
     let mut cur = node;
-    loop {
-        let kind = match cur.data.get("_type").map(|t| &t.data) {
-            Some(Data::Str(t)) => t.as_str(),
-            _ => break,
-        };
-        match (kind, cur.data.get("content"), cur.data.get("condition").map(|c| &c.data)) {
+    while let Some(Data::Str(kind)) = cur.data.get("_type").map(|t| &t.data) {
+        match (kind.as_str(), cur.data.get("content"), cur.data.get("condition").map(|c| &c.data)) {
             ("override", Some(content), _) | ("if", Some(content), Some(Data::Bool(true))) => cur = content,
             ("if", Some(_), Some(Data::Bool(false))) => return None,
             _ => break,
