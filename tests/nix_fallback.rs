@@ -227,3 +227,51 @@ fn a_registry_that_is_a_function_gets_its_arguments_from_flags_config_and_nixpkg
     assert!(stderr.contains("not a function") || stderr.contains("takes a single argument"), "{stderr}");
     assert!(stderr.contains("lib/ports.nix:1:1"), "{stderr}");
 }
+
+const MODULE: &str = r#"{ config, lib, ... }:
+{
+  options.ports = lib.mkOption { type = lib.types.attrs; default = { }; };
+  config.ports = {
+    web.api = 8080;
+    web.admin = lib.mkIf true 8080;
+    dns = { port = 53; protocol = "udp"; };
+  };
+}
+"#;
+
+#[test]
+fn a_module_registry_is_evaluated_by_nix_with_the_positions_of_its_definitions() {
+    if !common::nix_available() {
+        return;
+    }
+    let dir = project("fallback-module", MODULE, None);
+    // Without a nixpkgs there is no lib.evalModules: Nix's error says what to give.
+    let out = portnix(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("needs lib.evalModules"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // nixpkgs cannot be fetched here: the tests' stand-in module system plays its part.
+    let nixpkgs = dir.join("nixpkgs");
+    std::fs::create_dir_all(nixpkgs.join("lib")).unwrap();
+    std::fs::copy(root().join("tests/nixpkgs-standin/lib.nix"), nixpkgs.join("lib/default.nix")).unwrap();
+    let out = portnix(&dir, &["check", "--format", "json", "--nixpkgs", &nixpkgs.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the registry is a NixOS module"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dup = json.as_array().unwrap().iter().find(|f| f["code"] == "duplicate-port").unwrap();
+    let at: Vec<(u64, u64)> = dup["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(at, [(5, 9), (6, 9)], "{dup}");
+    let out = portnix(&dir, &["ls", "--nixpkgs", &nixpkgs.display().to_string()]);
+    let ls = String::from_utf8_lossy(&out.stdout);
+    assert!(ls.contains("53    udp    dns"), "{ls}");
+}

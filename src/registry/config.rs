@@ -143,7 +143,7 @@ impl Config {
 }
 
 pub(crate) const KEYS: &[&str] =
-    &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools", "args"];
+    &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools", "args", "module"];
 
 impl Reader {
     fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
@@ -290,6 +290,11 @@ pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                 "pools" => pools = Some(value),
                 // The registry's arguments, taken by the loader before the config is read.
                 "args" => {}
+                // Which attribute of a module registry's config is the registry: the real
+                // Nix's wrapper reads it.
+                "module" => {
+                    let _ = p.string(value, "module");
+                }
                 _ => {}
             }
         }

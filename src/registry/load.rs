@@ -248,6 +248,16 @@ fn eval_with_portnix(
             args.retain(|(n, _): &(std::rc::Rc<str>, Thunk)| **n != **name);
             args.push((name.as_str().into(), value));
         }
+        if let Some(span) = module_span(&uncalled) {
+            // lib.evalModules is the real Nix's: the fallback evaluates modules.
+            let mut e = EvalError::new(
+                Code::Unsupported,
+                "the registry is a NixOS module: portnix's evaluator does not evaluate modules",
+            )
+            .hint("the real Nix evaluates it (--evaluator auto or nix), with lib.evalModules from a nixpkgs");
+            e.diag.span = span;
+            return Err(e);
+        }
         if wants_lib(&uncalled)
             && !args.iter().any(|(n, _)| &**n == "lib")
             && let Some((nixpkgs, lib)) = nixpkgs_lib(opts.nixpkgs.as_deref())
@@ -280,6 +290,16 @@ fn describe(d: &Diagnostic, sources: &Sources) -> String {
             format!("{} ({}:{}:{})", d.message, at.file, at.line, at.column)
         }
         None => d.message.clone(),
+    }
+}
+
+/// Where the registry shows itself a NixOS module: a function of `config`, or a set of
+/// `options` or `imports`.
+fn module_span(v: &Value) -> Option<Option<crate::diagnostic::Span>> {
+    match v {
+        Value::Lambda(c) if v.required_formals().iter().any(|n| &**n == "config") => Some(Some(c.span)),
+        Value::Attrs(a) => a.get("options").or_else(|| a.get("imports")).map(|x| x.span),
+        _ => None,
     }
 }
 

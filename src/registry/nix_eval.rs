@@ -58,18 +58,38 @@ fn wrapper(registry: &Path, config: Option<&Path>, args: &[(String, AutoArg)]) -
   given = (if isAttrs cfg then cfg.args or {{ }} else {{ }}) // cli;
   hasNixpkgs = builtins.any (e: e.prefix == "nixpkgs") builtins.nixPath;
   args = if given ? lib || !hasNixpkgs then given else given // {{ lib = import <nixpkgs/lib>; }};
-  reg = if isFunction reg0 then reg0 (builtins.intersectAttrs (builtins.functionArgs reg0) args) else reg0;
-  pos = n: s: let p = builtins.unsafeGetAttrPos n s; in if p == null then null else [ p.file p.line p.column ];
-  node = d: n: p: v:
-    if isAttrs v then [ {{ inherit d n p; t = "set"; }} ] ++ concatLists (map (k: node (d + 1) k (pos k v) v.${{k}}) (attrNames v))
-    else if isList v then [ {{ inherit d n p; t = "list"; }} ] ++ concatLists (genList (i: node (d + 1) null null (elemAt v i)) (length v))
+  # A NixOS module (a function of `config`, or a set of `options`, `config` and `imports`) is
+  # evaluated by lib.evalModules; the registry is its config's `module` attribute ("ports" by
+  # default). Its values come from the evaluated config, their positions from the module's own
+  # definitions: the module called once more with the final config.
+  isModule = (isFunction reg0 && (builtins.functionArgs reg0) ? config)
+    || (isAttrs reg0 && (reg0 ? options || reg0 ? imports));
+  attrPath = builtins.filter builtins.isString (builtins.split "\\." (if isAttrs cfg then cfg.module or "ports" else "ports"));
+  at = path: v: builtins.foldl' (v: n: if isAttrs v && v ? ${{n}} then v.${{n}} else null) v path;
+  modLib = args.lib or (throw "the registry is a NixOS module, which needs lib.evalModules: give a nixpkgs with --nixpkgs DIR or NIX_PATH");
+  evaluated = modLib.evalModules {{ modules = [ reg0 ]; }};
+  defined = let m = if isFunction reg0 then reg0 ({{ inherit (evaluated) config options; lib = modLib; }} // args) else reg0; in
+    if m ? config || m ? options then at ([ "config" ] ++ attrPath) m else at attrPath m;
+  reg = if isModule then at attrPath evaluated.config
+    else if isFunction reg0 then reg0 (builtins.intersectAttrs (builtins.functionArgs reg0) args) else reg0;
+  shadow = if isModule then defined else reg;
+  pos = n: s: let p = if isAttrs s && s ? ${{n}} then builtins.unsafeGetAttrPos n s else null; in
+    if p == null then null else [ p.file p.line p.column ];
+  # A definition wrapped by mkIf, mkDefault, ... holds its attributes in `content`.
+  bare = r: if isAttrs r && r ? _type && r ? content then bare r.content else r;
+  # Each node of `v`, with positions read from `r`, the definitions it came from.
+  node = d: n: p: v: r:
+    if isAttrs v then [ {{ inherit d n p; t = "set"; }} ]
+      ++ concatLists (map (k: let r' = bare r; in node (d + 1) k (pos k r') v.${{k}} (if isAttrs r' then r'.${{k}} or null else null)) (attrNames v))
+    else if isList v then [ {{ inherit d n p; t = "list"; }} ]
+      ++ concatLists (genList (i: node (d + 1) null null (elemAt v i) (let r' = bare r; in if isList r' && i < length r' then elemAt r' i else null)) (length v))
     else if isFunction v then [ {{ inherit d n p; t = "function"; }} ]
     else if isPath v then [ {{ inherit d n p; t = "path"; x = toString v; }} ]
     else [ {{ inherit d n p; t = typeOf v; x = v; }} ];
 in
 {{
-  registry = node 0 null null reg;
-  config = if cfg == null then null else node 0 null null (builtins.removeAttrs cfg [ "args" ]);
+  registry = node 0 null null reg shadow;
+  config = if cfg == null then null else let c = builtins.removeAttrs cfg [ "args" ]; in node 0 null null c c;
 }}"#,
         registry = path(registry),
     )
