@@ -141,6 +141,18 @@ fn nix_runs_confined_to_the_project_root_and_stops_at_its_time_limit() {
             "{stderr}"
         );
     }
+    // portnix's own evaluator keeps the same bounds: reading outside is an error, and a path
+    // outside exists for no one.
+    let dir =
+        project("confined-own", "{ a.port = builtins.fromJSON (builtins.readFile /etc/hostname); }", None);
+    let out = portnix(&dir, &["check", "--evaluator", "portnix"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[import-outside-root]"));
+    let dir = project("confined-exists", "{ a = if builtins.pathExists /etc/hostname then 1 else 2; }", None);
+    assert_eq!(
+        String::from_utf8_lossy(&portnix(&dir, &["get", "a", "--evaluator", "portnix"]).stdout),
+        "2\n"
+    );
     // Widened on request, as for portnix's evaluator.
     let dir = project("confined-widened", &format!("{{ a = import {}; }}", outside.display()), None);
     let out = portnix(&dir, &["get", "a.x", "--evaluator", "nix", "--allow-outside-root"]);

@@ -78,7 +78,7 @@ impl Eval {
         EvalError::from_diagnostics(vec![diag])
     }
 
-    fn check_inside_root(&self, path: &Path) -> EvalResult<()> {
+    pub(crate) fn check_inside_root(&self, path: &Path) -> EvalResult<()> {
         let Some(root) = &self.options.project_root else { return Ok(()) };
         if self.options.allow_outside_root {
             return Ok(());

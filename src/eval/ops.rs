@@ -148,7 +148,7 @@ impl Eval {
         Ok(self.compare(a, b)? == Ordering::Less)
     }
 
-    fn compare(&mut self, a: &Value, b: &Value) -> EvalResult<Ordering> {
+    pub(crate) fn compare(&mut self, a: &Value, b: &Value) -> EvalResult<Ordering> {
         let fcmp = |x: f64, y: f64| {
             if x < y {
                 Ordering::Less

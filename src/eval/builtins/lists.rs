@@ -6,6 +6,7 @@ use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Eval, Thunk, Value};
 
 pub(crate) const BUILTINS: &[Builtin] = &[
+    Builtin::new("genericClosure", 1, generic_closure),
     Builtin::new("genList", 2, gen_list),
     Builtin::new("length", 1, length),
     Builtin::new("elemAt", 2, elem_at),
@@ -242,4 +243,56 @@ fn merge_sort(ev: &mut Eval, f: &Thunk, v: &mut [Thunk], buf: &mut [Thunk], span
 fn test2(ev: &mut Eval, f: &Thunk, x: &Thunk, y: &Thunk, span: Span) -> EvalResult<bool> {
     let r = call(ev, f, &[x.clone(), y.clone()], span)?;
     bool_of(ev, r)
+}
+
+/// `genericClosure { startSet; operator; }`: every item reachable from the start set through
+/// `operator`, each `key` once, in the order they are found, as Nix's work list finds them.
+fn generic_closure(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
+    let args = ev.force_attrs(&a[0])?;
+    let field = |name: &str| {
+        args.get(name)
+            .map(|x| x.value.clone())
+            .ok_or_else(|| EvalError::new(Code::MissingAttribute, format!("attribute '{name}' required")))
+    };
+    let (start, op) = (field("startSet")?, field("operator")?);
+    let mut work: std::collections::VecDeque<Thunk> = list(ev, &start)?.iter().cloned().collect();
+    // Keys seen so far, sorted by Nix's comparison of values.
+    let mut done: Vec<Value> = Vec::new();
+    let mut out = Vec::new();
+    while let Some(item) = work.pop_front() {
+        let attrs = ev.force_attrs(&item)?;
+        let Some(key) = attrs.get("key") else {
+            return Err(EvalError::new(Code::MissingAttribute, "attribute 'key' required"));
+        };
+        let key = ev.force(&key.value)?;
+        let (mut lo, mut hi) = (0, done.len());
+        let mut found = false;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            // The new key on the left, as Nix compares it, so a type mismatch reads the same.
+            match ev.compare(&key, &done[mid])? {
+                std::cmp::Ordering::Greater => lo = mid + 1,
+                std::cmp::Ordering::Less => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if found {
+            continue;
+        }
+        done.insert(lo, key);
+        out.push(item.clone());
+        let next = call(ev, &op, &[item], span)?;
+        let Value::List(next) = next else {
+            return Err(crate::eval::error::type_error(&next, "a list"));
+        };
+        for t in next.iter() {
+            ev.force(t)?;
+            work.push_back(t.clone());
+        }
+        ev.charge(1)?;
+    }
+    Ok(list_value(out))
 }

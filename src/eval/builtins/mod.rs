@@ -3,10 +3,13 @@
 
 mod attrs;
 mod control;
+mod files;
+mod from_toml;
 mod json;
 mod lists;
 mod strings;
 mod types;
+mod versions;
 
 use std::rc::Rc;
 
@@ -55,7 +58,6 @@ const GLOBAL: &[&str] = &[
 const UNSUPPORTED_FUNCTIONS: &[Builtin] = &[
     Builtin::new("addErrorContext", 1, unsupported_fn),
     Builtin::new("appendContext", 1, unsupported_fn),
-    Builtin::new("compareVersions", 1, unsupported_fn),
     Builtin::new("derivation", 1, unsupported_fn),
     Builtin::new("derivationStrict", 1, unsupported_fn),
     Builtin::new("fetchGit", 1, unsupported_fn),
@@ -65,26 +67,16 @@ const UNSUPPORTED_FUNCTIONS: &[Builtin] = &[
     Builtin::new("fetchurl", 1, unsupported_fn),
     Builtin::new("filterSource", 1, unsupported_fn),
     Builtin::new("findFile", 1, unsupported_fn),
-    Builtin::new("fromTOML", 1, unsupported_fn),
-    Builtin::new("genericClosure", 1, unsupported_fn),
     Builtin::new("getContext", 1, unsupported_fn),
     Builtin::new("getEnv", 1, unsupported_fn),
     Builtin::new("hasContext", 1, unsupported_fn),
-    Builtin::new("hashFile", 1, unsupported_fn),
-    Builtin::new("hashString", 1, unsupported_fn),
     Builtin::new("match", 1, unsupported_fn),
-    Builtin::new("parseDrvName", 1, unsupported_fn),
     Builtin::new("path", 1, unsupported_fn),
-    Builtin::new("pathExists", 1, unsupported_fn),
     Builtin::new("placeholder", 1, unsupported_fn),
-    Builtin::new("readDir", 1, unsupported_fn),
-    Builtin::new("readFile", 1, unsupported_fn),
     Builtin::new("scopedImport", 1, unsupported_fn),
     Builtin::new("split", 1, unsupported_fn),
-    Builtin::new("splitVersion", 1, unsupported_fn),
     Builtin::new("storePath", 1, unsupported_fn),
     Builtin::new("toFile", 1, unsupported_fn),
-    Builtin::new("toPath", 1, unsupported_fn),
     Builtin::new("toXML", 1, unsupported_fn),
     Builtin::new("unsafeDiscardOutputDependency", 1, unsupported_fn),
     Builtin::new("unsafeDiscardStringContext", 1, unsupported_fn),
@@ -94,10 +86,20 @@ const UNSUPPORTED_CONSTANTS: &[&str] =
     &["currentSystem", "currentTime", "langVersion", "nixPath", "nixVersion", "storeDir"];
 
 fn all_builtins() -> Vec<&'static Builtin> {
-    [attrs::BUILTINS, control::BUILTINS, json::BUILTINS, lists::BUILTINS, strings::BUILTINS, types::BUILTINS]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        attrs::BUILTINS,
+        control::BUILTINS,
+        files::BUILTINS,
+        from_toml::BUILTINS,
+        json::BUILTINS,
+        lists::BUILTINS,
+        strings::BUILTINS,
+        types::BUILTINS,
+        versions::BUILTINS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub(crate) fn unsupported_error(name: &str) -> Box<EvalError> {
