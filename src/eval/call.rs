@@ -52,7 +52,7 @@ impl Eval {
     fn call_lambda(&mut self, c: &Closure, arg: Thunk, span: Span) -> EvalResult<Value> {
         let lambda = &c.lambda;
         let env = match &lambda.param {
-            Param::Ident => Env::slots(Some(c.env.clone()), vec![arg]),
+            Param::Ident(_) => Env::slots(Some(c.env.clone()), vec![arg]),
             Param::Pattern { formals, ellipsis, bind } => {
                 let attrs = self.force_attrs(&arg)?;
                 let mut slots: Vec<Thunk> = Vec::with_capacity(formals.len() + 1);
@@ -94,7 +94,7 @@ impl Eval {
                         c.span,
                     ));
                 }
-                if *bind {
+                if bind.is_some() {
                     slots.push(arg.clone());
                 }
                 let env = if defaults.is_empty() {

@@ -158,13 +158,10 @@ pub(crate) struct LambdaExpr {
 
 #[derive(Debug)]
 pub(crate) enum Param {
-    Ident,
+    /// `x: ...`, with its name (for `toXML`; the body reads it from slot 0).
+    Ident(Rc<str>),
     /// Slots: one per formal in order, then the `@` binding if any.
-    Pattern {
-        formals: Vec<Formal>,
-        ellipsis: bool,
-        bind: bool,
-    },
+    Pattern { formals: Vec<Formal>, ellipsis: bool, bind: Option<Rc<str>> },
 }
 
 #[derive(Debug)]

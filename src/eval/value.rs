@@ -79,7 +79,7 @@ impl Value {
                 super::ir::Param::Pattern { formals, .. } => {
                     formals.iter().filter(|f| f.default.is_none()).map(|f| f.name.clone()).collect()
                 }
-                super::ir::Param::Ident => Vec::new(),
+                super::ir::Param::Ident(_) => Vec::new(),
             },
             _ => Vec::new(),
         }

@@ -179,7 +179,7 @@ fn unsafe_get_attr_pos(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value>
 fn function_args(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     match ev.force(&a[0])? {
         Value::Lambda(c) => match &c.lambda.param {
-            Param::Ident => Ok(attrs_value(Vec::new())),
+            Param::Ident(_) => Ok(attrs_value(Vec::new())),
             Param::Pattern { formals, .. } => {
                 let attrs = formals
                     .iter()

@@ -10,6 +10,7 @@ mod lists;
 mod strings;
 mod types;
 mod versions;
+mod xml;
 
 use std::rc::Rc;
 
@@ -77,7 +78,6 @@ const UNSUPPORTED_FUNCTIONS: &[Builtin] = &[
     Builtin::new("split", 1, unsupported_fn),
     Builtin::new("storePath", 1, unsupported_fn),
     Builtin::new("toFile", 1, unsupported_fn),
-    Builtin::new("toXML", 1, unsupported_fn),
     Builtin::new("unsafeDiscardOutputDependency", 1, unsupported_fn),
     Builtin::new("unsafeDiscardStringContext", 1, unsupported_fn),
 ];
@@ -96,6 +96,7 @@ fn all_builtins() -> Vec<&'static Builtin> {
         strings::BUILTINS,
         types::BUILTINS,
         versions::BUILTINS,
+        xml::BUILTINS,
     ]
     .into_iter()
     .flatten()

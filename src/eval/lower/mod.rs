@@ -517,14 +517,15 @@ impl<'g> Lowerer<'g> {
                     }
                     names.push(b.as_str().into());
                 }
-                (Some((defaults, pat.ellipsis_token().is_some(), bind.is_some())), names)
+                let bind: Option<Rc<str>> = bind.map(|b| b.as_str().into());
+                (Some((defaults, pat.ellipsis_token().is_some(), bind)), names)
             }
             None => return self.error_node(syn, "missing function parameter"),
         };
         let slots = names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
         self.scopes.push(Scope::Slots(slots));
         let param = match param {
-            None => Param::Ident,
+            None => Param::Ident(names[0].clone()),
             Some((defaults, ellipsis, bind)) => {
                 let formals = defaults
                     .into_iter()

@@ -284,10 +284,10 @@ impl<'a, 'l, 'g> Parser<'a, 'l, 'g> {
             Tok::Ident if self.peek.tok == Tok::Colon => {
                 self.bump()?;
                 let name: Rc<str> = t.text(self.text).into();
-                self.l.scopes.push(Scope::Slots([(name, 0)].into_iter().collect()));
+                self.l.scopes.push(Scope::Slots([(name.clone(), 0)].into_iter().collect()));
                 let (body, end) = self.closed_expr()?;
                 self.l.scopes.pop();
-                self.node(t.start, end, Expr::Lambda(Rc::new(LambdaExpr { param: Param::Ident, body })))
+                self.node(t.start, end, Expr::Lambda(Rc::new(LambdaExpr { param: Param::Ident(name), body })))
             }
             Tok::Ident => {
                 let name = self.l.intern(t.text(self.text));
