@@ -7,6 +7,7 @@ mod files;
 mod from_toml;
 mod json;
 mod lists;
+mod regexp;
 mod strings;
 mod types;
 mod versions;
@@ -71,11 +72,9 @@ const UNSUPPORTED_FUNCTIONS: &[Builtin] = &[
     Builtin::new("getContext", 1, unsupported_fn),
     Builtin::new("getEnv", 1, unsupported_fn),
     Builtin::new("hasContext", 1, unsupported_fn),
-    Builtin::new("match", 1, unsupported_fn),
     Builtin::new("path", 1, unsupported_fn),
     Builtin::new("placeholder", 1, unsupported_fn),
     Builtin::new("scopedImport", 1, unsupported_fn),
-    Builtin::new("split", 1, unsupported_fn),
     Builtin::new("storePath", 1, unsupported_fn),
     Builtin::new("toFile", 1, unsupported_fn),
     Builtin::new("unsafeDiscardOutputDependency", 1, unsupported_fn),
@@ -93,6 +92,7 @@ fn all_builtins() -> Vec<&'static Builtin> {
         from_toml::BUILTINS,
         json::BUILTINS,
         lists::BUILTINS,
+        regexp::BUILTINS,
         strings::BUILTINS,
         types::BUILTINS,
         versions::BUILTINS,
