@@ -18,22 +18,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every registry with a config portnix can read: the repo's, the examples, the fixtures.
-fn cases() -> Vec<PathBuf> {
-    let mut dirs = vec![root().join("lib")];
-    for d in std::fs::read_dir(root().join("examples")).unwrap() {
-        dirs.push(d.unwrap().path());
-    }
-    for rule in std::fs::read_dir(root().join("tests/test_data/check")).unwrap() {
-        let rule = rule.unwrap().path();
-        if !rule.ends_with("config-error") {
-            dirs.extend(std::fs::read_dir(&rule).unwrap().map(|c| c.unwrap().path()));
-        }
-    }
-    dirs.sort();
-    dirs
-}
-
 /// Each finding as (code, message, every location as file:line:col).
 fn findings(dir: &Path, evaluator: Evaluator) -> Vec<(String, String, Vec<String>)> {
     let project = load(&LoadOptions {
@@ -66,7 +50,7 @@ fn positions_from_nix_are_the_positions_portnix_gives_on_every_fixture_and_examp
         return;
     }
     let (mut compared, mut located) = (0, 0);
-    for dir in cases() {
+    for dir in common::registry_cases() {
         let ours = findings(&dir, Evaluator::Portnix);
         let nix = findings(&dir, Evaluator::Nix);
         assert_eq!(nix, ours, "{}", dir.display());
@@ -78,7 +62,7 @@ fn positions_from_nix_are_the_positions_portnix_gives_on_every_fixture_and_examp
 }
 
 const DECLINED: &str = r#"{
-  web = builtins.fromTOML "port = 8080";
+  web = builtins.fromJSON (builtins.unsafeDiscardStringContext "{\"port\": 8080}");
   api = 8080;
   db = { port = 5432; protocl = "tcp"; };
 }
@@ -94,7 +78,11 @@ fn a_registry_portnix_declines_is_evaluated_by_nix_with_positions_and_said_once(
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.matches("note: ").count(), 1, "{stderr}");
-    assert!(stderr.contains("builtins.fromTOML is not supported by portnix (lib/ports.nix:2:9)"), "{stderr}");
+    assert!(
+        stderr
+            .contains("builtins.unsafeDiscardStringContext is not supported by portnix (lib/ports.nix:2:28)"),
+        "{stderr}"
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let located: Vec<(String, u64, u64)> = json
         .as_array()

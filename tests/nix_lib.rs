@@ -52,25 +52,6 @@ fn lib_call(function: &str, dir: &Path) -> String {
     )
 }
 
-/// Every registry the Rust side is tested on, with a config portnix can read.
-fn cases() -> Vec<PathBuf> {
-    let mut dirs = vec![root().join("lib")];
-    for d in std::fs::read_dir(root().join("examples")).unwrap() {
-        dirs.push(d.unwrap().path());
-    }
-    for rule in std::fs::read_dir(root().join("tests/test_data/check")).unwrap() {
-        let rule = rule.unwrap().path();
-        if rule.ends_with("config-error") {
-            continue;
-        }
-        for case in std::fs::read_dir(&rule).unwrap() {
-            dirs.push(case.unwrap().path());
-        }
-    }
-    dirs.sort();
-    dirs
-}
-
 /// (code, paths) of the lib function's answer, sorted.
 fn nix_codes(function: &str, dir: &Path) -> Vec<(String, Vec<String>)> {
     let expr = format!("map (f: {{ inherit (f) code paths; }}) ({})", lib_call(function, dir));
@@ -96,7 +77,7 @@ fn nix_and_rust_findings_agree_on_every_fixture_and_example() {
     }
     let (mut compared, mut nonempty, mut warned) = (0, 0, 0);
     let mut seen = std::collections::BTreeSet::new();
-    for dir in cases() {
+    for dir in common::registry_cases() {
         let project = load(&LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() })
             .unwrap_or_else(|e| panic!("{}", e.render()));
         let findings = check(&project, &CheckOptions::default());
@@ -341,7 +322,7 @@ fn the_quick_pass_is_taken_on_clean_registries_and_never_hides_a_finding() {
         return;
     }
     let (mut clean, mut dirty) = (0, 0);
-    for dir in cases() {
+    for dir in common::registry_cases() {
         let expr = format!(
             "{{ clean = {}; full = map (f: f.code) ({}); }}",
             lib_call("provablyClean", &dir),

@@ -77,3 +77,21 @@ pub fn runner(cases: u32) -> proptest::test_runner::TestRunner {
         TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
     }
 }
+
+/// Every registry with a config portnix can read: the repo's own, the examples and the check
+/// fixtures (less `config-error`, whose configs are broken on purpose).
+pub fn registry_cases() -> Vec<std::path::PathBuf> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("lib")];
+    for d in std::fs::read_dir(root.join("examples")).unwrap() {
+        dirs.push(d.unwrap().path());
+    }
+    for rule in std::fs::read_dir(root.join("tests/test_data/check")).unwrap() {
+        let rule = rule.unwrap().path();
+        if !rule.ends_with("config-error") {
+            dirs.extend(std::fs::read_dir(&rule).unwrap().map(|c| c.unwrap().path()));
+        }
+    }
+    dirs.sort();
+    dirs
+}

@@ -49,35 +49,6 @@ fn close(out: &mut String, depth: usize, name: &str) {
     let _ = writeln!(out, "{}</{name}>", "  ".repeat(depth));
 }
 
-/// C's `%g`, which Nix's writer gives floats: six significant digits, trailing zeros dropped.
-fn float_g(f: f64) -> String {
-    if f.is_nan() {
-        return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
-    }
-    if f.is_infinite() {
-        return if f < 0.0 { "-inf".into() } else { "inf".into() };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let sci = format!("{f:.5e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let trim = |s: &str| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    if (-4..6).contains(&exp) {
-        trim(&format!("{f:.*}", (5 - exp) as usize))
-    } else {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
-    }
-}
-
 fn write_value(ev: &mut Eval, v: &Value, depth: usize, out: &mut String) -> EvalResult<()> {
     if depth > MAX_DEPTH / 10 {
         return Err(EvalError::new(Code::StackOverflow, "the value is nested too deeply for toXML"));
@@ -87,7 +58,8 @@ fn write_value(ev: &mut Eval, v: &Value, depth: usize, out: &mut String) -> Eval
         Value::Null => tag(out, depth, "null", &[], true),
         Value::Bool(b) => tag(out, depth, "bool", &[("value", if *b { "true" } else { "false" })], true),
         Value::Int(i) => tag(out, depth, "int", &[("value", &i.to_string())], true),
-        Value::Float(f) => tag(out, depth, "float", &[("value", &float_g(*f))], true),
+        // The writer prints floats as `ostream << double` does, as the JSON printer does.
+        Value::Float(f) => tag(out, depth, "float", &[("value", &crate::eval::json::format_float(*f))], true),
         Value::String(s) => tag(out, depth, "string", &[("value", s)], true),
         Value::Path(p) => tag(out, depth, "path", &[("value", p)], true),
         Value::List(items) => {
@@ -139,28 +111,4 @@ fn write_value(ev: &mut Eval, v: &Value, depth: usize, out: &mut String) -> Eval
         Value::Builtin(_) => tag(out, depth, "unevaluated", &[], true),
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::float_g;
-
-    #[test]
-    fn floats_are_written_as_c_writes_percent_g() {
-        for (f, want) in [
-            (1.5, "1.5"),
-            (0.1, "0.1"),
-            (1e20, "1e+20"),
-            (1.0 / 3.0, "0.333333"),
-            (100.0, "100"),
-            (123456.0, "123456"),
-            (1234567.0, "1.23457e+06"),
-            (0.0001, "0.0001"),
-            (0.00001234, "1.234e-05"),
-            (-2.5, "-2.5"),
-            (999999.5, "1e+06"),
-        ] {
-            assert_eq!(float_g(f), want, "{f}");
-        }
-    }
 }
