@@ -98,14 +98,15 @@ let
 
   # A leaf set's own metadata: the fields it gives, and the invalid-metadata findings it holds
   # (unknown keys, bad values, fields the config's exact services rule gives differently).
-  inlineOf = name: v: exact:
+  inlineOf = extra: name: v: exact:
     if !(isAttrs v) then { given = { }; problems = [ ]; } else
     let
       keys = filter (n: !(builtins.elem n portKeys)) (attrNames v);
       known = filter (n: builtins.elem n metaKeys) keys;
       given = listToAttrs (map (n: { name = n; value = normalField n v.${n}; }) (filter (n: usable n v.${n}) known));
       one = message: finding "invalid-metadata" [ name ] message;
-      unknown = map (n: one "unknown key '${n}' in the metadata of ${name}") (filter (n: !(builtins.elem n metaKeys)) keys);
+      unknown = map (n: one "unknown key '${n}' in the metadata of ${name}")
+        (filter (n: !(builtins.elem n metaKeys) && !(builtins.elem n extra)) keys);
       bad = concatMap (n: genList (_: one "${name}: ${n} has a value of the wrong type") (fieldErrors n v.${n})) known;
       disagree = if exact == null then [ ] else
         map (n: one "${name} gives its ${n} here, and services.\"${exact.pattern.text}\" gives another")
@@ -134,6 +135,7 @@ let
         (attrNames (c.services or { }));
       scopes = map (p: { pattern = p; }) (map pattern (c.scopes or [ ]));
       pools = c.pools or [ ];
+      extraFields = c.extraFields or [ ];
     };
 
   validRange = r: 0 <= r.from && r.from <= r.to && r.to <= 65535;
@@ -196,7 +198,7 @@ let
                 let
                   c = if isList x then invalidAs (if item == null then "an empty list" else "a list inside a list") else classify x;
                   name = if item == null then dotted p else "${dotted p}[${toString item}]";
-                  inline = inlineOf name x exact;
+                  inline = inlineOf cfg.extraFields name x exact;
                   meta = if inline.given == { } then (if service == null then { } else service.meta)
                     else (if exact == null then { } else exact.meta) // inline.given;
                 in

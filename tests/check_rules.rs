@@ -81,6 +81,7 @@ macro_rules! fixtures {
 }
 
 fixtures! {
+    config_error_extra_field_known: "config-error" "extra_field_known";
     config_error_pool_not_a_range: "config-error" "pool_not_a_range";
     config_error_process_keys: "config-error" "process_keys";
     config_error_unknown_key: "config-error" "unknown_key";
@@ -105,6 +106,7 @@ fixtures! {
     invalid_interface_pass: "invalid-interface" "pass";
     invalid_metadata_fail_disagree: "invalid-metadata" "fail_disagree";
     invalid_metadata_fail_fields: "invalid-metadata" "fail_fields";
+    invalid_metadata_pass_extra_fields: "invalid-metadata" "pass_extra_fields";
     invalid_metadata_pass_shapes: "invalid-metadata" "pass_shapes";
     invalid_port_fail_values: "invalid-port" "fail_values";
     invalid_port_pass: "invalid-port" "pass";

@@ -126,6 +126,9 @@ pub struct Config {
     pub processes: Vec<super::processes::Process>,
     /// Range patterns whose ports `portnix lease` hands out at run time.
     pub pools: Vec<Pattern>,
+    /// Fields a leaf with metadata may carry that portnix reads nothing from (`check`), so
+    /// they are not reported as unknown.
+    pub(crate) extra_fields: Vec<String>,
 }
 
 impl Config {
@@ -142,8 +145,18 @@ impl Config {
     }
 }
 
-pub(crate) const KEYS: &[&str] =
-    &["ranges", "reserved", "services", "scopes", "ignore", "processes", "pools", "args", "module"];
+pub(crate) const KEYS: &[&str] = &[
+    "ranges",
+    "reserved",
+    "services",
+    "scopes",
+    "ignore",
+    "processes",
+    "pools",
+    "args",
+    "module",
+    "extraFields",
+];
 
 impl Reader {
     fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
@@ -251,6 +264,25 @@ impl Reader {
         out
     }
 
+    /// `extraFields`: names that are neither a metadata field nor a port key.
+    fn extra_fields(&mut self, node: &Node) -> Vec<String> {
+        let Some(items) = self.list(node, "extraFields") else { return Vec::new() };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(name) = self.string(item, "an extra field") else { continue };
+            if Field::parse(&name).is_some() || matches!(name.as_str(), "port" | "from" | "to") {
+                self.fail(
+                    item,
+                    format!("'{name}' is a field portnix reads, not an extra one"),
+                    "list only the fields portnix should leave alone",
+                );
+                continue;
+            }
+            out.push(name);
+        }
+        out
+    }
+
     fn ignore(&mut self, node: &Node) -> Vec<Ignore> {
         let Some(attrs) = self.set(node, "ignore") else { return Vec::new() };
         let mut out = Vec::new();
@@ -290,6 +322,7 @@ pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                 "pools" => pools = Some(value),
                 // The registry's arguments, taken by the loader before the config is read.
                 "args" => {}
+                "extraFields" => config.extra_fields = p.extra_fields(value),
                 // Which attribute of a module registry's config is the registry: the real
                 // Nix's wrapper reads it.
                 "module" => {

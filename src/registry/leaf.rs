@@ -24,11 +24,13 @@ pub(crate) struct Flat {
     pub(crate) errors: Vec<(Diagnostic, String)>,
 }
 
-pub(crate) fn flatten(root: &Node) -> Flat {
+/// `extra`: the config's `extraFields`, fields a leaf may carry that portnix reads nothing from.
+pub(crate) fn flatten(root: &Node, extra: &[String]) -> Flat {
     let mut flat = Flat::default();
     let mut path = Vec::new();
     let meta = Rc::new(ServiceMeta::default());
-    walk(root, &mut path, &meta, &mut flat);
+    let also: Vec<&str> = PORT_KEYS.iter().copied().chain(extra.iter().map(String::as_str)).collect();
+    walk(root, &mut path, &meta, &also, &mut flat);
     flat
 }
 
@@ -54,7 +56,7 @@ fn unwrapped(node: &Node) -> Option<Node> {
     Some(Node { data: cur.data.clone(), span: node.span })
 }
 
-fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, flat: &mut Flat) {
+fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, also: &[&str], flat: &mut Flat) {
     // Only a set can be a wrapper; the common leaf, an int, is never copied.
     let owned;
     let node = if matches!(node.data, Data::Set(_)) && node.data.get("_type").is_some() {
@@ -72,7 +74,7 @@ fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, flat: &mut
         Data::Set(attrs) if is_category(attrs) => {
             for (name, child) in attrs {
                 path.push(name.clone());
-                walk(child, path, meta, flat);
+                walk(child, path, meta, also, flat);
                 path.pop();
             }
         }
@@ -82,7 +84,7 @@ fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, flat: &mut
                 let item_name = format!("{name}[{i}]");
                 let value = match &item.data {
                     Data::List(_) => PortValue::Invalid(Invalid::Other("a list inside a list".into())),
-                    _ => claim(item, &item_name, flat),
+                    _ => claim(item, &item_name, also, flat),
                 };
                 push(flat, path, item_name, value, item, Some(i as u32), meta);
             }
@@ -93,7 +95,7 @@ fn walk(node: &Node, path: &mut Vec<Rc<str>>, meta: &Rc<ServiceMeta>, flat: &mut
         }
         _ => {
             let name = path::dotted(path);
-            let value = claim(node, &name, flat);
+            let value = claim(node, &name, also, flat);
             push(flat, path, name, value, node, None, meta);
         }
     }
@@ -122,7 +124,7 @@ fn push(
 
 /// The ports one leaf claims; a set's metadata goes to `flat.inline` for the entry about to
 /// be pushed.
-fn claim(node: &Node, name: &str, flat: &mut Flat) -> PortValue {
+fn claim(node: &Node, name: &str, also: &[&str], flat: &mut Flat) -> PortValue {
     let attrs = match &node.data {
         Data::Int(i) => return PortValue::of_int(*i),
         Data::Set(attrs) => attrs,
@@ -159,7 +161,7 @@ fn claim(node: &Node, name: &str, flat: &mut Flat) -> PortValue {
             + usize::from(d.get("to").is_some())
     {
         let mut reader = Reader::for_leaves();
-        let fields = reader.meta_fields(attrs, &format!("the metadata of {name}"), PORT_KEYS);
+        let fields = reader.meta_fields(attrs, &format!("the metadata of {name}"), also);
         flat.errors.extend(reader.errors.into_iter().map(|mut e| {
             if !e.message.ends_with(&format!(" of {name}")) {
                 e.message = format!("{name}: {}", e.message);

@@ -180,7 +180,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         None => Config::default(),
     };
     let (entries, metadata_errors) =
-        crate::timing::phase("entries", || resolve_meta(flatten(&registry), &config));
+        crate::timing::phase("entries", || resolve_meta(flatten(&registry, &config.extra_fields), &config));
     Ok(Project {
         entries,
         config,

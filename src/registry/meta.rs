@@ -104,7 +104,7 @@ impl Reader {
     /// leaf's `port`, `from` and `to`). Anything else is an unknown key with a "did you mean".
     pub(crate) fn meta_fields(&mut self, attrs: Attrs, what: &str, also: &[&str]) -> Fields {
         let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).chain(also.iter().copied()).collect();
-        let has_port = attrs.iter().any(|(k, _)| also.contains(&&**k));
+        let has_port = attrs.iter().any(|(k, _)| matches!(&**k, "port" | "from" | "to"));
         let mut out = Fields::default();
         for (key, v) in attrs {
             let Some(field) = Field::parse(key) else {

@@ -1,0 +1,1 @@
+{ extraFields = [ "protocol" 7 ]; }

@@ -1,0 +1,1 @@
+{ extraFields = [ "check" "interval" ]; }
