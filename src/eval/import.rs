@@ -99,9 +99,15 @@ impl Eval {
 
 impl Eval {
     /// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.
-    /// Its bytes are paid from the budget before they are read, so a file too large to evaluate
-    /// is refused at once rather than after it has been parsed into memory.
     fn read_text(&mut self, file: &Path) -> EvalResult<String> {
+        let bytes = self.read_bytes(file)?;
+        utf8(file, bytes)
+    }
+
+    /// A regular file's bytes (`import`, `readFile`, `hashFile`). They are paid from the budget
+    /// before they are read, so a file too large to evaluate is refused at once rather than
+    /// after it has been read into memory.
+    pub(crate) fn read_bytes(&mut self, file: &Path) -> EvalResult<Vec<u8>> {
         let meta = regular_file(file)?;
         if let Some(max) = self.options.max_steps
             && self.steps().saturating_add(meta.len()) > max
@@ -117,7 +123,7 @@ impl Eval {
             .hint("a registry of a million entries is about 30 MiB; split it or look for generated data"));
         }
         self.charge(meta.len() as usize)?;
-        read_utf8(file)
+        read_nonblocking(file)
     }
 }
 
@@ -141,20 +147,23 @@ fn regular_file(file: &Path) -> EvalResult<std::fs::Metadata> {
     Ok(meta)
 }
 
-fn read_utf8(file: &Path) -> EvalResult<String> {
+/// The file's bytes, opened without blocking: a file swapped for a FIFO after its check
+/// cannot stall the read.
+fn read_nonblocking(file: &Path) -> EvalResult<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let failed = failed(file);
-    let bytes = {
-        use std::io::Read;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-            .open(file)
-            .map_err(&failed)?;
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).map_err(&failed)?;
-        bytes
-    };
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(file)
+        .map_err(&failed)?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(&failed)?;
+    Ok(bytes)
+}
+
+pub(crate) fn utf8(file: &Path, bytes: Vec<u8>) -> EvalResult<String> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

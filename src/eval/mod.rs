@@ -89,6 +89,8 @@ pub struct Eval {
     /// passes through one of their slots, and Rc cannot free cycles, so they are kept here
     /// and emptied when the evaluator is dropped.
     recursive_envs: Vec<Rc<Env>>,
+    /// `match` and `split` patterns, each translated and built once.
+    pub(crate) regexes: crate::fxhash::FxHashMap<Rc<str>, Rc<builtins::regexp::Compiled>>,
     /// The expression being evaluated most recently: the best position for errors raised
     /// where no syntax is at hand, such as inside a builtin.
     pub(crate) here: Span,
@@ -109,6 +111,7 @@ impl Eval {
             steps: 0,
             next_memory_check: MEMORY_CHECK_EVERY,
             recursive_envs: Vec::new(),
+            regexes: Default::default(),
             here: Span { file: FileId(0), start: 0, end: 0 },
         }
     }
@@ -146,13 +149,7 @@ impl Eval {
     /// when all its arguments have defaults, as `nix-instantiate` does.
     pub(crate) fn eval_file(&mut self, path: &Path) -> EvalResult<Value> {
         let v = self.import_path(path, None)?;
-        self.auto_call(v, &[])
-    }
-
-    /// The file's value before any call: a registry that is a function is called by its
-    /// loader, with the arguments it gathers (`call_with`).
-    pub(crate) fn eval_file_uncalled(&mut self, path: &Path) -> EvalResult<Value> {
-        self.import_path(path, None)
+        self.call_with(v, &[])
     }
 
     /// Evaluates source text that is not a file (`-E`-style), relative to `dir`.
@@ -160,17 +157,13 @@ impl Eval {
         let expr = self.load(PathBuf::from(name), text.to_string(), dir)?;
         let env = Env::slots(None, Vec::new());
         let v = self.eval(&expr, &env)?;
-        self.auto_call(v, &[])
+        self.call_with(v, &[])
     }
 
     /// Calls a top-level function as `nix-instantiate` does with `--arg`: a function of a set
     /// gets the arguments its pattern names (all of them when it has `...`), and a required
     /// one nobody gives is an error at its name. Anything else is returned as it is.
     pub(crate) fn call_with(&mut self, v: Value, args: &[(Rc<str>, Thunk)]) -> EvalResult<Value> {
-        self.auto_call(v, args)
-    }
-
-    fn auto_call(&mut self, v: Value, args: &[(Rc<str>, Thunk)]) -> EvalResult<Value> {
         let given = |name: &str| args.iter().find(|(n, _)| &**n == name).map(|(_, t)| t.clone());
         let mut attrs = Vec::new();
         let span = match &v {

@@ -1,9 +1,7 @@
-use std::path::PathBuf;
-
 use super::{Builtin, attrs_value};
 use crate::diagnostic::{Code, Span};
 use crate::eval::coerce::Coerce;
-use crate::eval::error::{ErrorKind, EvalError, EvalResult, type_error};
+use crate::eval::error::{ErrorKind, EvalError, EvalResult};
 use crate::eval::{Eval, Thunk, Value};
 
 pub(crate) const BUILTINS: &[Builtin] = &[
@@ -63,17 +61,9 @@ fn try_eval(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 }
 
 fn import(ev: &mut Eval, a: &[Thunk], span: Span) -> EvalResult<Value> {
-    let path = match ev.force(&a[0])? {
-        Value::Path(p) => PathBuf::from(&*p),
-        Value::String(s) if s.starts_with('/') => PathBuf::from(&*s),
-        Value::String(s) => {
-            return Err(EvalError::new(
-                Code::InvalidArgument,
-                format!("string '{s}' doesn't represent an absolute path"),
-            )
-            .hint("import a path literal such as ./ports.nix"));
-        }
-        other => return Err(type_error(&other, "a path")),
-    };
+    let path = super::path_arg(ev, &a[0]).map_err(|e| match e.diag.code {
+        Code::InvalidArgument => e.hint("import a path literal such as ./ports.nix"),
+        _ => e,
+    })?;
     ev.import_path(&path, Some(span))
 }

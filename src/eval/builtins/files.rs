@@ -2,11 +2,11 @@
 //! `hashString` beside it. Each stays inside the project root as `import` does, so a registry
 //! cannot read `/etc/hostname` into its findings.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Builtin;
 use crate::diagnostic::{Code, Span};
-use crate::eval::error::{EvalError, EvalResult, type_error};
+use crate::eval::error::{EvalError, EvalResult};
 use crate::eval::{Attr, AttrSet, Eval, Thunk, Value};
 
 pub(crate) const BUILTINS: &[Builtin] = &[
@@ -18,43 +18,22 @@ pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("hashString", 2, hash_string),
 ];
 
-/// A path argument: a path, or a string holding an absolute one.
-fn path_arg(ev: &mut Eval, t: &Thunk) -> EvalResult<PathBuf> {
-    match ev.force(t)? {
-        Value::Path(p) => Ok(PathBuf::from(&*p)),
-        Value::String(s) if s.starts_with('/') => Ok(PathBuf::from(&*s)),
-        Value::String(s) => Err(EvalError::new(
-            Code::InvalidArgument,
-            format!("string '{s}' doesn't represent an absolute path"),
-        )),
-        other => Err(type_error(&other, "a path")),
-    }
-}
-
 fn failed(path: &Path, e: &std::io::Error) -> Box<EvalError> {
     EvalError::new(Code::ImportFailed, format!("cannot read '{}': {e}", path.display()))
 }
 
-/// A file's bytes, from an edit's overlay or the disk, paid for from the budget.
+/// A file's bytes, from an edit's overlay or, read as `import` reads, from the disk.
 fn file_bytes(ev: &mut Eval, path: &Path) -> EvalResult<Vec<u8>> {
     ev.check_inside_root(path)?;
     let key = crate::eval::import::file_key(path);
     if let Some(text) = ev.options.overlay.get(&key) {
         return Ok(text.clone().into_bytes());
     }
-    let meta = std::fs::metadata(path).map_err(|e| failed(path, &e))?;
-    if !meta.is_file() {
-        return Err(EvalError::new(
-            Code::ImportFailed,
-            format!("'{}' is not a regular file", path.display()),
-        ));
-    }
-    ev.charge(meta.len() as usize)?;
-    std::fs::read(path).map_err(|e| failed(path, &e))
+    ev.read_bytes(path)
 }
 
 fn read_file(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
-    let path = path_arg(ev, &a[0])?;
+    let path = super::path_arg(ev, &a[0])?;
     let bytes = file_bytes(ev, &path)?;
     // Nix strings end at a NUL byte, so Nix 2.8 refuses a file that holds one.
     if bytes.contains(&0) {
@@ -63,20 +42,14 @@ fn read_file(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
             format!("the contents of the file '{}' cannot be represented as a Nix string", path.display()),
         ));
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Value::str(&*text)),
-        Err(_) => Err(EvalError::new(
-            Code::NotUtf8,
-            format!("'{}' is not UTF-8 text, which portnix's strings must be", path.display()),
-        )),
-    }
+    Ok(Value::str(&*crate::eval::import::utf8(&path, bytes)?))
 }
 
 /// As Nix 2.8: the path as written (`lib.nix/` does not exist), a dangling symlink exists, and
 /// a path outside what may be read is reported missing rather than an error, so nothing is
 /// learnt about it.
 fn path_exists(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
-    let path = path_arg(ev, &a[0])?;
+    let path = super::path_arg(ev, &a[0])?;
     if ev.check_inside_root(&path).is_err() {
         return Ok(Value::Bool(false));
     }
@@ -98,7 +71,7 @@ fn to_path(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 }
 
 fn read_dir(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
-    let path = path_arg(ev, &a[0])?;
+    let path = super::path_arg(ev, &a[0])?;
     ev.check_inside_root(&path)?;
     let mut attrs = Vec::new();
     for entry in std::fs::read_dir(&path).map_err(|e| failed(&path, &e))? {
@@ -146,7 +119,7 @@ fn hash_string(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 
 fn hash_file(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let kind = ev.force_string(&a[0])?;
-    let path = path_arg(ev, &a[1])?;
+    let path = super::path_arg(ev, &a[1])?;
     let bytes = file_bytes(ev, &path)?;
     Ok(Value::str(&*digest(&kind, &bytes)?))
 }

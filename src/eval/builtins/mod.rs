@@ -7,7 +7,7 @@ mod files;
 mod from_toml;
 mod json;
 mod lists;
-mod regexp;
+pub(crate) mod regexp;
 mod strings;
 mod types;
 mod versions;
@@ -153,6 +153,19 @@ fn builtin_value(b: &'static Builtin) -> Thunk {
 }
 
 // Argument helpers shared by the builtin files.
+
+/// A path argument (`import`, `readFile`, ...): a path, or a string holding an absolute one.
+pub(super) fn path_arg(ev: &mut Eval, t: &Thunk) -> EvalResult<std::path::PathBuf> {
+    match ev.force(t)? {
+        Value::Path(p) => Ok(std::path::PathBuf::from(&*p)),
+        Value::String(s) if s.starts_with('/') => Ok(std::path::PathBuf::from(&*s)),
+        Value::String(s) => Err(EvalError::new(
+            Code::InvalidArgument,
+            format!("string '{s}' doesn't represent an absolute path"),
+        )),
+        other => Err(type_error(&other, "a path")),
+    }
+}
 
 pub(super) fn int(ev: &mut Eval, t: &Thunk) -> EvalResult<i64> {
     match ev.force(t)? {

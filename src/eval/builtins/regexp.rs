@@ -283,16 +283,43 @@ fn translate(pattern: &str) -> Result<Translated, NotTranslated> {
     Ok(Translated { body: p.out, anchors: p.anchors })
 }
 
-fn compiled(ev: &mut Eval, pattern: &str, for_split: bool) -> EvalResult<Translated> {
-    let _ = ev;
-    match translate(pattern) {
-        Ok(t) if for_split && t.anchors => Err(declined(pattern, "an anchor in a pattern for split")),
-        Ok(t) => Ok(t),
-        Err(NotTranslated::Invalid) => {
-            Err(EvalError::new(Code::InvalidArgument, format!("invalid regular expression '{pattern}'")))
+/// A pattern built once per evaluation, as Nix keeps its `regexCache`: nixpkgs' lib calls
+/// `match` with the same few patterns over and over.
+pub(crate) struct Compiled {
+    /// Anchored at both ends: `match`, and `split`'s test of one candidate span.
+    whole: Regex,
+    /// Unanchored, to find where `split`'s next match starts.
+    search: Regex,
+    anchors: bool,
+}
+
+fn compiled(ev: &mut Eval, pattern: &std::rc::Rc<str>, for_split: bool) -> EvalResult<std::rc::Rc<Compiled>> {
+    let c = match ev.regexes.get(pattern) {
+        Some(c) => c.clone(),
+        None => {
+            let t = match translate(pattern) {
+                Ok(t) => t,
+                Err(NotTranslated::Invalid) => {
+                    return Err(EvalError::new(
+                        Code::InvalidArgument,
+                        format!("invalid regular expression '{pattern}'"),
+                    ));
+                }
+                Err(NotTranslated::Declined(why)) => return Err(declined(pattern, why)),
+            };
+            let c = std::rc::Rc::new(Compiled {
+                whole: regex(&format!("^(?:{})$", t.body))?,
+                search: regex(&t.body)?,
+                anchors: t.anchors,
+            });
+            ev.regexes.insert(pattern.clone(), c.clone());
+            c
         }
-        Err(NotTranslated::Declined(why)) => Err(declined(pattern, why)),
+    };
+    if for_split && c.anchors {
+        return Err(declined(pattern, "an anchor in a pattern for split"));
     }
+    Ok(c)
 }
 
 fn declined(pattern: &str, why: &str) -> Box<EvalError> {
@@ -328,10 +355,9 @@ fn groups(caps: &::regex::Captures) -> Value {
 
 fn match_(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let pattern = ev.force_string(&a[0])?;
-    let t = compiled(ev, &pattern, false)?;
+    let re = compiled(ev, &pattern, false)?;
     let s = subject(ev, &a[1], &pattern)?;
-    let re = regex(&format!("^(?:{})$", t.body))?;
-    Ok(match re.captures(&s) {
+    Ok(match re.whole.captures(&s) {
         Some(caps) => groups(&caps),
         None => Value::Null,
     })
@@ -339,10 +365,9 @@ fn match_(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 
 fn split(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     let pattern = ev.force_string(&a[0])?;
-    let t = compiled(ev, &pattern, true)?;
+    let re = compiled(ev, &pattern, true)?;
     let s = subject(ev, &a[1], &pattern)?;
-    let search = regex(&t.body)?;
-    let whole = regex(&format!("^(?:{})$", t.body))?;
+    let (search, whole) = (&re.search, &re.whole);
     // The longest match of the pattern that starts at `at` and is at least `min` long.
     let longest = |ev: &mut Eval, at: usize, min: usize| -> EvalResult<Option<(usize, Value)>> {
         for end in (at + min..=s.len()).rev() {
