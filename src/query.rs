@@ -20,16 +20,13 @@ pub(crate) fn list<'p>(project: &'p Project, pattern: Option<&Pattern>) -> Vec<&
 pub(crate) fn get<'p>(project: &'p Project, path: &str) -> Result<Vec<&'p Entry>, Option<String>> {
     let suggest =
         || crate::suggest::nearest(path, project.entries.iter().map(|e| e.name.as_str())).map(String::from);
-    if path.ends_with(']')
-        && let Some(e) = project.entries.iter().find(|e| e.item.is_some() && e.name == path)
-    {
-        return Ok(vec![e]);
-    }
-    let segments = split_dotted(path).ok_or_else(suggest)?;
+    let (dotted, item) = crate::registry::path::split_item(path);
+    let segments = split_dotted(dotted).ok_or_else(suggest)?;
     let found: Vec<&Entry> = project
         .entries
         .iter()
         .filter(|e| e.path.len() == segments.len() && e.path.iter().zip(&segments).all(|(a, b)| **a == *b))
+        .filter(|e| item.is_none_or(|i| e.item == Some(i)))
         .collect();
     if found.is_empty() { Err(suggest()) } else { Ok(found) }
 }

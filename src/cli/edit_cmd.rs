@@ -159,7 +159,7 @@ pub(crate) fn add(args: AddArgs) -> CliResult {
 
 pub(crate) fn set(args: SetArgs) -> CliResult {
     {
-        let (path, item) = crate::edit::split_item(&args.path);
+        let (path, item) = crate::registry::path::split_item(&args.path);
         let segs = segments(path)?;
         let (lock, project) = locked_project(&args.project)?;
         let options = args.project.options();

@@ -309,18 +309,6 @@ pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usiz
     }
 }
 
-/// `a.b[1]` as the path `a.b` and the list item 1; any other text as itself.
-pub(crate) fn split_item(path: &str) -> (&str, Option<u32>) {
-    let Some(open) = path.strip_suffix(']').and_then(|p| p.rfind('[').map(|i| (i, p))) else {
-        return (path, None);
-    };
-    let (i, inner) = open;
-    match inner[i + 1..].parse::<u32>() {
-        Ok(n) if !inner[i + 1..].starts_with('+') => (&path[..i], Some(n)),
-        _ => (path, None),
-    }
-}
-
 /// Replaces the port of the entry at `rest` with `value`: a literal integer, the literal
 /// `port` of a leaf with metadata, or one item of a list leaf. Never a computed value
 /// (`base + 4`), which says something the new number would not.

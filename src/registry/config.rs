@@ -270,7 +270,7 @@ impl Reader {
         let mut out = Vec::new();
         for item in items {
             let Some(name) = self.string(item, "an extra field") else { continue };
-            if Field::parse(&name).is_some() || matches!(name.as_str(), "port" | "from" | "to") {
+            if Field::parse(&name).is_some() || super::meta::PORT_KEYS.contains(&name.as_str()) {
                 self.fail(
                     item,
                     format!("'{name}' is a field portnix reads, not an extra one"),

@@ -6,13 +6,10 @@
 use std::rc::Rc;
 
 use super::data::{Data, Node};
-use super::meta::{Field, Fields};
+use super::meta::{Field, Fields, PORT_KEYS};
 use super::reader::{Attrs, Reader};
 use super::{Entry, Invalid, PortValue, ServiceMeta, path};
 use crate::diagnostic::Diagnostic;
-
-/// The keys that say where a leaf's ports are.
-const PORT_KEYS: &[&str] = &["port", "from", "to"];
 
 /// The registry flattened: entries in attribute order, the metadata leaves gave themselves
 /// (by entry index), and what was wrong with that metadata.
@@ -155,11 +152,7 @@ fn claim(node: &Node, name: &str, also: &[&str], flat: &mut Flat) -> PortValue {
         )),
     };
     // A plain `{ from; to; }` range, the common case, has no metadata to read.
-    if attrs.len()
-        > usize::from(d.get("port").is_some())
-            + usize::from(d.get("from").is_some())
-            + usize::from(d.get("to").is_some())
-    {
+    if attrs.iter().any(|(k, _)| !PORT_KEYS.contains(&&**k)) {
         let mut reader = Reader::for_leaves();
         let fields = reader.meta_fields(attrs, &format!("the metadata of {name}"), also);
         flat.errors.extend(reader.errors.into_iter().map(|mut e| {

@@ -9,7 +9,7 @@ use super::Entry;
 use super::config::{self, Config, ServiceRule};
 use super::data::{self, Node};
 use super::leaf::{Flat, flatten, is_category};
-use super::meta::Fields;
+use super::meta::{Field, Fields, given_at};
 use super::path::{Pattern, Segment};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Eval, EvalError, EvalOptions, Thunk, Value, import::find_project_root};
@@ -212,31 +212,10 @@ fn eval_with_portnix(
     let result = (|| {
         // The registry's file first, so its positions sort before the config's; then the
         // config, whose `args` are the registry's arguments when it is a function.
-        let uncalled = eval.eval_file_uncalled(registry)?;
+        // Uncalled: a function is called below, with the arguments gathered for it.
+        let uncalled = eval.import_path(registry, None)?;
         let cfg = config.map(|c| eval.eval_file(c)).transpose()?;
-        let mut args = match &cfg {
-            Some(Value::Attrs(a)) => match a.get("args") {
-                Some(attr) => match eval.force(&attr.value)? {
-                    Value::Attrs(given) => {
-                        given.attrs.iter().map(|a| (a.name.clone(), a.value.clone())).collect()
-                    }
-                    other => {
-                        let mut e = EvalError::new(
-                            Code::ConfigError,
-                            format!(
-                                "the config's `args` must be an attribute set, not {}",
-                                other.show_type()
-                            ),
-                        )
-                        .hint("write args = { env = \"prod\"; };");
-                        e.diag.span = attr.span;
-                        return Err(e);
-                    }
-                },
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
+        let mut args = config_args(&mut eval, cfg.as_ref())?;
         for (name, arg) in &opts.args {
             let value = match arg {
                 AutoArg::Str(s) => Thunk::value(Value::String(s.as_str().into())),
@@ -282,7 +261,29 @@ fn eval_with_portnix(
     }
 }
 
-/// "builtins.fromTOML (lib/ports.nix:3:7)": what portnix declined, and where.
+/// The config's `args`: the registry's arguments when it is a function.
+fn config_args(
+    eval: &mut Eval,
+    cfg: Option<&Value>,
+) -> crate::eval::EvalResult<Vec<(std::rc::Rc<str>, Thunk)>> {
+    let Some(Value::Attrs(cfg)) = cfg else { return Ok(Vec::new()) };
+    let Some(attr) = cfg.get("args") else { return Ok(Vec::new()) };
+    match eval.force(&attr.value)? {
+        Value::Attrs(given) => Ok(given.attrs.iter().map(|a| (a.name.clone(), a.value.clone())).collect()),
+        other => {
+            let mut e = EvalError::new(
+                Code::ConfigError,
+                format!("the config's `args` must be an attribute set, not {}", other.show_type()),
+            )
+            .hint("write args = { env = \"prod\"; };");
+            e.diag.span = attr.span;
+            Err(e)
+        }
+    }
+}
+
+/// "builtins.getEnv is not supported by portnix (lib/ports.nix:3:7)": what portnix declined,
+/// and where.
 fn describe(d: &Diagnostic, sources: &Sources) -> String {
     match d.span {
         Some(span) => {
@@ -410,7 +411,7 @@ fn resolve_meta(flat: Flat, config: &Config) -> (Vec<Entry>, Vec<(Diagnostic, St
         for (field, _) in &fields.given {
             field.copy(&fields.meta, &mut meta);
         }
-        if fields.span_of(super::meta::Field::Env).is_some() {
+        if given_at(&fields.given, Field::Env).is_some() {
             own_env.push(i);
         }
         e.meta = std::rc::Rc::new(meta);
@@ -434,7 +435,7 @@ fn disagreements(e: &Entry, fields: &Fields, exact: Option<&ServiceRule>) -> Vec
     let Some(rule) = exact else { return Vec::new() };
     let mut out = Vec::new();
     for &(field, span) in &fields.given {
-        let Some(rule_span) = rule.given.iter().find(|(f, _)| *f == field).map(|(_, s)| *s) else { continue };
+        let Some(rule_span) = given_at(&rule.given, field) else { continue };
         if field.same(&fields.meta, &rule.meta) {
             continue;
         }

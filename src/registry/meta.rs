@@ -7,6 +7,9 @@ use super::data::{Data, Node};
 use super::reader::{Attrs, Reader};
 use crate::diagnostic::Span;
 
+/// The keys that say where a leaf's ports are, beside its metadata.
+pub(crate) const PORT_KEYS: &[&str] = &["port", "from", "to"];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Field {
     Protocol,
@@ -93,10 +96,9 @@ pub(crate) struct Fields {
     pub(crate) given: Vec<(Field, Option<Span>)>,
 }
 
-impl Fields {
-    pub(crate) fn span_of(&self, field: Field) -> Option<Option<Span>> {
-        self.given.iter().find(|(f, _)| *f == field).map(|(_, s)| *s)
-    }
+/// Where a field was given, when it was (the position itself may be unknown).
+pub(crate) fn given_at(given: &[(Field, Option<Span>)], field: Field) -> Option<Option<Span>> {
+    given.iter().find(|(f, _)| *f == field).map(|(_, s)| *s)
 }
 
 impl Reader {
@@ -104,7 +106,7 @@ impl Reader {
     /// leaf's `port`, `from` and `to`). Anything else is an unknown key with a "did you mean".
     pub(crate) fn meta_fields(&mut self, attrs: Attrs, what: &str, also: &[&str]) -> Fields {
         let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).chain(also.iter().copied()).collect();
-        let has_port = attrs.iter().any(|(k, _)| matches!(&**k, "port" | "from" | "to"));
+        let has_port = attrs.iter().any(|(k, _)| PORT_KEYS.contains(&&**k));
         let mut out = Fields::default();
         for (key, v) in attrs {
             let Some(field) = Field::parse(key) else {

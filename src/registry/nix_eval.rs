@@ -78,11 +78,11 @@ fn wrapper(registry: &Path, config: Option<&Path>, args: &[(String, AutoArg)]) -
   # A definition wrapped by mkIf, mkDefault, ... holds its attributes in `content`.
   bare = r: if isAttrs r && r ? _type && r ? content then bare r.content else r;
   # Each node of `v`, with positions read from `r`, the definitions it came from.
-  node = d: n: p: v: r:
+  node = d: n: p: v: r: let r' = bare r; in
     if isAttrs v then [ {{ inherit d n p; t = "set"; }} ]
-      ++ concatLists (map (k: let r' = bare r; in node (d + 1) k (pos k r') v.${{k}} (if isAttrs r' then r'.${{k}} or null else null)) (attrNames v))
+      ++ concatLists (map (k: node (d + 1) k (pos k r') v.${{k}} (if isAttrs r' then r'.${{k}} or null else null)) (attrNames v))
     else if isList v then [ {{ inherit d n p; t = "list"; }} ]
-      ++ concatLists (genList (i: node (d + 1) null null (elemAt v i) (let r' = bare r; in if isList r' && i < length r' then elemAt r' i else null)) (length v))
+      ++ concatLists (genList (i: node (d + 1) null null (elemAt v i) (if isList r' && i < length r' then elemAt r' i else null)) (length v))
     else if isFunction v then [ {{ inherit d n p; t = "function"; }} ]
     else if isPath v then [ {{ inherit d n p; t = "path"; x = toString v; }} ]
     else [ {{ inherit d n p; t = typeOf v; x = v; }} ];
@@ -99,20 +99,13 @@ in
 pub(crate) fn eval(run: &NixRun) -> Result<(Node, Option<Node>, Sources), LoadError> {
     let mut cmd = Command::new("nix-instantiate");
     cmd.args(["--eval", "--strict", "--json", "--readonly-mode"]);
-    match run.root {
-        Some(root) => {
-            cmd.env_remove("NIX_PATH");
-            cmd.args(["--option", "restrict-eval", "true", "--option", "allowed-uris", ""]);
-            cmd.arg("-I").arg(root);
-            if let Some(n) = &run.nixpkgs {
-                cmd.arg("-I").arg(format!("nixpkgs={}", n.display()));
-            }
-        }
-        None => {
-            if let Some(n) = &run.nixpkgs {
-                cmd.arg("-I").arg(format!("nixpkgs={}", n.display()));
-            }
-        }
+    if let Some(root) = run.root {
+        cmd.env_remove("NIX_PATH");
+        cmd.args(["--option", "restrict-eval", "true", "--option", "allowed-uris", ""]);
+        cmd.arg("-I").arg(root);
+    }
+    if let Some(n) = &run.nixpkgs {
+        cmd.arg("-I").arg(format!("nixpkgs={}", n.display()));
     }
     cmd.arg("-E").arg(wrapper(run.registry, run.config, run.args));
     let json = run_with_timeout(cmd, run.timeout, run.asked)?;
@@ -253,29 +246,14 @@ impl Files {
                 let r = &segs[k].1;
                 (Span { file, start: r.start as u32, end: r.end as u32 }, Some(k))
             }
+            // Not a path continuing the ancestors' names (an `inherit`, a dynamic name): the
+            // first name at the position, or the position alone.
             None => {
-                let end = offset + name_len(&text[offset as usize..]) as u32;
+                let end = segs.first().map_or(offset, |(_, r)| r.end as u32);
                 (Span { file, start: offset, end }, None)
             }
         }
     }
-}
-
-/// The length of the attribute name that starts `text`: an identifier or a quoted string.
-fn name_len(text: &str) -> usize {
-    if let Some(rest) = text.strip_prefix('"') {
-        let mut escaped = false;
-        for (i, c) in rest.char_indices() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => return i + 2,
-                _ => escaped = false,
-            }
-        }
-        return text.len();
-    }
-    text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '\'' || c == '-'))
-        .unwrap_or(text.len())
 }
 
 /// The tree back from the wrapper's flat list: each record is a node at depth `d`, after its
@@ -362,14 +340,6 @@ pub(crate) fn declined(diagnostics: &[Diagnostic]) -> Option<&Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_measured_as_nix_writes_them() {
-        assert_eq!(name_len("postgresql = 5432;"), 10);
-        assert_eq!(name_len("gitea-ssh = 22;"), 9);
-        assert_eq!(name_len(r#""a.b\"c" = 1;"#), 8);
-        assert_eq!(name_len("x"), 1);
-    }
 
     #[test]
     fn the_flat_list_becomes_the_tree_it_was() {

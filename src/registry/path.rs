@@ -85,6 +85,18 @@ pub(crate) enum Segment {
     Any,
 }
 
+/// `a.b[1]` as the path `a.b` and the list item 1; any other text as itself.
+pub(crate) fn split_item(path: &str) -> (&str, Option<u32>) {
+    let Some(open) = path.strip_suffix(']').and_then(|p| p.rfind('[').map(|i| (i, p))) else {
+        return (path, None);
+    };
+    let (i, inner) = open;
+    match inner[i + 1..].parse::<u32>() {
+        Ok(n) if !inner[i + 1..].starts_with('+') => (&path[..i], Some(n)),
+        _ => (path, None),
+    }
+}
+
 /// A dotted pattern; it matches a path when it matches the path's first segments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pattern {

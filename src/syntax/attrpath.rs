@@ -120,6 +120,7 @@ mod tests {
         assert_eq!(names, ["web", "a.b\"c", "api"]);
         assert_eq!(&text[segs[2].1.clone()], "api");
         assert_eq!(segments_from("{ ${x}.a = 1; }", 2), vec![]);
+        assert_eq!(segments_from("gitea-ssh = 22;", 0), vec![("gitea-ssh".to_string(), 0..9)]);
     }
 
     #[test]
