@@ -115,7 +115,7 @@ fn runaway_growth_meets_the_command_lines_budget() {
     )
     .unwrap();
     let out = portnix::try_with_big_stack(move || {
-        portnix::eval::eval_to_json(&file, false).map_err(|e| e.render())
+        portnix::eval::eval_to_json(&file, &Default::default()).map_err(|e| e.render())
     })
     .unwrap();
     let err = out.unwrap_err();

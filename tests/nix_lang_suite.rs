@@ -4,7 +4,8 @@
 //! portnix agrees; portnix declines (an unsupported builtin or construct, which it says);
 //! Nix itself fails (the suite is newer than Nix 2.8); portnix differs from Nix 2.8 but gives
 //! the suite's own expected value (`.exp`, what today's Nix gives, where 2.8 had a bug); portnix
-//! stops at its own depth or step limit, saying so; the test needs flags (`.flags`); or portnix
+//! stops at its own depth or step limit, saying so; the test needs flags portnix has no use for
+//! (`.flags` beyond `--arg`, `--argstr`, `-A`: lints, `-I`, experimental features); or portnix
 //! is wrong (another value, or an error where Nix has a value). The table is printed, and any
 //! wrong value fails the test.
 
@@ -36,17 +37,49 @@ fn run(cmd: &mut Command, dir: &Path) -> Result<serde_json::Value, String> {
     serde_json::from_str(&stdout).map_err(|e| format!("not JSON ({e}): {stdout}"))
 }
 
+/// A test's `.flags`, when it has them: portnix takes `--arg`, `--argstr` and `-A` as
+/// nix-instantiate does, and nothing else.
+fn flags(file: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(file.with_extension("flags")).ok()?;
+    Some(text.split_whitespace().map(String::from).collect())
+}
+
+fn portnix_takes(flags: &[String]) -> bool {
+    let mut rest = flags.iter();
+    while let Some(f) = rest.next() {
+        let values = match f.as_str() {
+            "--arg" | "--argstr" => 2,
+            "-A" => 1,
+            _ => return false,
+        };
+        if rest.by_ref().take(values).count() != values {
+            return false;
+        }
+    }
+    true
+}
+
 fn classify(file: &Path) -> Outcome {
-    if file.with_extension("flags").exists() {
+    let flags = flags(file);
+    // The suite runs a test with flags from its parent folder: they name files as `lang/...`.
+    let dir = match flags {
+        Some(_) => file.parent().unwrap().parent().unwrap(),
+        None => file.parent().unwrap(),
+    };
+    let flags = flags.unwrap_or_default();
+    let theirs =
+        run(Command::new("nix-instantiate").args(&flags).args(["--eval", "--strict", "--json"]).arg(file), dir);
+    let Ok(theirs) = theirs else { return Outcome::NixFails };
+    if !portnix_takes(&flags) {
         return Outcome::NeedsFlags;
     }
-    let dir = file.parent().unwrap();
-    let theirs = run(Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(file), dir);
-    let Ok(theirs) = theirs else { return Outcome::NixFails };
     // The suite reads its own neighbours (`./..`), as Nix runs it, unconfined: the comparison
     // is of the evaluators, not of portnix's project-root confinement.
     let ours = run(
-        Command::new(env!("CARGO_BIN_EXE_portnix")).args(["eval", "--allow-outside-root"]).arg(file),
+        Command::new(env!("CARGO_BIN_EXE_portnix"))
+            .args(["eval", "--allow-outside-root"])
+            .args(&flags)
+            .arg(file),
         dir,
     );
     match ours {
@@ -97,7 +130,7 @@ fn nix_language_suite() {
         .collect();
     eprintln!(
         "Nix's language suite, {} eval-okay tests: {} agree, {} declined by portnix, {} fail in this Nix, \
-         {} agree with the suite where this Nix differs, {} stop at portnix's limits, {} need flags, {} wrong",
+         {} agree with the suite where this Nix differs, {} stop at portnix's limits, {} need other flags, {} wrong",
         results.len(),
         count(|o| *o == Outcome::Agree),
         count(|o| *o == Outcome::Declined),

@@ -57,18 +57,9 @@ impl ProjectArgs {
             nix_timeout: self.nix_timeout.map(std::time::Duration::from_secs),
             overlay: Default::default(),
             max_memory: self.max_memory.map(|m| m << 20).or_else(crate::eval::memory::default_limit),
-            args: self.args(),
+            args: auto_args(&self.arg, &self.argstr),
             nixpkgs: self.nixpkgs.clone(),
         }
-    }
-
-    fn args(&self) -> Vec<(String, AutoArg)> {
-        let pairs = |v: &[String], make: fn(String) -> AutoArg| -> Vec<(String, AutoArg)> {
-            v.chunks_exact(2).map(|p| (p[0].clone(), make(p[1].clone()))).collect()
-        };
-        let mut out = pairs(&self.arg, AutoArg::Expr);
-        out.extend(pairs(&self.argstr, AutoArg::Str));
-        out
     }
 
     /// The project, saying once on stderr when the real Nix had to evaluate it.
@@ -101,4 +92,14 @@ pub(crate) fn pattern_arg(text: &str) -> Result<crate::registry::path::Pattern, 
             "'{text}' is not a dotted path (names separated by dots, `*` for any one name)"
         ))
     })
+}
+
+/// `--arg NAME EXPR` and `--argstr NAME VALUE` pairs, as clap collects them flat.
+pub(crate) fn auto_args(arg: &[String], argstr: &[String]) -> Vec<(String, AutoArg)> {
+    let pairs = |v: &[String], make: fn(String) -> AutoArg| -> Vec<(String, AutoArg)> {
+        v.chunks_exact(2).map(|p| (p[0].clone(), make(p[1].clone()))).collect()
+    };
+    let mut out = pairs(arg, AutoArg::Expr);
+    out.extend(pairs(argstr, AutoArg::Str));
+    out
 }

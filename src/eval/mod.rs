@@ -8,6 +8,7 @@ mod call;
 mod coerce;
 pub(crate) mod error;
 pub(crate) mod import;
+mod instantiate;
 mod indented;
 pub(crate) mod ir;
 pub(crate) mod json;
@@ -26,6 +27,7 @@ use error::{ErrorKind, ResultExt, type_error};
 pub(crate) use error::{EvalError, EvalResult};
 use ir::{Expr, ExprRef, Param};
 pub(crate) use value::{Attr, AttrSet, Thunk, Value};
+pub use instantiate::{AutoArg, Instantiate, eval_to_json};
 use value::{Closure, Env, EnvKind, ThunkState};
 
 use crate::diagnostic::{Code, Span};
@@ -476,29 +478,6 @@ impl Drop for Eval {
             t.set(ThunkState::Blackhole);
         }
     }
-}
-
-/// `nix-instantiate --eval --strict --json FILE`: the JSON text, or why not.
-/// Imports may not leave the file's project root unless `allow_outside_root`.
-pub fn eval_to_json(file: &Path, allow_outside_root: bool) -> Result<String, crate::diagnostic::Failure> {
-    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    let dir = abs.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
-    let root = import::find_project_root(&dir).unwrap_or(dir);
-    let mut eval = Eval::new(EvalOptions {
-        project_root: Some(root),
-        allow_outside_root,
-        max_steps: Some(DEFAULT_MAX_STEPS),
-        max_memory: memory::default_limit(),
-        ..EvalOptions::default()
-    });
-    let result = eval.eval_file(&abs).and_then(|v| {
-        eval.deep_force(&v)?;
-        eval.to_json(&v)
-    });
-    result.map_err(|e| crate::diagnostic::Failure {
-        diagnostics: e.diagnostics(),
-        sources: std::mem::take(&mut eval.sources),
-    })
 }
 
 /// A required argument of a top-level function that nothing gives.

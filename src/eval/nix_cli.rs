@@ -7,9 +7,19 @@ use std::process::Command;
 use super::error::{EvalError, EvalResult};
 use crate::diagnostic::Code;
 
-pub(crate) fn eval_json(file: &Path) -> EvalResult<String> {
-    let out =
-        Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(file).output().map_err(
+pub(crate) fn eval_json(file: &Path, how: &super::Instantiate) -> EvalResult<String> {
+    let mut cmd = Command::new("nix-instantiate");
+    cmd.args(["--eval", "--strict", "--json"]);
+    for (name, arg) in &how.args {
+        match arg {
+            super::AutoArg::Expr(e) => cmd.args(["--arg", name, e]),
+            super::AutoArg::Str(v) => cmd.args(["--argstr", name, v]),
+        };
+    }
+    if let Some(attr) = &how.attr {
+        cmd.args(["-A", attr]);
+    }
+    let out = cmd.arg(file).output().map_err(
             |e| {
                 EvalError::new(Code::NixNotFound, format!("cannot run nix-instantiate: {e}"))
                     .hint("install Nix (on Debian: apt-get install nix-bin), or drop `--evaluator nix`")

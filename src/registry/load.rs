@@ -50,14 +50,7 @@ pub enum Evaluator {
     Nix,
 }
 
-/// One argument for a registry that is a function, as nix-instantiate takes them.
-#[derive(Clone, Debug)]
-pub enum AutoArg {
-    /// `--arg NAME EXPR`: a Nix expression, evaluated relative to the working directory.
-    Expr(String),
-    /// `--argstr NAME VALUE`: a string.
-    Str(String),
-}
+pub use crate::eval::AutoArg;
 
 pub struct Project {
     pub entries: Vec<Entry>,
@@ -216,16 +209,9 @@ fn eval_with_portnix(
         let uncalled = eval.import_path(registry, None)?;
         let cfg = config.map(|c| eval.eval_file(c)).transpose()?;
         let mut args = config_args(&mut eval, cfg.as_ref())?;
-        for (name, arg) in &opts.args {
-            let value = match arg {
-                AutoArg::Str(s) => Thunk::value(Value::String(s.as_str().into())),
-                AutoArg::Expr(e) => {
-                    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-                    Thunk::value(eval.eval_text(&format!("«--arg {name}»"), e, &cwd)?)
-                }
-            };
-            args.retain(|(n, _): &(std::rc::Rc<str>, Thunk)| **n != **name);
-            args.push((name.as_str().into(), value));
+        for (name, value) in eval.auto_args(&opts.args)? {
+            args.retain(|(n, _): &(std::rc::Rc<str>, Thunk)| **n != *name);
+            args.push((name, value));
         }
         if let Some(span) = module_span(&uncalled) {
             // lib.evalModules is the real Nix's: the fallback evaluates modules.

@@ -43,7 +43,7 @@ pub fn nix_eval(file: &Path) -> Result<String, String> {
 /// portnix's evaluation of a file, on a thread with the evaluator's stack.
 pub fn portnix_eval(file: &Path) -> Result<String, String> {
     let file = file.to_path_buf();
-    portnix::try_with_big_stack(move || portnix::eval::eval_to_json(&file, false).map_err(|e| e.render()))
+    portnix::try_with_big_stack(move || portnix::eval::eval_to_json(&file, &Default::default()).map_err(|e| e.render()))
         .unwrap()
 }
 
