@@ -106,6 +106,53 @@ fn the_nix_evaluator_is_available_for_files_outside_the_subset() {
 }
 
 #[test]
+fn eval_takes_arg_argstr_and_attr_as_nix_instantiate_does() {
+    if !common::nix_available() {
+        return;
+    }
+    let dir = temp("evalargs");
+    std::fs::write(dir.join("f.nix"), "{ x ? 1 }: x\n").unwrap();
+    std::fs::write(dir.join("g.nix"), "{ a = { x ? 1, ... }: { b = x; }; l = [ 1 { c = 2; } ]; }\n").unwrap();
+    std::fs::write(dir.join("h.nix"), "{ name, port ? 80 }: { inherit name port; }\n").unwrap();
+    let cases: &[&[&str]] = &[
+        // Without arguments a function is not called: it cannot be JSON.
+        &["f.nix"],
+        // With any argument it is, and only its formals are passed.
+        &["--arg", "y", "2", "f.nix"],
+        &["--arg", "x", "5", "f.nix"],
+        // -A calls a function it passes through, with or without arguments.
+        &["-A", "a.b", "g.nix"],
+        &["-A", "a", "g.nix"],
+        &["--arg", "x", "5", "-A", "a", "g.nix"],
+        &["-A", "l.1.c", "g.nix"],
+        &["-A", "l.5", "g.nix"],
+        &["-A", "a.c", "g.nix"],
+        &["-A", "l.c", "g.nix"],
+        &["--argstr", "name", "web", "--arg", "port", "8000 + 80", "h.nix"],
+        &["--argstr", "name", "web", "--argstr", "name", "api", "h.nix"],
+        &["--arg", "port", "1", "h.nix"],
+    ];
+    for args in cases {
+        let ours = common::portnix(&dir, &[&["eval"], *args].concat());
+        let theirs = std::process::Command::new("nix-instantiate")
+            .args(["--eval", "--strict", "--json"])
+            .args(*args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(ours.status.success(), theirs.status.success(), "{args:?}: {ours:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "{args:?}"
+        );
+    }
+    let out = common::portnix(&dir, &["eval", "-A", "a.c", "g.nix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("attribute 'c' in selection path 'a.c' not found"), "{stderr}");
+}
+
+#[test]
 fn check_exit_codes_follow_the_findings() {
     let clean = common::project("clean", "{ a = 8000; b = 8001; }\n", None);
     assert_eq!(common::portnix(&clean, &["check"]).status.code(), Some(0));

@@ -67,8 +67,10 @@ fn classify(file: &Path) -> Outcome {
         None => file.parent().unwrap(),
     };
     let flags = flags.unwrap_or_default();
-    let theirs =
-        run(Command::new("nix-instantiate").args(&flags).args(["--eval", "--strict", "--json"]).arg(file), dir);
+    let theirs = run(
+        Command::new("nix-instantiate").args(&flags).args(["--eval", "--strict", "--json"]).arg(file),
+        dir,
+    );
     let Ok(theirs) = theirs else { return Outcome::NixFails };
     if !portnix_takes(&flags) {
         return Outcome::NeedsFlags;

@@ -1,6 +1,7 @@
 //! `match` and `split` against Nix 2.8 on random patterns built to reach where POSIX and
 //! leftmost-first engines part (alternatives of different lengths, optional groups, classes):
-//! every case portnix does not decline must give Nix's value, and most cases must be taken.
+//! repeated groups with captures inside; every case portnix does not decline must give Nix's
+//! value, and most cases must be taken.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly by design")]
 
@@ -42,6 +43,11 @@ const ATOMS: &[&str] = &[
     "[]a]",
     "\\.",
     "(x|xa|xab)",
+    "(\\.a*)",
+    "((a)|b)",
+    "(a(b)?)",
+    "([ab]x*)",
+    "((a|b)c)",
 ];
 const QUANTIFIERS: &[&str] = &["", "", "", "*", "+", "?", "{1,2}", "{2}", "{0,}"];
 
@@ -55,7 +61,7 @@ fn match_and_split_agree_with_nix_wherever_portnix_takes_the_pattern() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("case.nix");
     let (mut total, mut taken) = (0, Vec::new());
-    for _ in 0..400 {
+    for _ in 0..1000 {
         let mut pattern: String =
             (0..1 + rng.next(4)).map(|_| format!("{}{}", rng.pick(ATOMS), rng.pick(QUANTIFIERS))).collect();
         if rng.next(5) == 0 {

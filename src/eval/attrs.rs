@@ -132,16 +132,21 @@ impl Eval {
     }
 
     pub(super) fn has_attr(&mut self, expr: &ExprRef, path: &[AttrName], env: &Rc<Env>) -> EvalResult<Value> {
+        // As Nix: each step forces the value it looks into, never the one it finds last, so
+        // `x ? a` inside `x.a` itself is no recursion.
         let mut v = self.eval(expr, env)?;
+        let mut found: Option<Thunk> = None;
         for name in path {
+            if let Some(t) = found.take() {
+                v = self.force(&t)?;
+            }
             let name = self.attr_name(name, env)?;
-            let next = match &v {
-                Value::Attrs(a) => a.get(&name).map(|a| a.value.clone()),
-                _ => None,
-            };
-            match next {
-                Some(t) => v = self.force(&t)?,
-                None => return Ok(Value::Bool(false)),
+            match &v {
+                Value::Attrs(a) => match a.get(&name) {
+                    Some(a) => found = Some(a.value.clone()),
+                    None => return Ok(Value::Bool(false)),
+                },
+                _ => return Ok(Value::Bool(false)),
             }
         }
         Ok(Value::Bool(true))

@@ -52,7 +52,10 @@ impl Eval {
             v = self.call_with(v, args)?;
             let next = match (&v, step.parse::<usize>()) {
                 (Value::List(items), Ok(i)) => items.get(i).cloned().ok_or_else(|| {
-                    EvalError::new(Code::IndexOutOfBounds, format!("list index {i} in selection path '{path}' is out of range"))
+                    EvalError::new(
+                        Code::IndexOutOfBounds,
+                        format!("list index {i} in selection path '{path}' is out of range"),
+                    )
                 })?,
                 (_, Ok(_)) => {
                     return Err(EvalError::new(
@@ -116,7 +119,10 @@ fn split_attr_path(path: &str) -> EvalResult<Vec<String>> {
     }
     steps.push(cur);
     if steps.iter().any(String::is_empty) {
-        return Err(EvalError::new(Code::InvalidArgument, format!("empty attribute name in selection path '{path}'")));
+        return Err(EvalError::new(
+            Code::InvalidArgument,
+            format!("empty attribute name in selection path '{path}'"),
+        ));
     }
     Ok(steps)
 }

@@ -8,8 +8,8 @@ mod call;
 mod coerce;
 pub(crate) mod error;
 pub(crate) mod import;
-mod instantiate;
 mod indented;
+mod instantiate;
 pub(crate) mod ir;
 pub(crate) mod json;
 mod lower;
@@ -25,9 +25,9 @@ use std::rc::Rc;
 
 use error::{ErrorKind, ResultExt, type_error};
 pub(crate) use error::{EvalError, EvalResult};
+pub use instantiate::{AutoArg, Instantiate, eval_to_json};
 use ir::{Expr, ExprRef, Param};
 pub(crate) use value::{Attr, AttrSet, Thunk, Value};
-pub use instantiate::{AutoArg, Instantiate, eval_to_json};
 use value::{Closure, Env, EnvKind, ThunkState};
 
 use crate::diagnostic::{Code, Span};

@@ -19,12 +19,10 @@ pub(crate) fn eval_json(file: &Path, how: &super::Instantiate) -> EvalResult<Str
     if let Some(attr) = &how.attr {
         cmd.args(["-A", attr]);
     }
-    let out = cmd.arg(file).output().map_err(
-            |e| {
-                EvalError::new(Code::NixNotFound, format!("cannot run nix-instantiate: {e}"))
-                    .hint("install Nix (on Debian: apt-get install nix-bin), or drop `--evaluator nix`")
-            },
-        )?;
+    let out = cmd.arg(file).output().map_err(|e| {
+        EvalError::new(Code::NixNotFound, format!("cannot run nix-instantiate: {e}"))
+            .hint("install Nix (on Debian: apt-get install nix-bin), or drop `--evaluator nix`")
+    })?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {

@@ -43,8 +43,10 @@ pub fn nix_eval(file: &Path) -> Result<String, String> {
 /// portnix's evaluation of a file, on a thread with the evaluator's stack.
 pub fn portnix_eval(file: &Path) -> Result<String, String> {
     let file = file.to_path_buf();
-    portnix::try_with_big_stack(move || portnix::eval::eval_to_json(&file, &Default::default()).map_err(|e| e.render()))
-        .unwrap()
+    portnix::try_with_big_stack(move || {
+        portnix::eval::eval_to_json(&file, &Default::default()).map_err(|e| e.render())
+    })
+    .unwrap()
 }
 
 /// A throwaway project: `flake.nix` (so it is a project root), `lib/ports.nix`, and

@@ -6,6 +6,7 @@ use crate::eval::{Eval, Thunk, Value};
 
 pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin::new("seq", 2, seq),
+    Builtin::new("addErrorContext", 2, add_error_context),
     Builtin::new("deepSeq", 2, deep_seq),
     Builtin::new("trace", 2, trace),
     Builtin::new("throw", 1, throw),
@@ -16,6 +17,12 @@ pub(crate) const BUILTINS: &[Builtin] = &[
 
 fn seq(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     ev.force(&a[0])?;
+    ev.force(&a[1])
+}
+
+/// Its value is the second argument's; the first is what Nix adds to an error's trace, which
+/// portnix does not print, so it is never forced (Nix forces it only on an error, too).
+fn add_error_context(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
     ev.force(&a[1])
 }
 

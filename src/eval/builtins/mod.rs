@@ -58,7 +58,6 @@ const GLOBAL: &[&str] = &[
 
 /// Nix 2.8's other builtins: present, so `builtins ? x` answers as Nix does, but not evaluated.
 const UNSUPPORTED_FUNCTIONS: &[Builtin] = &[
-    Builtin::new("addErrorContext", 1, unsupported_fn),
     Builtin::new("appendContext", 1, unsupported_fn),
     Builtin::new("derivation", 1, unsupported_fn),
     Builtin::new("derivationStrict", 1, unsupported_fn),

@@ -9,10 +9,15 @@
 //!   longest one there; the captures are those of the first path with that length. portnix
 //!   finds the start with the regex crate, then the longest end by anchored tests.
 //!
+//!   A repeated group that holds captures reports its last iteration in both engines, and
+//!   neither clears a group inside it that the last iteration skipped.
+//!
 //! Declined: non-ASCII patterns or subjects (libstdc++ matches bytes), escapes of ordinary
 //! characters, collating elements, quantifiers on nothing or on quantifiers, a repeated group
-//! that holds captures or can match empty, empty groups and alternatives, and for `split`,
-//! anchors.
+//! that can match empty, empty groups and alternatives, and for `split`, anchors and repeated
+//! groups that hold captures: once one choice of a quantifier has reached a match, libstdc++
+//! tries no other, so its match there is not always the longest (`[a]?a(a(b)?)*` on `aab`
+//! gives `aa`).
 
 use ::regex::Regex;
 
@@ -33,6 +38,8 @@ struct Translated {
     /// The pattern in the regex crate's syntax, unanchored.
     body: String,
     anchors: bool,
+    /// A group that holds a capture is repeated.
+    repeated_captures: bool,
 }
 
 const SPECIAL: &[u8] = b".[]()*+?{}|^$\\";
@@ -46,6 +53,7 @@ struct Parser<'a> {
     i: usize,
     out: String,
     anchors: bool,
+    repeated_captures: bool,
 }
 
 /// What a parsed piece of the pattern is, for the checks on quantifiers.
@@ -106,11 +114,9 @@ impl Parser<'_> {
             return Err(NotTranslated::Declined("a quantifier on an anchor"));
         }
         let (min, repeats, text) = self.quantifier(q)?;
+        self.repeated_captures |= repeats && shape.captures;
         if shape.nullable {
             return Err(NotTranslated::Declined("a quantified part that can match the empty string"));
-        }
-        if repeats && shape.captures {
-            return Err(NotTranslated::Declined("a repeated group that holds a capture"));
         }
         if matches!(self.peek(), Some(b'*' | b'+' | b'?' | b'{')) {
             return Err(NotTranslated::Declined("a quantifier on a quantifier"));
@@ -272,7 +278,8 @@ fn translate(pattern: &str) -> Result<Translated, NotTranslated> {
     if !pattern.is_ascii() || pattern.contains('\0') {
         return Err(NotTranslated::Declined("a pattern with non-ASCII characters"));
     }
-    let mut p = Parser { p: pattern.as_bytes(), i: 0, out: String::new(), anchors: false };
+    let mut p =
+        Parser { p: pattern.as_bytes(), i: 0, out: String::new(), anchors: false, repeated_captures: false };
     if pattern.is_empty() {
         return Err(NotTranslated::Declined("an empty pattern"));
     }
@@ -280,7 +287,7 @@ fn translate(pattern: &str) -> Result<Translated, NotTranslated> {
     if p.i != p.p.len() {
         return Err(NotTranslated::Invalid);
     }
-    Ok(Translated { body: p.out, anchors: p.anchors })
+    Ok(Translated { body: p.out, anchors: p.anchors, repeated_captures: p.repeated_captures })
 }
 
 /// A pattern built once per evaluation, as Nix keeps its `regexCache`: nixpkgs' lib calls
@@ -291,6 +298,7 @@ pub(crate) struct Compiled {
     /// Unanchored, to find where `split`'s next match starts.
     search: Regex,
     anchors: bool,
+    repeated_captures: bool,
 }
 
 fn compiled(ev: &mut Eval, pattern: &std::rc::Rc<str>, for_split: bool) -> EvalResult<std::rc::Rc<Compiled>> {
@@ -311,6 +319,7 @@ fn compiled(ev: &mut Eval, pattern: &std::rc::Rc<str>, for_split: bool) -> EvalR
                 whole: regex(&format!("^(?:{})$", t.body))?,
                 search: regex(&t.body)?,
                 anchors: t.anchors,
+                repeated_captures: t.repeated_captures,
             });
             ev.regexes.insert(pattern.clone(), c.clone());
             c
@@ -318,6 +327,9 @@ fn compiled(ev: &mut Eval, pattern: &std::rc::Rc<str>, for_split: bool) -> EvalR
     };
     if for_split && c.anchors {
         return Err(declined(pattern, "an anchor in a pattern for split"));
+    }
+    if for_split && c.repeated_captures {
+        return Err(declined(pattern, "a repeated group that holds a capture, in a pattern for split"));
     }
     Ok(c)
 }
