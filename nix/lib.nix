@@ -51,7 +51,11 @@ let
     else if n == "openFirewall" then builtins.isBool x
     else if n == "interfaces" || n == "shareWith" then isList x && all isString x
     else false;
-  isCategory = v: isAttrs v && !(any (n: builtins.elem n portKeys || fits n v.${n}) (attrNames v));
+  # Only the metadata keys a set has are looked at (intersectAttrs runs in C++), so a category
+  # of a thousand services costs no more than one of three.
+  metaKeySet = listToAttrs (map (n: { name = n; value = null; }) metaKeys);
+  isCategory = v: isAttrs v && !(v ? port || v ? from || v ? to
+    || any (n: fits n v.${n}) (attrNames (builtins.intersectAttrs metaKeySet v)));
 
   # lib.mkDefault, mkForce and mkOverride wrap a value as { _type = "override"; content; ... },
   # lib.mkIf as { _type = "if"; condition; content; }: the value is the content, and nothing at
@@ -214,9 +218,10 @@ let
                   valid = c.kind != "invalid" && 1 <= c.from && c.from <= c.to && c.to <= 65535;
                   ownEnv = inline.given ? env;
                   metaFindings = inline.problems;
-                  protocol = toLower (meta.protocol or "tcp");
+                  # Most entries name no protocol: the lowering is for those that do.
+                  protocol = if meta ? protocol then toLower meta.protocol else "tcp";
                   range = range';
-                  shareWith = map pattern (filter isString (meta.shareWith or [ ]));
+                  shareWith = if meta ? shareWith then map pattern (filter isString meta.shareWith) else [ ];
                   text = if c.kind == "range" then "${toString c.from}-${toString c.to}"
                     else if c.kind == "port" then toString c.from else c.why;
                 };
@@ -243,7 +248,8 @@ let
   # nearest, clear of every reservation except where its `allow` covers a whole segment.
   clean = cfg: registry:
     let
-      leaves = v0: let v = unwrap v0; in if isAbsent v then [ ] else if isCategory v then concatMap leaves (attrValues v) else [ v ];
+      leaves = v0: if isInt v0 then [ v0 ] else let v = unwrap v0; in
+        if isAbsent v then [ ] else if isCategory v then concatMap leaves (attrValues v) else [ v ];
       longer = depth: any (p: p.pattern.len > depth + 1);
       # Each reservation's `allow` patterns, tagged with the reservation's index.
       reservations = genList (i: i) (length cfg.reserved);
