@@ -58,7 +58,7 @@ fn a_closed_stdout_ends_every_command_quietly() {
     for format in ["human", "json", "github", "sarif"] {
         commands.push((vec!["check", "--format", format], 0));
     }
-    for target in ["nixos-firewall", "nftables", "process-compose", "env", "json", "markdown"] {
+    for target in ["nixos-firewall", "nftables", "process-compose", "compose", "env", "json", "markdown"] {
         commands.push((vec!["gen", target], 0));
     }
     for (args, code) in &commands {

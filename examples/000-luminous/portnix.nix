@@ -18,4 +18,10 @@
     "luminous.tauriDev" = { description = "Desktop app development"; };
     "ecosystem.codex" = { description = "Glyph registry (03-integral-wisdom)"; };
   };
+  # The docker-compose.yml services and the ports they publish ("3456:3456").
+  compose.services = {
+    nlp-api = { serves = [ "luminous.nlpApi" ]; };
+    websocket = { serves = [ "luminous.websocket" ]; uses = [ "luminous.nlpApi" ]; };
+    learning-gui = { serves = [ "luminous.learningGui" ]; uses = [ "luminous.nlpApi" "luminous.websocket" ]; };
+  };
 }

@@ -9,4 +9,11 @@
     "production.courier" = { description = "Event Bus (WebSocket)"; openFirewall = true; };
     "production.passeur" = { description = "Blockchain Bridge"; openFirewall = true; };
   };
+  # docker-compose.<environment>.yaml publish each component 1:1 ("9000:9000"); one
+  # definition serves every environment: `portnix gen compose --only development`.
+  compose.services = {
+    pourtier = { serves = [ "*.pourtier" ]; uses = [ "*.courier" ]; };
+    courier = { serves = [ "*.courier" ]; };
+    passeur = { serves = [ "*.passeur" ]; uses = [ "*.courier" ]; };
+  };
 }

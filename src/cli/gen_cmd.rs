@@ -39,6 +39,13 @@ pub(crate) struct GenArgs {
     /// nftables --standalone: generate even though no SSH port is open.
     #[arg(long, requires = "standalone")]
     pub(crate) without_ssh: bool,
+    /// compose: the address published ports listen on (default 127.0.0.1, loopback only).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) host: Option<String>,
+    /// compose: write each port as the variable `portnix gen env` exports (`${API_PORT:?...}`),
+    /// for compose to substitute from .env.
+    #[arg(long)]
+    pub(crate) env_vars: bool,
 }
 
 pub(crate) fn run(args: GenArgs) -> CliResult {
@@ -64,6 +71,8 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         output: args.output.as_ref().map(|p| p.display().to_string()),
         standalone: args.standalone,
         without_ssh: args.without_ssh,
+        host: args.host.clone(),
+        env_vars: args.env_vars,
     };
     let generated = match generate(&project, args.target, &options) {
         Ok(g) => g,

@@ -1,6 +1,7 @@
 //! `portnix gen`: files other tools read, generated from the registry. Output is sorted and
 //! stable, and starts with a header naming its source and the command that regenerates it.
 
+mod compose;
 pub(crate) mod env;
 mod json;
 mod markdown;
@@ -26,6 +27,8 @@ pub enum Target {
     Nftables,
     /// process-compose.yaml from the config's processes.
     ProcessCompose,
+    /// A docker compose override file: each process's published ports and their env names.
+    Compose,
     /// A .env file, one NAME=PORT line per entry.
     Env,
     /// The whole registry as JSON, with metadata and source locations.
@@ -35,10 +38,11 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 6] = [
+    pub const ALL: [Target; 7] = [
         Target::NixosFirewall,
         Target::Nftables,
         Target::ProcessCompose,
+        Target::Compose,
         Target::Env,
         Target::Json,
         Target::Markdown,
@@ -49,6 +53,7 @@ impl Target {
             Target::NixosFirewall => "nixos-firewall",
             Target::Nftables => "nftables",
             Target::ProcessCompose => "process-compose",
+            Target::Compose => "compose",
             Target::Env => "env",
             Target::Json => "json",
             Target::Markdown => "markdown",
@@ -68,6 +73,10 @@ pub struct GenOptions {
     pub standalone: bool,
     /// nftables `--standalone`: generate even though no SSH port is open.
     pub without_ssh: bool,
+    /// compose: the address published ports listen on (default 127.0.0.1).
+    pub host: Option<String>,
+    /// compose: write each port as the variable `gen env` exports, for compose to read from .env.
+    pub env_vars: bool,
 }
 
 /// What a generator needs besides the project: the names in its header.
@@ -135,6 +144,12 @@ pub fn generate(
     if options.without_ssh {
         command.push_str(" --without-ssh");
     }
+    if let Some(host) = &options.host {
+        command.push_str(&format!(" --host {host}"));
+    }
+    if options.env_vars {
+        command.push_str(" --env-vars");
+    }
     if let Some(out) = &options.output {
         command.push_str(&format!(" -o {out}"));
     }
@@ -144,6 +159,7 @@ pub fn generate(
         Target::Nftables if options.standalone => nftables::standalone(&ctx, options.without_ssh)?,
         Target::Nftables => nftables::generate(&ctx),
         Target::ProcessCompose => process_compose::generate(&mut ctx)?,
+        Target::Compose => compose::generate(&ctx)?,
         Target::Env => env::generate(&ctx)?,
         Target::Json => json::generate(&ctx),
         Target::Markdown => markdown::generate(&ctx),

@@ -35,7 +35,7 @@ fn located(span: Option<crate::diagnostic::Span>, msg: String) -> Diagnostic {
 }
 
 /// The registry entries a list of paths names, each valid.
-fn entries<'p>(
+pub(crate) fn entries<'p>(
     ctx: &Context<'p>,
     p: &Process,
     paths: &[String],

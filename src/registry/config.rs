@@ -124,6 +124,8 @@ pub struct Config {
     pub(crate) ignore: Vec<Ignore>,
     /// Process definitions for `portnix gen process-compose`.
     pub processes: Vec<super::processes::Process>,
+    /// `compose`: the services `gen compose` publishes ports for, if not the processes.
+    pub compose: Option<super::compose::Compose>,
     /// Range patterns whose ports `portnix lease` hands out at run time.
     pub pools: Vec<Pattern>,
     /// Fields a leaf with metadata may carry that portnix reads nothing from (`check`), so
@@ -152,6 +154,7 @@ pub(crate) const KEYS: &[&str] = &[
     "scopes",
     "ignore",
     "processes",
+    "compose",
     "pools",
     "args",
     "module",
@@ -317,6 +320,10 @@ pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                 "ignore" => config.ignore = p.ignore(value),
                 "processes" => match super::processes::parse(value) {
                     Ok(procs) => config.processes = procs,
+                    Err(errors) => p.errors.extend(errors),
+                },
+                "compose" => match super::compose::parse(value) {
+                    Ok(c) => config.compose = Some(c),
                     Err(errors) => p.errors.extend(errors),
                 },
                 "pools" => pools = Some(value),

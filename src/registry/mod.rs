@@ -1,5 +1,6 @@
 //! The registry: `lib/ports.nix` evaluated and flattened into entries, plus its config.
 
+pub mod compose;
 pub(crate) mod config;
 pub(crate) mod data;
 pub(crate) mod env;

@@ -137,7 +137,7 @@ pub struct Process {
 }
 
 impl Reader {
-    fn paths(&mut self, n: &Node, what: &str) -> Vec<String> {
+    pub(crate) fn paths(&mut self, n: &Node, what: &str) -> Vec<String> {
         match &n.data {
             Data::List(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
             other => {
