@@ -247,3 +247,56 @@ fn add_then_check_is_clean() {
         panic!("{e}");
     }
 }
+
+#[test]
+fn set_and_add_keep_a_blocks_base_plus_offset() {
+    // Seed 003's blocks: each project a base, each service an offset from it.
+    let registry = "let\n  neurectomy = 16000;\n  blocks = { sigma = 26000; };\nin\n{\n  neurectomy = {\n    api = neurectomy + 80;\n    graphql = neurectomy + 81;\n    metrics = neurectomy + 90; # scraped\n  };\n  sigma = {\n    api = blocks.sigma + 80;\n    grpc = blocks.sigma + 81;\n  };\n}\n";
+    let config = "{ ranges = { neurectomy = { from = 16000; to = 16999; }; sigma = { from = 25900; to = 26999; }; }; }\n";
+    let dir = common::project("offsets", registry, Some(config));
+    let ports = dir.join("lib/ports.nix");
+    let run = |args: &[&str]| {
+        let out = common::portnix(&dir, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    run(&["set", "neurectomy.graphql", "16084"]);
+    assert!(std::fs::read_to_string(&ports).unwrap().contains("    graphql = neurectomy + 84;\n"));
+    // Below the base, and through a selection as the base.
+    run(&["set", "sigma.grpc", "25990"]);
+    assert!(std::fs::read_to_string(&ports).unwrap().contains("    grpc = blocks.sigma - 10;\n"));
+    run(&["set", "sigma.grpc", "26081"]);
+    // add writes an offset where the block's neighbours do, counted from their base.
+    assert_eq!(run(&["add", "neurectomy.ws", "--port", "16085"]), "16085");
+    assert!(std::fs::read_to_string(&ports).unwrap().contains("    ws = neurectomy + 85;\n"));
+    assert_eq!(run(&["add", "sigma.web", "--port", "26000"]), "26000");
+    assert!(std::fs::read_to_string(&ports).unwrap().contains("    web = blocks.sigma + 0;\n"));
+    assert_eq!(run(&["get", "neurectomy.graphql"]), "16084");
+    assert_eq!(run(&["get", "sigma.grpc"]), "26081");
+    // Every other byte stayed: the comment, the bases, the order.
+    let text = std::fs::read_to_string(&ports).unwrap();
+    assert!(text.starts_with("let\n  neurectomy = 16000;\n  blocks = { sigma = 26000; };\nin\n"), "{text}");
+    assert!(text.contains("    metrics = neurectomy + 90; # scraped\n"), "{text}");
+    // Moving the block's base moves the entries written as offsets.
+    std::fs::write(&ports, text.replace("neurectomy = 16000;", "neurectomy = 17000;")).unwrap();
+    std::fs::write(
+        dir.join("lib/portnix.nix"),
+        config.replace("from = 16000; to = 16999;", "from = 17000; to = 17999;"),
+    )
+    .unwrap();
+    assert_eq!(run(&["get", "neurectomy.ws"]), "17085");
+    // Anything else computed is still refused, with what it would take.
+    std::fs::write(&ports, "let f = x: x; in { a = f 8000; b = 8000 + 1; }\n").unwrap();
+    std::fs::write(dir.join("lib/portnix.nix"), "{ }\n").unwrap();
+    for path in ["a", "b"] {
+        let before = std::fs::read(&ports).unwrap();
+        let out = common::portnix(&dir, &["set", path, "9000"]);
+        // Refused, as set refuses a taken port: exit 1, the file untouched.
+        assert_eq!(out.status.code(), Some(1), "{path}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not a port number or an offset from a base"),
+            "{out:?}"
+        );
+        assert_eq!(std::fs::read(&ports).unwrap(), before);
+    }
+}

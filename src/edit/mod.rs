@@ -118,18 +118,43 @@ fn block_indent(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], open_a
 /// `{ port = 5335; }` (with a protocol other than tcp, `protocol = "udp";` beside it) when most
 /// of the block's leaves are sets with their own `port`. `None` for the protocol: the
 /// neighbours are plain numbers, and the config must say it.
-pub(crate) fn value_like_neighbours(target: &Target, port: i64, protocol: Protocol) -> (String, bool) {
+pub(crate) fn value_like_neighbours(
+    target: &Target,
+    port: i64,
+    protocol: Protocol,
+    value_of: &dyn Fn(&str) -> Option<i64>,
+) -> (String, bool) {
     let (mut plain, mut with_meta) = (0, 0);
+    // Neighbours written as one base plus an offset: (base, the base's value), counted.
+    let mut bases: Vec<(String, i64, usize)> = Vec::new();
     if target.rest.len() == 1 {
-        for (_, node) in entries(&target.set) {
+        for (key, node) in entries(&target.set) {
             match ast::AttrpathValue::cast(node).and_then(|apv| apv.value()) {
                 Some(ast::Expr::Literal(_)) => plain += 1,
                 Some(ast::Expr::AttrSet(inner)) if entries(&inner).iter().any(|(n, _)| n == &["port"]) => {
                     with_meta += 1;
                 }
-                _ => {}
+                Some(e) => {
+                    let Some((base, offset)) = offset_form(&e) else { continue };
+                    let Some(value) = key.first().filter(|_| key.len() == 1).and_then(|k| value_of(k)) else {
+                        continue;
+                    };
+                    match bases.iter_mut().find(|(b, v, _)| *b == base && *v == value - offset) {
+                        Some(b) => b.2 += 1,
+                        None => bases.push((base, value - offset, 1)),
+                    }
+                }
+                None => {}
             }
         }
+    }
+    let offsets = bases.iter().max_by_key(|b| b.2);
+    if let Some((base, value, n)) = offsets
+        && *n > plain
+        && *n > with_meta
+        && protocol == Protocol::Tcp
+    {
+        return (offset_text(base, port - value), false);
     }
     if with_meta > plain {
         let protocol = match protocol {
@@ -140,6 +165,29 @@ pub(crate) fn value_like_neighbours(target: &Target, port: i64, protocol: Protoc
     } else {
         (port.to_string(), false)
     }
+}
+
+/// `base + 80` or `blocks.api - 2`: the base as written and the offset, when a value is a
+/// block's base plus a literal.
+pub(crate) fn offset_form(e: &ast::Expr) -> Option<(String, i64)> {
+    let ast::Expr::BinOp(b) = e else { return None };
+    let sign = match b.operator()? {
+        ast::BinOpKind::Add => 1,
+        ast::BinOpKind::Sub => -1,
+        _ => return None,
+    };
+    let lhs = b.lhs()?;
+    if !matches!(lhs, ast::Expr::Ident(_) | ast::Expr::Select(_)) {
+        return None;
+    }
+    let ast::Expr::Literal(n) = b.rhs()? else { return None };
+    let n: i64 = n.syntax().text().to_string().parse().ok()?;
+    Some((lhs.syntax().text().to_string(), sign * n))
+}
+
+/// `base + 5`, or `base - 5` below the base.
+pub(crate) fn offset_text(base: &str, offset: i64) -> String {
+    if offset >= 0 { format!("{base} + {offset}") } else { format!("{base} - {}", -offset) }
 }
 
 /// Inserts `rest = value;` into the target set, in the set's own style.
@@ -310,12 +358,14 @@ pub(crate) fn removal_range(text: &str, node: &rnix::SyntaxNode) -> (usize, usiz
 }
 
 /// Replaces the port of the entry at `rest` with `value`: a literal integer, the literal
-/// `port` of a leaf with metadata, or one item of a list leaf. Never a computed value
-/// (`base + 4`), which says something the new number would not.
+/// `port` of a leaf with metadata, or one item of a list leaf. An offset from a block's base
+/// (`base + 81`, with `current` the port it gives now) gets a new offset, so the entry still
+/// moves with its block. Any other computed value says something the new number would not.
 pub(crate) fn set_value(
     target: &Target,
     item: Option<u32>,
-    value: &str,
+    value: i64,
+    current: Option<i64>,
 ) -> Result<(Edit, String), EditError> {
     let text = &target.file.text;
     let name = target.rest.join(".");
@@ -346,13 +396,17 @@ pub(crate) fn set_value(
         old = port;
     }
     let old_text = old.syntax().text().to_string();
-    if !matches!(&old, ast::Expr::Literal(_)) || old_text.parse::<i64>().is_err() {
+    let new_text = if matches!(&old, ast::Expr::Literal(_)) && old_text.parse::<i64>().is_ok() {
+        value.to_string()
+    } else if let (Some((base, offset)), Some(current)) = (offset_form(&old), current) {
+        offset_text(&base, value - (current - offset))
+    } else {
         return Err(EditError::new(format!(
-            "{name} is computed (`{old_text}`), not a port number: edit it by hand"
+            "{name} is computed (`{old_text}`), not a port number or an offset from a base: edit it by hand"
         )));
-    }
+    };
     let range = old.syntax().text_range();
     let mut after = text.clone();
-    after.replace_range(usize::from(range.start())..usize::from(range.end()), value);
+    after.replace_range(usize::from(range.start())..usize::from(range.end()), &new_text);
     Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, old_text))
 }

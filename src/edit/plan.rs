@@ -120,7 +120,16 @@ fn same_file_refusal() -> EditError {
 /// Adds the entry; the plan's `inline` says whether its protocol went into the leaf itself.
 pub fn add(cx: &Context, segs: &[String], port: i64, protocol: Protocol) -> Result<(Plan, bool), EditError> {
     let target = cx.locate(segs, &Overrides::new())?;
-    let (value, inline) = super::value_like_neighbours(&target, port, protocol);
+    // A neighbour's port, to find the base a block's offsets are counted from.
+    let parent = &segs[..segs.len().saturating_sub(1)];
+    let value_of = |key: &str| {
+        let path: Vec<String> = parent.iter().cloned().chain([key.to_string()]).collect();
+        cx.entry(&path).and_then(|i| match cx.project.entries[i].value {
+            PortValue::Port(p) => Some(i64::from(p.get())),
+            _ => None,
+        })
+    };
+    let (value, inline) = super::value_like_neighbours(&target, port, protocol, &value_of);
     let edit = insert(&target, &value)?;
     let edits = vec![edit];
     verify(
@@ -134,7 +143,11 @@ pub fn add(cx: &Context, segs: &[String], port: i64, protocol: Protocol) -> Resu
 }
 
 pub fn set(cx: &Context, segs: &[String], item: Option<u32>, port: i64) -> Result<Plan, EditError> {
-    let (edit, _) = set_value(&cx.locate(segs, &Overrides::new())?, item, &port.to_string())?;
+    let current = cx.entry_item(segs, item).and_then(|i| match cx.project.entries[i].value {
+        PortValue::Port(p) => Some(i64::from(p.get())),
+        _ => None,
+    });
+    let (edit, _) = set_value(&cx.locate(segs, &Overrides::new())?, item, port, current)?;
     let edits = vec![edit];
     verify(
         cx.options,
