@@ -25,6 +25,7 @@ pub mod registry;
 pub mod report;
 pub mod stdio;
 pub(crate) mod suggest;
+pub(crate) mod sync;
 pub mod syntax;
 pub(crate) mod timing;
 

@@ -14,6 +14,7 @@ mod project_args;
 mod query_cmd;
 mod serve_cmd;
 mod shell_cmd;
+mod sync_cmd;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -53,6 +54,8 @@ pub(crate) enum Command {
     Doctor(doctor_cmd::DoctorArgs),
     /// Generate files other tools read: firewall rules, process-compose, .env, JSON, Markdown.
     Gen(gen_cmd::GenArgs),
+    /// Write registry ports into existing files (the config's `sync`), changing nothing else.
+    Sync(sync_cmd::SyncArgs),
     /// Evaluate a Nix file and print it as JSON, as `nix-instantiate --eval --strict --json` does.
     Eval(eval_cmd::EvalArgs),
     /// Ports leased at run time from the config's pools: allocate, release, heartbeat, run...
@@ -113,6 +116,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Mv(args) => edit_cmd::mv(args),
         Command::Set(args) => edit_cmd::set(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Sync(args) => sync_cmd::run(args),
         Command::Lease(args) => lease_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),

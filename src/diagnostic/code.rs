@@ -139,6 +139,10 @@ codes! {
         what: "the config (`lib/portnix.nix`) has an unknown key, a value of the wrong type, or a setting that contradicts another",
         why: "a config portnix half understands would check less than the team believes it checks",
         example: "{ rangs.web = { from = 8000; to = 8099; }; }";
+    SyncTarget = "sync-target", Error, Config, false,
+        what: "a `sync` target of the config whose value portnix cannot rewrite: the file is missing or outside the project, the key is not there or holds something other than a number, or the port it names is not one registry port",
+        why: "`portnix sync` rewrites only a value it has found exactly; anything else would be a guess in a file the team wrote",
+        example: "sync = [ { file = \"config/production.yaml\"; key = \"server.prot\"; port = \"production.api\"; } ];";
     LoadFailed = "load-failed", Error, Config, false,
         what: "the registry or config file cannot be found or read",
         why: "nothing can be checked without it",

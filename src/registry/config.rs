@@ -126,6 +126,8 @@ pub struct Config {
     pub processes: Vec<super::processes::Process>,
     /// `compose`: the services `gen compose` publishes ports for, if not the processes.
     pub compose: Option<super::compose::Compose>,
+    /// `sync`: existing files that hold registry ports, for `portnix sync`.
+    pub sync: Vec<super::sync_targets::SyncTarget>,
     /// Range patterns whose ports `portnix lease` hands out at run time.
     pub pools: Vec<Pattern>,
     /// Fields a leaf with metadata may carry that portnix reads nothing from (`check`), so
@@ -155,6 +157,7 @@ pub(crate) const KEYS: &[&str] = &[
     "ignore",
     "processes",
     "compose",
+    "sync",
     "pools",
     "args",
     "module",
@@ -324,6 +327,10 @@ pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                 },
                 "compose" => match super::compose::parse(value) {
                     Ok(c) => config.compose = Some(c),
+                    Err(errors) => p.errors.extend(errors),
+                },
+                "sync" => match super::sync_targets::parse(value) {
+                    Ok(t) => config.sync = t,
                     Err(errors) => p.errors.extend(errors),
                 },
                 "pools" => pools = Some(value),

@@ -13,6 +13,7 @@ mod port;
 pub mod processes;
 mod reader;
 pub mod snapshot;
+pub mod sync_targets;
 mod words;
 
 pub use config::{Config, Protocol, ServiceMeta};

@@ -1,0 +1,206 @@
+//! JSON: a reader that only finds where values are (serde_json keeps no positions). It follows
+//! the key's path through objects (a number indexes an array) and checks the rest of the text
+//! only as far as it reads it.
+
+use super::{LocateError, Slot, number, segments};
+
+/// Deeper than any config; a guard against a stack overflow on hostile input.
+const MAX_DEPTH: usize = 256;
+
+struct Reader<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+fn bad(message: &str, at: usize) -> LocateError {
+    LocateError::Unreadable { message: format!("not valid JSON: {message}"), at: Some(at) }
+}
+
+impl Reader<'_> {
+    fn ws(&mut self) {
+        while self.b.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
+            self.i += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, LocateError> {
+        let start = self.i;
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            match self.b.get(self.i) {
+                None => return Err(bad("a string that does not end", start)),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    // Keys with escapes are compared as written after the backslash.
+                    self.i += 1;
+                    let c = self.text[self.i..].chars().next().ok_or_else(|| bad("an escape at the end", start))?;
+                    out.push(c);
+                    self.i += c.len_utf8();
+                }
+                Some(_) => {
+                    let c = self.text[self.i..].chars().next().ok_or_else(|| bad("a broken string", start))?;
+                    out.push(c);
+                    self.i += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    /// Skips one value, returning its byte range.
+    fn value(&mut self, depth: usize) -> Result<(usize, usize), LocateError> {
+        if depth > MAX_DEPTH {
+            return Err(bad("nested too deeply", self.i));
+        }
+        self.ws();
+        let start = self.i;
+        match self.b.get(self.i) {
+            Some(b'{') | Some(b'[') => {
+                let close = if self.b[self.i] == b'{' { b'}' } else { b']' };
+                let object = close == b'}';
+                self.i += 1;
+                self.ws();
+                if self.b.get(self.i) == Some(&close) {
+                    self.i += 1;
+                    return Ok((start, self.i));
+                }
+                loop {
+                    if object {
+                        self.ws();
+                        if self.b.get(self.i) != Some(&b'"') {
+                            return Err(bad("a key that is not a string", self.i));
+                        }
+                        self.string()?;
+                        self.ws();
+                        if self.b.get(self.i) != Some(&b':') {
+                            return Err(bad("a key without `:`", self.i));
+                        }
+                        self.i += 1;
+                    }
+                    self.value(depth + 1)?;
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(c) if *c == close => {
+                            self.i += 1;
+                            return Ok((start, self.i));
+                        }
+                        _ => return Err(bad("a missing `,`", self.i)),
+                    }
+                }
+            }
+            Some(b'"') => {
+                self.string()?;
+                Ok((start, self.i))
+            }
+            Some(_) => {
+                while self.b.get(self.i).is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace()) {
+                    self.i += 1;
+                }
+                if self.i == start {
+                    return Err(bad("a missing value", start));
+                }
+                Ok((start, self.i))
+            }
+            None => Err(bad("the end, where a value was expected", start)),
+        }
+    }
+
+    /// Inside the value at the cursor, the member `name` (or item, for an array): its range.
+    fn member(&mut self, name: &str) -> Result<Option<(usize, usize)>, LocateError> {
+        self.ws();
+        let open = self.i;
+        match self.b.get(self.i) {
+            Some(b'{') => {
+                self.i += 1;
+                loop {
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b'}') => return Ok(None),
+                        Some(b'"') => {}
+                        _ => return Err(bad("a key that is not a string", self.i)),
+                    }
+                    let key = self.string()?;
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b':') {
+                        return Err(bad("a key without `:`", self.i));
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let at = self.i;
+                    let range = self.value(1)?;
+                    if key == name {
+                        self.i = at;
+                        return Ok(Some(range));
+                    }
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => return Ok(None),
+                        _ => return Err(bad("a missing `,`", self.i)),
+                    }
+                }
+            }
+            Some(b'[') => {
+                let Ok(want) = name.parse::<usize>() else { return Ok(None) };
+                self.i += 1;
+                for n in 0.. {
+                    self.ws();
+                    if self.b.get(self.i) == Some(&b']') {
+                        return Ok(None);
+                    }
+                    let at = self.i;
+                    let range = self.value(1)?;
+                    if n == want {
+                        self.i = at;
+                        return Ok(Some(range));
+                    }
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => return Ok(None),
+                        _ => return Err(bad("a missing `,`", self.i)),
+                    }
+                }
+                Ok(None)
+            }
+            _ => {
+                let _ = open;
+                Ok(None)
+            }
+        }
+    }
+}
+
+pub(crate) fn locate(text: &str, key: &str) -> Result<Slot, LocateError> {
+    let mut r = Reader { text, b: text.as_bytes(), i: 0 };
+    let mut parent = None;
+    for seg in segments(key) {
+        match r.member(&seg)? {
+            Some(_) => parent = Some(r.i),
+            None => return Err(LocateError::Missing { key: key.to_string(), at: parent }),
+        }
+    }
+    let (start, end) = r.value(0)?;
+    number(text, start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locate;
+
+    #[test]
+    fn follows_objects_and_arrays() {
+        let t = r#"{ "name": "x", "server": { "ports": [ 1, { "port": 9050 } ], "port" : "8080" } }"#;
+        let s = locate(t, "server.ports.1.port").unwrap();
+        assert_eq!((&t[s.start..s.end], s.value), ("9050", 9050));
+        assert_eq!(locate(t, "server.port").unwrap().value, 8080);
+        assert!(matches!(locate(t, "server.host"), Err(super::LocateError::Missing { .. })));
+        assert!(matches!(locate(t, "name"), Err(super::LocateError::NotANumber { .. })));
+        assert!(locate(&format!("{{\"a\": {}", "[".repeat(100_000)), "b").is_err());
+    }
+}
