@@ -46,10 +46,17 @@ pub(crate) fn run(args: SyncArgs) -> CliResult {
     if args.check || args.dry_run {
         for f in &stale {
             let diff = similar::TextDiff::from_lines(f.before.as_str(), f.after.as_str());
-            out!("{}", diff.unified_diff().context_radius(2).header(&f.shown, &format!("{} (synced)", f.shown)));
+            out!(
+                "{}",
+                diff.unified_diff().context_radius(2).header(&f.shown, &format!("{} (synced)", f.shown))
+            );
         }
         if args.check && !stale.is_empty() {
-            errln!("error: {} of {} synced files are out of date; run `portnix sync`", stale.len(), files.len());
+            errln!(
+                "error: {} of {} synced files are out of date; run `portnix sync`",
+                stale.len(),
+                files.len()
+            );
             return Ok(exit::FINDINGS);
         }
         return Ok(exit::OK);

@@ -34,37 +34,58 @@ pub(crate) fn parse(node: &Node) -> Result<Vec<SyncTarget>, Vec<Diagnostic>> {
         Data::List(items) => {
             for (i, item) in items.iter().enumerate() {
                 let what = format!("sync[{i}]");
-                let Some(a) = p.keyed(item, &what, &["file", "key", "pattern", "format", "port"]) else { continue };
+                let Some(a) = p.keyed(item, &what, &["file", "key", "pattern", "format", "port"]) else {
+                    continue;
+                };
                 let file = field(a, "file").and_then(|v| p.string(v, "file"));
                 let port = field(a, "port").and_then(|v| p.string(v, "port"));
                 let key = field(a, "key").and_then(|v| p.string(v, "key"));
                 let pattern = field(a, "pattern").and_then(|v| p.string(v, "pattern"));
-                let format = field(a, "format").and_then(|v| p.one_of(v, "format", FORMATS, |w| w).map(String::from));
+                let format =
+                    field(a, "format").and_then(|v| p.one_of(v, "format", FORMATS, |w| w).map(String::from));
                 let span = item.span;
                 let (Some(file), Some(port)) = (file, port) else {
-                    p.fail_at(span, format!("{what} needs `file` and `port`"), "write { file = \"...\"; key = \"...\"; port = \"registry.path\"; }");
+                    p.fail_at(
+                        span,
+                        format!("{what} needs `file` and `port`"),
+                        "write { file = \"...\"; key = \"...\"; port = \"registry.path\"; }",
+                    );
                     continue;
                 };
                 let locator = match (key, pattern) {
                     (Some(key), None) => Locator::Key { key, format },
                     (None, Some(pattern)) if format.is_none() => Locator::Pattern(pattern),
                     (None, Some(_)) => {
-                        p.fail_at(span, format!("{what} has a `pattern` and a `format`"), "a pattern reads any text: drop `format`");
+                        p.fail_at(
+                            span,
+                            format!("{what} has a `pattern` and a `format`"),
+                            "a pattern reads any text: drop `format`",
+                        );
                         continue;
                     }
                     (Some(_), Some(_)) => {
-                        p.fail_at(span, format!("{what} has both `key` and `pattern`"), "a target is found by one of them");
+                        p.fail_at(
+                            span,
+                            format!("{what} has both `key` and `pattern`"),
+                            "a target is found by one of them",
+                        );
                         continue;
                     }
                     (None, None) => {
-                        p.fail_at(span, format!("{what} needs a `key` (YAML, JSON, TOML, .env) or a `pattern`"), "");
+                        p.fail_at(
+                            span,
+                            format!("{what} needs a `key` (YAML, JSON, TOML, .env) or a `pattern`"),
+                            "",
+                        );
                         continue;
                     }
                 };
                 out.push(SyncTarget { file, locator, port, span });
             }
         }
-        other => p.fail_at(node.span, format!("sync must be a list of targets, not {}", other.describe()), ""),
+        other => {
+            p.fail_at(node.span, format!("sync must be a list of targets, not {}", other.describe()), "")
+        }
     }
     if p.errors.is_empty() { Ok(out) } else { Err(p.errors) }
 }

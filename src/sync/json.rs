@@ -38,12 +38,16 @@ impl Reader<'_> {
                 Some(b'\\') => {
                     // Keys with escapes are compared as written after the backslash.
                     self.i += 1;
-                    let c = self.text[self.i..].chars().next().ok_or_else(|| bad("an escape at the end", start))?;
+                    let c = self.text[self.i..]
+                        .chars()
+                        .next()
+                        .ok_or_else(|| bad("an escape at the end", start))?;
                     out.push(c);
                     self.i += c.len_utf8();
                 }
                 Some(_) => {
-                    let c = self.text[self.i..].chars().next().ok_or_else(|| bad("a broken string", start))?;
+                    let c =
+                        self.text[self.i..].chars().next().ok_or_else(|| bad("a broken string", start))?;
                     out.push(c);
                     self.i += c.len_utf8();
                 }
@@ -98,7 +102,11 @@ impl Reader<'_> {
                 Ok((start, self.i))
             }
             Some(_) => {
-                while self.b.get(self.i).is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace()) {
+                while self
+                    .b
+                    .get(self.i)
+                    .is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace())
+                {
                     self.i += 1;
                 }
                 if self.i == start {

@@ -141,6 +141,13 @@ mod tests {
         assert!(number(t, 29, 33).is_err());
         assert!(number(t, 37, 39).is_err());
         assert_eq!(segments(r#"server."a.b".port"#), ["server", "a.b", "port"]);
-        assert_eq!(rewrite("p: 1 q: 22", &[Slot { start: 8, end: 10, value: 22 }, Slot { start: 3, end: 4, value: 1 }], 7), "p: 7 q: 7");
+        assert_eq!(
+            rewrite(
+                "p: 1 q: 22",
+                &[Slot { start: 8, end: 10, value: 22 }, Slot { start: 3, end: 4, value: 1 }],
+                7
+            ),
+            "p: 7 q: 7"
+        );
     }
 }

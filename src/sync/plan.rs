@@ -43,9 +43,11 @@ fn port_of(project: &Project, t: &SyncTarget) -> Result<i64, Diagnostic> {
                 format!("sync names {}, a range: a file's value is one port", e.name),
                 "name one port of the registry",
             )),
-            PortValue::Invalid(_) => {
-                Err(error(t.span, format!("sync names {}, which is not a valid port", e.name), "run portnix check"))
-            }
+            PortValue::Invalid(_) => Err(error(
+                t.span,
+                format!("sync names {}, which is not a valid port", e.name),
+                "run portnix check",
+            )),
         },
         many => Err(error(
             t.span,
@@ -92,7 +94,11 @@ fn format_of(t: &SyncTarget) -> Result<(Format, String), Diagnostic> {
         }
         Locator::Pattern(p) => match regex::Regex::new(p) {
             Ok(re) if re.captures_len() > 1 => Ok((Format::Pattern(re), p.clone())),
-            Ok(_) => Err(error(t.span, format!("the pattern '{p}' has no group"), "put the port in a group: `port: ([0-9]+)`")),
+            Ok(_) => Err(error(
+                t.span,
+                format!("the pattern '{p}' has no group"),
+                "put the port in a group: `port: ([0-9]+)`",
+            )),
             Err(e) => Err(error(t.span, format!("the pattern '{p}' is not a regular expression: {e}"), "")),
         },
     }
@@ -107,15 +113,21 @@ fn located_error(file: FileId, text: &str, e: LocateError, key: &str, shown: &st
     };
     match e {
         LocateError::Missing { at: near, .. } => {
-            let mut d = error(at(near), format!("{shown} has no `{key}`"), "check the key's spelling and nesting, or the file");
+            let mut d = error(
+                at(near),
+                format!("{shown} has no `{key}`"),
+                "check the key's spelling and nesting, or the file",
+            );
             if d.span.is_none() {
                 d.span = at(Some(0));
             }
             d
         }
-        LocateError::NotANumber { what, at: o } => {
-            error(at(Some(o)), format!("`{key}` in {shown} holds {what}, not a port number"), "sync rewrites a number written as digits")
-        }
+        LocateError::NotANumber { what, at: o } => error(
+            at(Some(o)),
+            format!("`{key}` in {shown} holds {what}, not a port number"),
+            "sync rewrites a number written as digits",
+        ),
         LocateError::Unreadable { message, at: o } => {
             let mut d = error(at(o), format!("{shown}: {message}"), "");
             if d.span.is_none() {
@@ -128,13 +140,18 @@ fn located_error(file: FileId, text: &str, e: LocateError, key: &str, shown: &st
 
 /// Every target's file as it is and as sync would leave it, in the config's order; or the
 /// problems, with the target files added to `sources` so they can be shown.
-pub(crate) fn plan(project: &Project, sources: &mut Sources, anywhere: bool) -> Result<Vec<FileChange>, Vec<Diagnostic>> {
+pub(crate) fn plan(
+    project: &Project,
+    sources: &mut Sources,
+    anywhere: bool,
+) -> Result<Vec<FileChange>, Vec<Diagnostic>> {
     let root = project
         .root
         .clone()
         .or_else(|| project.registry_file.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
-    let inputs: Vec<(PathBuf, &str)> = sources.paths().map(|p| (p.to_path_buf(), "an input of the registry")).collect();
+    let inputs: Vec<(PathBuf, &str)> =
+        sources.paths().map(|p| (p.to_path_buf(), "an input of the registry")).collect();
     let mut files: Vec<(FileChange, FileId)> = Vec::new();
     let mut errors = Vec::new();
     for t in &project.config.sync {
@@ -146,13 +163,24 @@ pub(crate) fn plan(project: &Project, sources: &mut Sources, anywhere: bool) -> 
                 Some(i) => i,
                 None => {
                     if crate::files::guard::not_an_input(&path, &inputs).is_err() {
-                        return Err(error(t.span, format!("{} is the registry, its config or one of their imports", t.file), "sync writes other files"));
+                        return Err(error(
+                            t.span,
+                            format!("{} is the registry, its config or one of their imports", t.file),
+                            "sync writes other files",
+                        ));
                     }
-                    let bytes = std::fs::read(&path).map_err(|e| error(t.span, format!("cannot read {}: {e}", t.file), ""))?;
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| error(t.span, format!("cannot read {}: {e}", t.file), ""))?;
                     let text = String::from_utf8(bytes)
                         .map_err(|_| error(t.span, format!("{} is not UTF-8 text", t.file), ""))?;
                     let id = sources.add(path.clone(), text.clone());
-                    let change = FileChange { path, shown: t.file.clone(), before: text.clone(), after: text, changes: Vec::new() };
+                    let change = FileChange {
+                        path,
+                        shown: t.file.clone(),
+                        before: text.clone(),
+                        after: text,
+                        changes: Vec::new(),
+                    };
                     files.push((change, id));
                     files.len() - 1
                 }

@@ -11,9 +11,10 @@ pub(crate) fn locate(text: &str, key: &str) -> Result<Slot, LocateError> {
     let mut parent = None;
     for seg in segments(key) {
         let next = match (item, seg.parse::<usize>()) {
-            (toml_edit::Item::ArrayOfTables(_) | toml_edit::Item::Value(toml_edit::Value::Array(_)), Ok(i)) => {
-                item.get(i)
-            }
+            (
+                toml_edit::Item::ArrayOfTables(_) | toml_edit::Item::Value(toml_edit::Value::Array(_)),
+                Ok(i),
+            ) => item.get(i),
             _ => item.get(seg.as_str()),
         };
         match next {
@@ -21,7 +22,12 @@ pub(crate) fn locate(text: &str, key: &str) -> Result<Slot, LocateError> {
                 parent = item.span().map(|s| s.start).or(parent);
                 item = n;
             }
-            None => return Err(LocateError::Missing { key: key.to_string(), at: item.span().map(|s| s.start).or(parent) }),
+            None => {
+                return Err(LocateError::Missing {
+                    key: key.to_string(),
+                    at: item.span().map(|s| s.start).or(parent),
+                });
+            }
         }
     }
     let span = item.span();

@@ -105,7 +105,13 @@ impl MarkedEventReceiver for Find {
                     return;
                 }
                 let root = self.stack.is_empty();
-                self.stack.push(Frame { mapping, expect_key: mapping, index: 0, key: None, on_path: on_path || root });
+                self.stack.push(Frame {
+                    mapping,
+                    expect_key: mapping,
+                    index: 0,
+                    key: None,
+                    on_path: on_path || root,
+                });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
@@ -142,14 +148,22 @@ pub(crate) fn locate(text: &str, key: &str) -> Result<Slot, LocateError> {
     if let Err(e) = parser.load(&mut find, false)
         && find.found.is_none()
     {
-        return Err(LocateError::Unreadable { message: format!("not valid YAML: {e}"), at: Some(byte_at(text, e.marker().index())) });
+        return Err(LocateError::Unreadable {
+            message: format!("not valid YAML: {e}"),
+            at: Some(byte_at(text, e.marker().index())),
+        });
     }
     if let Some(at) = find.too_deep {
-        return Err(LocateError::Unreadable { message: "YAML nested too deeply".into(), at: Some(byte_at(text, at)) });
+        return Err(LocateError::Unreadable {
+            message: "YAML nested too deeply".into(),
+            at: Some(byte_at(text, at)),
+        });
     }
     match find.found {
         None => Err(LocateError::Missing { key: key.to_string(), at: find.parent.map(|p| byte_at(text, p)) }),
-        Some(Found::Other { what, at }) => Err(LocateError::NotANumber { what: what.to_string(), at: byte_at(text, at) }),
+        Some(Found::Other { what, at }) => {
+            Err(LocateError::NotANumber { what: what.to_string(), at: byte_at(text, at) })
+        }
         Some(Found::Scalar { style, at, text: value }) => {
             let at = byte_at(text, at);
             let len = match style {
