@@ -121,3 +121,125 @@ fn a_hostile_tree_is_walked_once_in_seconds_and_every_skip_is_said() {
     let out = lint(&["--max-file-size", "200000000", dir.to_str().unwrap()]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("big.yaml"));
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=portnix",
+            "-c",
+            "user.email=portnix@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn since_a_revision_finds_what_moving_a_block_left_behind() {
+    // Seed 003 moves NEURECTOMY from the 16000 block to 17000; the checklist is every file
+    // that still says an old port.
+    let dir = std::env::temp_dir().join(format!("portnix-lint-since-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/003-project-blocks");
+    let ports = std::fs::read_to_string(example.join("ports.nix")).unwrap();
+    let config = std::fs::read_to_string(example.join("portnix.nix")).unwrap();
+    std::fs::write(dir.join("lib/ports.nix"), &ports).unwrap();
+    std::fs::write(dir.join("lib/portnix.nix"), &config).unwrap();
+    git(&dir, &["init", "-q", "."]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "the 16000 block"]);
+    git(&dir, &["tag", "before-move"]);
+    // The move: each NEURECTOMY port 1000 higher, in the registry and the config's ranges.
+    let shift = |text: &str| -> String {
+        let mut out = String::new();
+        let mut digits = String::new();
+        for c in text.chars().chain(std::iter::once('\n')) {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                continue;
+            }
+            match digits.strip_prefix("16") {
+                Some(rest) if digits.len() == 5 => out.push_str(&format!("17{rest}")),
+                _ => out.push_str(&digits),
+            }
+            digits.clear();
+            out.push(c);
+        }
+        out.pop();
+        out
+    };
+    std::fs::write(dir.join("lib/ports.nix"), shift(&ports)).unwrap();
+    std::fs::write(dir.join("lib/portnix.nix"), shift(&config)).unwrap();
+    git(&dir, &["commit", "-q", "-am", "the 17000 block"]);
+    // What the checklist must name: compose, .env, YAML, JSON and Nix that kept old ports...
+    let planted: &[(&str, &str, i64)] = &[
+        ("docker-compose.yml", "services:\n  gateway:\n    ports:\n      - \"16080:16080\"\n", 16080),
+        (".env", "NEURECTOMY_DATABASES_POSTGRESQL_PORT=16432\n", 16432),
+        (
+            "k8s/deployment.yaml",
+            "spec:\n  containers:\n    - ports:\n        - containerPort: 16500\n",
+            16500,
+        ),
+        ("web/config.json", "{ \"graphql\": \"http://localhost:16010/graphql\" }\n", 16010),
+        ("hosts/ml.nix", "{ ... }: { services.ml.port = 16081; }\n", 16081),
+    ];
+    // ...and what it must not: the unmoved project's ports, and the new ones.
+    let quiet = [("hosts/sigma.nix", "{ ... }: { a = 26080; b = 17080; }\n")];
+    for (file, text, _) in planted {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    for (file, text) in quiet {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["lint", "--since", "before-move", "--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, i64)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["location"]["file"].as_str().unwrap().to_string(), f["port"].as_i64().unwrap()))
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, i64)> = planted.iter().map(|(f, _, p)| (f.to_string(), *p)).collect();
+    // The compose mapping names its port twice.
+    want.push(("docker-compose.yml".into(), 16080));
+    want.sort();
+    assert_eq!(got, want);
+    let gateway = findings.as_array().unwrap().iter().find(|f| f["port"] == 16080).unwrap();
+    assert_eq!(
+        gateway["suggestion"],
+        "neurectomy.api.gateway was 16080 at before-move, and is 17080 now (ports.neurectomy.api.gateway)"
+    );
+    // Without --since, the old numbers are nobody's: lint finds only today's ports.
+    let now = Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["lint", "--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let now: serde_json::Value = serde_json::from_slice(&now.stdout).unwrap();
+    let mut ports: Vec<i64> = now.as_array().unwrap().iter().map(|f| f["port"].as_i64().unwrap()).collect();
+    ports.sort();
+    assert_eq!(ports, [17080, 26080]);
+    // A revision that does not exist is an error, not an empty checklist.
+    let bad = Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["lint", "--since", "no-such-tag"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("'no-such-tag' is not a revision"), "{bad:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -18,6 +18,10 @@ pub(crate) struct LintArgs {
     /// Skip files larger than this many bytes (each skip is reported).
     #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE)]
     pub(crate) max_file_size: u64,
+    /// Look for the old ports of entries that moved or went away since this git revision
+    /// (a tag, a branch, HEAD~3): what a renumbering left behind.
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
 }
 
 pub(crate) fn run(args: LintArgs) -> CliResult {
@@ -31,7 +35,14 @@ pub(crate) fn run(args: LintArgs) -> CliResult {
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
         return Err(CliError::failure(format!("{}: no such file or directory", missing.display())));
     }
-    let (findings, skipped) = lint(&project, &paths, args.max_file_size);
+    let moved = match &args.since {
+        Some(rev) => Some(
+            crate::lint::since::moved_since(&project, rev, &args.project.options())
+                .map_err(CliError::failure)?,
+        ),
+        None => None,
+    };
+    let (findings, skipped) = lint(&project, &paths, args.max_file_size, moved.as_ref());
     for s in &skipped {
         crate::stdio::errln!("warning: skipped {}: {}", crate::stdio::escape(&s.file), s.reason);
     }
@@ -41,15 +52,25 @@ pub(crate) fn run(args: LintArgs) -> CliResult {
         }
         Format::Human => {
             for f in &findings {
-                crate::stdio::houtln!(
-                    "{}: hard-coded port {} ({}): use {} instead",
-                    f.location,
-                    f.port,
-                    f.paths.join(", "),
-                    f.suggestion
-                );
+                match &args.since {
+                    Some(_) => {
+                        crate::stdio::houtln!("{}: stale port {}: {}", f.location, f.port, f.suggestion)
+                    }
+                    None => crate::stdio::houtln!(
+                        "{}: hard-coded port {} ({}): use {} instead",
+                        f.location,
+                        f.port,
+                        f.paths.join(", "),
+                        f.suggestion
+                    ),
+                }
             }
-            if !findings.is_empty() {
+            if !findings.is_empty() && args.since.is_some() {
+                crate::stdio::errln!(
+                    "{} stale ports: numbers the registry gave before it changed",
+                    findings.len()
+                );
+            } else if !findings.is_empty() {
                 crate::stdio::errln!(
                     "{} hard-coded ports; mark an intended one with a `{IGNORE}` comment",
                     findings.len()

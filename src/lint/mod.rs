@@ -2,6 +2,7 @@
 //! (seed 001's anti-patterns). A number counts only when it is a registry port.
 
 pub mod scan;
+pub(crate) mod since;
 mod walk;
 
 pub(crate) use walk::DEFAULT_MAX_FILE;
@@ -72,7 +73,14 @@ pub(crate) struct Skipped {
     pub(crate) reason: String,
 }
 
-pub(crate) fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<Finding>, Vec<Skipped>) {
+/// With `since`, the numbers looked for are the old ports of entries that moved or went
+/// away (`lint --since REV`), instead of today's ports.
+pub(crate) fn lint(
+    project: &Project,
+    paths: &[PathBuf],
+    max_file: u64,
+    since: Option<&HashMap<i64, Vec<since::Moved>>>,
+) -> (Vec<Finding>, Vec<Skipped>) {
     let index = port_index(project);
     let own: Vec<PathBuf> = std::iter::once(&project.registry_file)
         .chain(project.config_file.iter())
@@ -98,7 +106,11 @@ pub(crate) fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<
         };
         let lines = crate::syntax::LineIndex::new(&text);
         for (offset, port) in numbers {
-            let Some(owners) = index.get(&port) else { continue };
+            let stale = since.and_then(|m| m.get(&port));
+            let owners = index.get(&port);
+            if since.is_some() && stale.is_none() || since.is_none() && owners.is_none() {
+                continue;
+            }
             let (line, column) = lines.line_col_in(&text, offset as u32);
             let this = lines.line_text(&text, line);
             // The comment marks its own line, or the line below when it stands alone.
@@ -107,6 +119,28 @@ pub(crate) fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<
             if this.contains(IGNORE) || above_is_comment && above.contains(IGNORE) {
                 continue;
             }
+            let location = Location { file: display.clone(), line, column };
+            if let Some(moved) = stale {
+                out.push(Finding {
+                    location,
+                    port,
+                    paths: moved.iter().map(|m| m.name.clone()).collect(),
+                    suggestion: moved
+                        .iter()
+                        .map(|m| match &m.now {
+                            Some((p, selector)) => {
+                                format!("{} was {port} at {}, and is {p} now ({selector})", m.name, m.rev)
+                            }
+                            None => {
+                                format!("{} was {port} at {}, and is gone from the registry", m.name, m.rev)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                });
+                continue;
+            }
+            let Some(owners) = owners else { continue };
             // `PGPORT=5432` in a .env defines the variable the other suggestions point to.
             let defines = |name: &str| {
                 this.trim_start().strip_prefix(name).is_some_and(|r| r.trim_start().starts_with('='))
@@ -123,7 +157,7 @@ pub(crate) fn lint(project: &Project, paths: &[PathBuf], max_file: u64) -> (Vec<
                 .collect::<Vec<_>>()
                 .join(" or ");
             out.push(Finding {
-                location: Location { file: display.clone(), line, column },
+                location,
                 port,
                 paths: owners.iter().map(|e| e.name.clone()).collect(),
                 suggestion,
