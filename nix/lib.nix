@@ -45,9 +45,9 @@ let
   # says where its ports are, or a metadata field holding a value of that field's type
   # (`program = "nginx"` is metadata, `program = 9000` a service called program).
   portKeys = [ "port" "from" "to" ];
-  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" ];
+  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" "owner" "status" ];
   fits = n: x:
-    if n == "protocol" || n == "description" || n == "env" || n == "program" then isString x
+    if n == "protocol" || n == "description" || n == "env" || n == "program" || n == "owner" || n == "status" then isString x
     else if n == "openFirewall" then builtins.isBool x
     else if n == "interfaces" || n == "shareWith" then isList x && all isString x
     else false;

@@ -192,3 +192,32 @@ fn lint_suggests_a_selection_that_real_nix_evaluates_to_the_port() {
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), port.to_string(), "{selector}");
     }
 }
+
+#[test]
+fn owner_and_status_are_shown_where_people_read_the_registry() {
+    // Seed 000 keeps who owns each service and whether it is active, planned or dev only.
+    let dir = common::project(
+        "owner-status",
+        "{ nlpApi = { port = 3456; owner = \"luminous-core\"; status = \"active\"; }; gui = 3458; }\n",
+        Some("{ services.gui = { status = \"planned\"; }; }\n"),
+    );
+    let ls = String::from_utf8_lossy(&common::portnix(&dir, &["ls"]).stdout).to_string();
+    let header = ls.lines().next().unwrap();
+    assert!(header.contains("OWNER") && header.contains("STATUS"), "{ls}");
+    let api = ls.lines().find(|l| l.contains("nlpApi")).unwrap();
+    assert!(api.contains("luminous-core") && api.contains("active"), "{ls}");
+    assert!(ls.lines().find(|l| l.contains("gui")).unwrap().contains("planned"), "{ls}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&common::portnix(&dir, &["gen", "json"]).stdout).unwrap();
+    let by_path =
+        |p: &str| json["entries"].as_array().unwrap().iter().find(|e| e["path"] == p).unwrap().clone();
+    assert_eq!(by_path("nlpApi")["owner"], "luminous-core");
+    assert_eq!(by_path("gui")["status"], "planned");
+    assert!(by_path("gui").get("owner").is_none());
+    let md = String::from_utf8_lossy(&common::portnix(&dir, &["gen", "markdown"]).stdout).to_string();
+    assert!(md.contains("| 3456 | tcp | `nlpApi` |  | luminous-core | active |"), "{md}");
+    // A typo is still caught, with the new fields among the known ones.
+    let bad = common::project("owner-typo", "{ a = { port = 1234; ownr = \"x\"; }; }\n", None);
+    let out = String::from_utf8_lossy(&common::portnix(&bad, &["check"]).stdout).to_string();
+    assert!(out.contains("did you mean 'owner'?"), "{out}");
+}

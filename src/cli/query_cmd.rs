@@ -43,6 +43,8 @@ pub(crate) fn ls(args: LsArgs) -> CliResult {
                         "range": range,
                         "protocol": e.meta.protocol,
                         "description": e.meta.description,
+                        "owner": e.meta.owner,
+                        "status": e.meta.status,
                         "location": e.span.map(|s| Location::of(&project.sources, s)),
                     })
                 })
@@ -50,22 +52,40 @@ pub(crate) fn ls(args: LsArgs) -> CliResult {
             crate::stdio::out!("{}", crate::report::pretty_json(&items));
             return Ok(exit::OK);
         }
-        let rows: Vec<[String; 5]> = entries
-            .iter()
-            .map(|e| {
-                [
-                    e.value_text(),
-                    e.meta.protocol.as_str().to_string(),
-                    e.name.clone(),
-                    e.meta.description.clone().unwrap_or_default(),
-                    location(&project, e),
-                ]
-            })
-            .collect();
-        crate::stdio::write_out(&crate::stdio::escape(&table(
-            &["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"],
-            &rows,
-        )));
+        // Owner and status are columns when the registry gives any (seed 000 keeps both).
+        let people = entries.iter().any(|e| e.meta.owner.is_some() || e.meta.status.is_some());
+        let text = if people {
+            let rows: Vec<[String; 7]> = entries
+                .iter()
+                .map(|e| {
+                    [
+                        e.value_text(),
+                        e.meta.protocol.as_str().to_string(),
+                        e.name.clone(),
+                        e.meta.description.clone().unwrap_or_default(),
+                        e.meta.owner.clone().unwrap_or_default(),
+                        e.meta.status.clone().unwrap_or_default(),
+                        location(&project, e),
+                    ]
+                })
+                .collect();
+            table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "OWNER", "STATUS", "LOCATION"], &rows)
+        } else {
+            let rows: Vec<[String; 5]> = entries
+                .iter()
+                .map(|e| {
+                    [
+                        e.value_text(),
+                        e.meta.protocol.as_str().to_string(),
+                        e.name.clone(),
+                        e.meta.description.clone().unwrap_or_default(),
+                        location(&project, e),
+                    ]
+                })
+                .collect();
+            table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"], &rows)
+        };
+        crate::stdio::write_out(&crate::stdio::escape(&text));
         Ok(exit::OK)
     }
 }

@@ -28,6 +28,11 @@ pub struct JsonEntry {
     pub(crate) range: Option<JsonSpan>,
     pub(crate) protocol: Protocol,
     pub(crate) description: Option<String>,
+    /// Free text, present when the registry gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<String>,
     pub(crate) open_firewall: bool,
     pub(crate) interfaces: Vec<String>,
     pub(crate) env: String,
@@ -83,6 +88,8 @@ pub(crate) fn generate(ctx: &Context) -> String {
                 range: (from != to).then_some(JsonSpan { from, to }),
                 protocol: e.meta.protocol,
                 description: e.meta.description.clone(),
+                owner: e.meta.owner.clone(),
+                status: e.meta.status.clone(),
                 open_firewall: e.meta.open_firewall,
                 interfaces: e.meta.interfaces.clone(),
                 env: format!("{}{}", ctx.options.prefix, super::env_name(e)),

@@ -82,6 +82,10 @@ pub struct ServiceMeta {
     pub(crate) share_with: Vec<Pattern>,
     /// The program that should listen on it, for `portnix doctor`.
     pub(crate) program: Option<String>,
+    /// Who runs the service, and its state ("active", "planned", "dev only"): free text,
+    /// shown by ls, json and markdown.
+    pub(crate) owner: Option<String>,
+    pub(crate) status: Option<String>,
 }
 
 impl Default for ServiceMeta {
@@ -94,6 +98,8 @@ impl Default for ServiceMeta {
             env: None,
             share_with: Vec::new(),
             program: None,
+            owner: None,
+            status: None,
         }
     }
 }

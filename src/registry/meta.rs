@@ -19,10 +19,12 @@ pub(crate) enum Field {
     Env,
     ShareWith,
     Program,
+    Owner,
+    Status,
 }
 
 impl Field {
-    pub(crate) const ALL: [Field; 7] = [
+    pub(crate) const ALL: [Field; 9] = [
         Field::Protocol,
         Field::Description,
         Field::OpenFirewall,
@@ -30,6 +32,8 @@ impl Field {
         Field::Env,
         Field::ShareWith,
         Field::Program,
+        Field::Owner,
+        Field::Status,
     ];
 
     pub(crate) fn key(self) -> &'static str {
@@ -41,6 +45,8 @@ impl Field {
             Field::Env => "env",
             Field::ShareWith => "shareWith",
             Field::Program => "program",
+            Field::Owner => "owner",
+            Field::Status => "status",
         }
     }
 
@@ -53,7 +59,15 @@ impl Field {
     /// `program = "nginx";` can only be metadata.
     pub(crate) fn fits(self, data: &Data) -> bool {
         match (self, data) {
-            (Field::Protocol | Field::Description | Field::Env | Field::Program, Data::Str(_)) => true,
+            (
+                Field::Protocol
+                | Field::Description
+                | Field::Env
+                | Field::Program
+                | Field::Owner
+                | Field::Status,
+                Data::Str(_),
+            ) => true,
             (Field::OpenFirewall, Data::Bool(_)) => true,
             (Field::Interfaces | Field::ShareWith, Data::List(items)) => {
                 items.iter().all(|i| matches!(i.data, Data::Str(_)))
@@ -72,6 +86,8 @@ impl Field {
             Field::Env => a.env == b.env,
             Field::ShareWith => a.share_with.iter().map(|p| &p.text).eq(b.share_with.iter().map(|p| &p.text)),
             Field::Program => a.program == b.program,
+            Field::Owner => a.owner == b.owner,
+            Field::Status => a.status == b.status,
         }
     }
 
@@ -85,6 +101,8 @@ impl Field {
             Field::Env => to.env.clone_from(&from.env),
             Field::ShareWith => to.share_with.clone_from(&from.share_with),
             Field::Program => to.program.clone_from(&from.program),
+            Field::Owner => to.owner.clone_from(&from.owner),
+            Field::Status => to.status.clone_from(&from.status),
         }
     }
 }
@@ -188,6 +206,15 @@ impl Reader {
             Field::ShareWith => meta.share_with = self.patterns(v, "shareWith"),
             Field::Program => match self.string(v, "program") {
                 Some(p) => meta.program = Some(p),
+                None => return false,
+            },
+            // Free text for people (seed 000: who runs it, "active", "planned", "dev only").
+            Field::Owner => match self.string(v, "owner") {
+                Some(o) => meta.owner = Some(o),
+                None => return false,
+            },
+            Field::Status => match self.string(v, "status") {
+                Some(st) => meta.status = Some(st),
                 None => return false,
             },
         }
