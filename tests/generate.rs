@@ -613,3 +613,50 @@ fn process_compose_reads_back_equal_in_a_yaml_1_1_reader() {
         assert_eq!(got[n]["command"], serde_json::json!(command(n)), "{n}");
     }
 }
+
+#[test]
+fn env_per_environment_gives_each_file_the_same_names() {
+    // Seed 002: production, development and test side by side; each environment's .env names
+    // its ports alike, so a component reads POURTIER_PORT wherever it runs.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/002-environments");
+    let dir = common::project(
+        "env-per",
+        &std::fs::read_to_string(example.join("ports.nix")).unwrap(),
+        Some(&std::fs::read_to_string(example.join("portnix.nix")).unwrap()),
+    );
+    let out = common::portnix(&dir, &["gen", "env", "--per", "*", "-o", ".env.{}"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let dotenv = dotenv_available();
+    let mut names = Vec::new();
+    for (env, base) in [("production", 8000), ("development", 9000), ("test", 7000)] {
+        let file = dir.join(format!(".env.{env}"));
+        let want: BTreeMap<String, String> =
+            [("POURTIER_PORT", base), ("COURIER_PORT", base + 765), ("PASSEUR_PORT", base + 766)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        if dotenv {
+            let py = "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps(dotenv_values(sys.argv[1])))";
+            let out = Command::new(python()).args(["-c", py]).arg(&file).output().unwrap();
+            let got: BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(got, want, "{env}");
+        }
+        names.push(want.into_keys().collect::<Vec<_>>());
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("Regenerate with: portnix gen env --per '*' -o .env.{}"), "{text}");
+    }
+    assert!(names.windows(2).all(|w| w[0] == w[1]));
+    // In sync: --check is clean; a hand edit in one file is drift there.
+    let check = |dir: &Path| {
+        common::portnix(dir, &["gen", "env", "--per", "*", "-o", ".env.{}", "--check"]).status.code()
+    };
+    assert_eq!(check(&dir), Some(0));
+    let dev = dir.join(".env.development");
+    let text = std::fs::read_to_string(&dev).unwrap();
+    std::fs::write(&dev, text.replace("POURTIER_PORT=9000", "POURTIER_PORT=9050")).unwrap();
+    assert_eq!(check(&dir), Some(1));
+    // -o must say where each part goes.
+    let out = common::portnix(&dir, &["gen", "env", "--per", "*", "-o", ".env"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name them with {} in -o"), "{out:?}");
+}

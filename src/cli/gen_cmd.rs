@@ -46,9 +46,22 @@ pub(crate) struct GenArgs {
     /// for compose to substitute from .env.
     #[arg(long)]
     pub(crate) env_vars: bool,
+    /// env: one file per part of the registry PATTERN matches (`--per '*'`: each environment),
+    /// with the same variable names in each; FILE names them with {} (`-o '.env.{}'`).
+    #[arg(long, value_name = "PATTERN", requires = "output")]
+    pub(crate) per: Option<String>,
 }
 
 pub(crate) fn run(args: GenArgs) -> CliResult {
+    let per = args.per.as_deref().map(pattern_arg).transpose()?;
+    if per.is_some() && args.target != Target::Env {
+        return Err(super::error::CliError::failure("--per is for `gen env`".to_string()));
+    }
+    if per.is_some() && !args.output.as_ref().is_some_and(|o| o.to_string_lossy().contains("{}")) {
+        return Err(super::error::CliError::failure(
+            "--per writes one file per part: name them with {} in -o, as -o '.env.{}'".to_string(),
+        ));
+    }
     let project = args.project.load()?;
     let only = args.only.as_deref().map(pattern_arg).transpose()?;
     let findings = check(&project, &CheckOptions::default());
@@ -73,7 +86,27 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         without_ssh: args.without_ssh,
         host: args.host.clone(),
         env_vars: args.env_vars,
+        per,
     };
+    if options.per.is_some() {
+        let files = crate::generate::generate_env_per(&project, &options).map_err(|diags| {
+            super::error::CliError::Rendered(crate::diagnostic::render_all_with(
+                &project.sources,
+                &diags,
+                crate::diagnostic::colour(),
+            ))
+        })?;
+        let template = args.output.as_ref().map(|o| o.to_string_lossy().to_string()).unwrap_or_default();
+        let mut code = exit::OK;
+        for (part, text) in &files {
+            let path = PathBuf::from(template.replace("{}", part));
+            code = code.max(write_output(&project, &args, &path, text)?);
+        }
+        if files.is_empty() {
+            crate::stdio::errln!("warning: --per matched no part of the registry; nothing was written");
+        }
+        return Ok(code);
+    }
     let generated = match generate(&project, args.target, &options) {
         Ok(g) => g,
         Err(diags) => {

@@ -14,3 +14,62 @@ pub(crate) fn generate(ctx: &Context) -> Result<String, Vec<Diagnostic>> {
     }
     Ok(out)
 }
+
+/// `gen env --per PATTERN`: one file per part of the registry the pattern matches (seed 002's
+/// environments), each naming its variables after the path below that part, so every
+/// environment's file has the same names: `POURTIER_PORT` is production's in `.env.production`
+/// and development's in `.env.development`. A name the config gives an entry is kept.
+/// Returns (the matched segment, the file's text) per part, sorted.
+pub(crate) fn per(
+    ctx: &Context,
+    pattern: &crate::registry::path::Pattern,
+) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+    use std::collections::BTreeMap;
+    let depth = pattern.specificity().0;
+    let mut groups: BTreeMap<String, Vec<&crate::registry::Entry>> = BTreeMap::new();
+    for e in ctx.entries().into_iter().filter(|e| e.path.len() > depth && pattern.matches_prefix(&e.path)) {
+        groups.entry(e.path[depth - 1].to_string()).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (group, entries) in groups {
+        let mut vars: BTreeMap<String, (i64, &crate::registry::Entry)> = BTreeMap::new();
+        for e in entries {
+            let base = match &e.meta.env {
+                Some(name) => name.clone(),
+                None => {
+                    let mut name = derived_env_name(&e.path[depth..]);
+                    if let Some(item) = e.item {
+                        name.push_str(&format!("_{item}"));
+                    }
+                    name
+                }
+            };
+            let values: Vec<(String, i64)> = match e.value {
+                crate::registry::PortValue::Port(p) => vec![(String::new(), i64::from(p.get()))],
+                crate::registry::PortValue::Range(r) => {
+                    vec![("_FROM".into(), i64::from(r.from().get())), ("_TO".into(), i64::from(r.to().get()))]
+                }
+                crate::registry::PortValue::Invalid(_) => continue,
+            };
+            for (suffix, value) in values {
+                let name = format!("{}{base}{suffix}", ctx.options.prefix);
+                if let Some((_, other)) = vars.insert(name.clone(), (value, e)) {
+                    let mut d = Diagnostic::new(
+                        crate::diagnostic::Code::EnvName,
+                        format!("{} and {} are both {name} in the {group} file", other.name, e.name),
+                    )
+                    .with_hint("give one of them its own name with services.\"PATH\".env");
+                    d.span = e.span;
+                    errors.push(d);
+                }
+            }
+        }
+        let mut text = hash_header(ctx);
+        for (name, (value, e)) in vars {
+            text.push_str(&format!("# {}\n{name}={value}\n", e.name));
+        }
+        out.push((group, text));
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}

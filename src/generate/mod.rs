@@ -77,6 +77,8 @@ pub struct GenOptions {
     pub host: Option<String>,
     /// compose: write each port as the variable `gen env` exports, for compose to read from .env.
     pub env_vars: bool,
+    /// env: one file per part of the registry this pattern matches, named alike in each.
+    pub per: Option<Pattern>,
 }
 
 /// What a generator needs besides the project: the names in its header.
@@ -120,11 +122,8 @@ pub struct Generated {
     pub(crate) warnings: Vec<String>,
 }
 
-pub fn generate(
-    project: &Project,
-    target: Target,
-    options: &GenOptions,
-) -> Result<Generated, Vec<Diagnostic>> {
+/// The context a generator runs in: the registry's name and the command that regenerates it.
+fn context<'a>(project: &'a Project, target: Target, options: &'a GenOptions) -> Context<'a> {
     let root = project.root.clone();
     let registry = root
         .as_deref()
@@ -137,6 +136,9 @@ pub fn generate(
     }
     if let Some(only) = &options.only {
         command.push_str(&format!(" --only {only}"));
+    }
+    if let Some(per) = &options.per {
+        command.push_str(&format!(" --per '{per}'"));
     }
     if options.standalone {
         command.push_str(" --standalone");
@@ -153,7 +155,27 @@ pub fn generate(
     if let Some(out) = &options.output {
         command.push_str(&format!(" -o {out}"));
     }
-    let mut ctx = Context { project, options, registry, root, command, warnings: Vec::new() };
+    Context { project, options, registry, root, command, warnings: Vec::new() }
+}
+
+/// `gen env --per PATTERN`: (the part's name, its file) for each part the pattern matches.
+pub fn generate_env_per(
+    project: &Project,
+    options: &GenOptions,
+) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+    let ctx = context(project, Target::Env, options);
+    match &options.per {
+        Some(per) => env::per(&ctx, per),
+        None => Ok(Vec::new()),
+    }
+}
+
+pub fn generate(
+    project: &Project,
+    target: Target,
+    options: &GenOptions,
+) -> Result<Generated, Vec<Diagnostic>> {
+    let mut ctx = context(project, target, options);
     let text = match target {
         Target::NixosFirewall => nixos_firewall::generate(&ctx),
         Target::Nftables if options.standalone => nftables::standalone(&ctx, options.without_ssh)?,
