@@ -7,21 +7,7 @@
 
 mod common;
 
-/// A small deterministic generator (xorshift), so CI sees the same cases every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next(items.len())]
-    }
-}
+use common::Rng;
 
 const ATOMS: &[&str] = &[
     "a",

@@ -48,19 +48,7 @@ fn read_back(format: &str, text: &str, key: &str) -> serde_json::Value {
     key.split('.').fold(value, |v, k| v[k].clone())
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next(items.len())]
-    }
-}
+use common::Rng;
 
 /// A random file of `format` holding `old` at `key` and elsewhere, and where its digits are.
 fn document(rng: &mut Rng, format: &str, old: u16) -> (String, String, usize) {

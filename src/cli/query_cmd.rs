@@ -54,34 +54,26 @@ pub(crate) fn ls(args: LsArgs) -> CliResult {
         }
         // Owner and status are columns when the registry gives any (seed 000 keeps both).
         let people = entries.iter().any(|e| e.meta.owner.is_some() || e.meta.status.is_some());
+        let rows: Vec<[String; 7]> = entries
+            .iter()
+            .map(|e| {
+                [
+                    e.value_text(),
+                    e.meta.protocol.as_str().to_string(),
+                    e.name.clone(),
+                    e.meta.description.clone().unwrap_or_default(),
+                    e.meta.owner.clone().unwrap_or_default(),
+                    e.meta.status.clone().unwrap_or_default(),
+                    location(&project, e),
+                ]
+            })
+            .collect();
         let text = if people {
-            let rows: Vec<[String; 7]> = entries
-                .iter()
-                .map(|e| {
-                    [
-                        e.value_text(),
-                        e.meta.protocol.as_str().to_string(),
-                        e.name.clone(),
-                        e.meta.description.clone().unwrap_or_default(),
-                        e.meta.owner.clone().unwrap_or_default(),
-                        e.meta.status.clone().unwrap_or_default(),
-                        location(&project, e),
-                    ]
-                })
-                .collect();
             table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "OWNER", "STATUS", "LOCATION"], &rows)
         } else {
-            let rows: Vec<[String; 5]> = entries
-                .iter()
-                .map(|e| {
-                    [
-                        e.value_text(),
-                        e.meta.protocol.as_str().to_string(),
-                        e.name.clone(),
-                        e.meta.description.clone().unwrap_or_default(),
-                        location(&project, e),
-                    ]
-                })
+            let rows: Vec<[String; 5]> = rows
+                .into_iter()
+                .map(|[port, proto, path, desc, _, _, loc]| [port, proto, path, desc, loc])
                 .collect();
             table(&["PORT", "PROTO", "PATH", "DESCRIPTION", "LOCATION"], &rows)
         };

@@ -97,3 +97,20 @@ pub fn registry_cases() -> Vec<std::path::PathBuf> {
     dirs.sort();
     dirs
 }
+
+/// A small deterministic generator (xorshift), so CI sees the same random cases every run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n`.
+    pub fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next(items.len())]
+    }
+}
