@@ -238,3 +238,34 @@ fn a_bad_host_or_service_is_an_error_with_its_place() {
         "{out:?}"
     );
 }
+
+#[test]
+fn seed_002_one_override_for_every_environment_through_per_environment_env_files() {
+    if !compose_available() {
+        return;
+    }
+    let serves: &[(&str, &[&str])] =
+        &[("pourtier", &["*.pourtier"]), ("courier", &["*.courier"]), ("passeur", &["*.passeur"])];
+    let dir = project_from("002-environments", &["pourtier", "courier", "passeur"]);
+    generate(&dir, &["compose", "--env-vars", "--per", "*", "-o", "ports.yml"]);
+    generate(&dir, &["env", "--per", "*", "-o", ".env.{}"]);
+    for env in ["production", "development", "test"] {
+        let out = Command::new("docker-compose")
+            .args(["--env-file", &format!(".env.{env}"), "-f", "base.yml", "-f", "ports.yml", "config"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{env}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let want = expected(&dir, "127.0.0.1", serves, Some(env));
+        for (service, ports) in want {
+            for p in ports {
+                assert!(text.contains(&format!("- {p}")), "{env} {service}: {p} not in\n{text}");
+            }
+        }
+    }
+    // Without an env file, compose stops and says which file it needs.
+    std::fs::remove_file(dir.join(".env")).ok();
+    let missing = resolved(&dir, "ports.yml").unwrap_err();
+    assert!(missing.contains("pass an --env-file that portnix gen env --per wrote"), "{missing}");
+}

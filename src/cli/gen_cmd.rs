@@ -48,16 +48,23 @@ pub(crate) struct GenArgs {
     pub(crate) env_vars: bool,
     /// env: one file per part of the registry PATTERN matches (`--per '*'`: each environment),
     /// with the same variable names in each; FILE names them with {} (`-o '.env.{}'`).
-    #[arg(long, value_name = "PATTERN", requires = "output")]
+    /// With `gen compose --env-vars`, the compose file references those same names, so one
+    /// file serves every environment's .env (`docker compose --env-file .env.development`).
+    #[arg(long, value_name = "PATTERN")]
     pub(crate) per: Option<String>,
 }
 
 pub(crate) fn run(args: GenArgs) -> CliResult {
     let per = args.per.as_deref().map(pattern_arg).transpose()?;
-    if per.is_some() && args.target != Target::Env {
-        return Err(super::error::CliError::failure("--per is for `gen env`".to_string()));
+    if per.is_some() && !(args.target == Target::Env || args.target == Target::Compose && args.env_vars) {
+        return Err(super::error::CliError::failure(
+            "--per is for `gen env`, and `gen compose --env-vars` (which then names the variables as it does)".to_string(),
+        ));
     }
-    if per.is_some() && !args.output.as_ref().is_some_and(|o| o.to_string_lossy().contains("{}")) {
+    if per.is_some()
+        && args.target == Target::Env
+        && !args.output.as_ref().is_some_and(|o| o.to_string_lossy().contains("{}"))
+    {
         return Err(super::error::CliError::failure(
             "--per writes one file per part: name them with {} in -o, as -o '.env.{}'".to_string(),
         ));
@@ -88,7 +95,7 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         env_vars: args.env_vars,
         per,
     };
-    if options.per.is_some() {
+    if options.per.is_some() && args.target == Target::Env {
         let files = crate::generate::generate_env_per(&project, &options).map_err(|diags| {
             super::error::CliError::Rendered(crate::diagnostic::render_all_with(
                 &project.sources,

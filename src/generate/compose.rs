@@ -7,7 +7,8 @@
 //!
 //! With `--env-vars` every port is written as the variable `portnix gen env` exports
 //! (`${API_PORT:?...}`), so a per-environment .env decides the numbers and compose refuses to
-//! start when one is missing instead of publishing an empty port.
+//! start when one is missing instead of publishing an empty port. With `--per` too, the names
+//! are those of `gen env --per`, alike in every environment: one compose file serves them all.
 
 use std::net::IpAddr;
 
@@ -48,8 +49,13 @@ struct Written {
     env: Vec<(String, String)>,
 }
 
-fn written(e: &Entry, names: &[(String, i64)], env_vars: bool) -> Option<Written> {
-    let reference = |name: &str| format!("${{{name}:?run portnix gen env -o .env}}");
+fn written(e: &Entry, names: &[(String, i64)], env_vars: bool, per: bool) -> Option<Written> {
+    let missing = if per {
+        "pass an --env-file that portnix gen env --per wrote"
+    } else {
+        "run portnix gen env -o .env"
+    };
+    let reference = |name: &str| format!("${{{name}:?{missing}}}");
     let env: Vec<(String, String)> = names.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
     let plain = |name: &str| format!("${{{name}}}");
     let (port, again) = match (&e.value, names) {
@@ -177,7 +183,15 @@ pub(crate) fn generate(ctx: &Context) -> Result<String, Vec<Diagnostic>> {
         .map_err(|errors| errors.into_iter().map(|e| e.diagnostic).collect::<Vec<_>>())?;
     // A range's two variables in the order from, to: compose silently publishes nothing for
     // `9103-9100`.
+    // With --per, the names `gen env --per` gives: the same in every environment's file.
+    let per = opts.per.as_ref().map(|p| (p, p.specificity().0));
     let names_of = |e: &Entry| -> Vec<(String, i64)> {
+        if let Some((pattern, depth)) = per
+            && e.path.len() > depth
+            && pattern.matches_prefix(&e.path)
+        {
+            return super::env::per_variables(e, depth, &opts.prefix);
+        }
         let mut names: Vec<(String, i64)> =
             vars.iter().filter(|v| std::ptr::eq(v.entry, e)).map(|v| (v.name.clone(), v.value)).collect();
         names.sort_by_key(|(_, value)| *value);
@@ -201,19 +215,23 @@ pub(crate) fn generate(ctx: &Context) -> Result<String, Vec<Diagnostic>> {
         }
         let mut ports = Vec::new();
         for e in &served {
-            let Some(w) = written(e, &names_of(e), opts.env_vars) else { continue };
+            let Some(w) = written(e, &names_of(e), opts.env_vars, per.is_some()) else { continue };
             let suffixes: &[&str] = match e.meta.protocol {
                 Protocol::Tcp => &[""],
                 Protocol::Udp => &["/udp"],
                 Protocol::Both => &["", "/udp"],
             };
             for suffix in suffixes {
-                ports.push(Yaml::Str(format!("{host}:{}:{}{suffix}", w.port, w.again)));
+                let mapping = format!("{host}:{}:{}{suffix}", w.port, w.again);
+                // Every environment's entry is one variable under --per: one mapping.
+                if !ports.iter().any(|p| matches!(p, Yaml::Str(m) if *m == mapping)) {
+                    ports.push(Yaml::Str(mapping));
+                }
             }
         }
         let mut env = std::collections::BTreeMap::new();
         for e in &used {
-            for (name, value) in written(e, &names_of(e), false).map(|w| w.env).unwrap_or_default() {
+            for (name, value) in written(e, &names_of(e), false, false).map(|w| w.env).unwrap_or_default() {
                 let value = if opts.env_vars { format!("${{{name}}}") } else { value };
                 env.insert(name, value);
             }

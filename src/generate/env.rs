@@ -35,25 +35,7 @@ pub(crate) fn per(
     for (group, entries) in groups {
         let mut vars: BTreeMap<String, (i64, &crate::registry::Entry)> = BTreeMap::new();
         for e in entries {
-            let base = match &e.meta.env {
-                Some(name) => name.clone(),
-                None => {
-                    let mut name = derived_env_name(&e.path[depth..]);
-                    if let Some(item) = e.item {
-                        name.push_str(&format!("_{item}"));
-                    }
-                    name
-                }
-            };
-            let values: Vec<(String, i64)> = match e.value {
-                crate::registry::PortValue::Port(p) => vec![(String::new(), i64::from(p.get()))],
-                crate::registry::PortValue::Range(r) => {
-                    vec![("_FROM".into(), i64::from(r.from().get())), ("_TO".into(), i64::from(r.to().get()))]
-                }
-                crate::registry::PortValue::Invalid(_) => continue,
-            };
-            for (suffix, value) in values {
-                let name = format!("{}{base}{suffix}", ctx.options.prefix);
+            for (name, value) in per_variables(e, depth, &ctx.options.prefix) {
                 if let Some((_, other)) = vars.insert(name.clone(), (value, e)) {
                     let mut d = Diagnostic::new(
                         crate::diagnostic::Code::EnvName,
@@ -72,4 +54,27 @@ pub(crate) fn per(
         out.push((group, text));
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// An entry's variables under `--per`, named after its path below the part at `depth` (or
+/// the config's name for it): a port as itself, a range as `_FROM` and `_TO`, in that order.
+pub(crate) fn per_variables(e: &crate::registry::Entry, depth: usize, prefix: &str) -> Vec<(String, i64)> {
+    let base = match &e.meta.env {
+        Some(name) => name.clone(),
+        None => {
+            let mut name = derived_env_name(&e.path[depth.min(e.path.len())..]);
+            if let Some(item) = e.item {
+                name.push_str(&format!("_{item}"));
+            }
+            name
+        }
+    };
+    match e.value {
+        crate::registry::PortValue::Port(p) => vec![(format!("{prefix}{base}"), i64::from(p.get()))],
+        crate::registry::PortValue::Range(r) => vec![
+            (format!("{prefix}{base}_FROM"), i64::from(r.from().get())),
+            (format!("{prefix}{base}_TO"), i64::from(r.to().get())),
+        ],
+        crate::registry::PortValue::Invalid(_) => Vec::new(),
+    }
 }
