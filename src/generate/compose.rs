@@ -45,8 +45,6 @@ struct Written {
     port: String,
     /// The same, once the first has stopped compose: plain references.
     again: String,
-    /// Each variable of .env and the value it has.
-    env: Vec<(String, String)>,
 }
 
 fn written(e: &Entry, names: &[(String, i64)], env_vars: bool, per: bool) -> Option<Written> {
@@ -56,7 +54,6 @@ fn written(e: &Entry, names: &[(String, i64)], env_vars: bool, per: bool) -> Opt
         "run portnix gen env -o .env"
     };
     let reference = |name: &str| format!("${{{name}:?{missing}}}");
-    let env: Vec<(String, String)> = names.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
     let plain = |name: &str| format!("${{{name}}}");
     let (port, again) = match (&e.value, names) {
         (PortValue::Port(_), [(n, _)]) if env_vars => (reference(n), plain(n)),
@@ -70,7 +67,7 @@ fn written(e: &Entry, names: &[(String, i64)], env_vars: bool, per: bool) -> Opt
         }
         _ => return None,
     };
-    Some(Written { port, again, env })
+    Some(Written { port, again })
 }
 
 /// Each service: its name, where it is defined, the entries it serves, and those whose ports
@@ -231,8 +228,8 @@ pub(crate) fn generate(ctx: &Context) -> Result<String, Vec<Diagnostic>> {
         }
         let mut env = std::collections::BTreeMap::new();
         for e in &used {
-            for (name, value) in written(e, &names_of(e), false, false).map(|w| w.env).unwrap_or_default() {
-                let value = if opts.env_vars { format!("${{{name}}}") } else { value };
+            for (name, value) in names_of(e) {
+                let value = if opts.env_vars { format!("${{{name}}}") } else { value.to_string() };
                 env.insert(name, value);
             }
         }

@@ -121,7 +121,6 @@ impl Reader<'_> {
     /// Inside the value at the cursor, the member `name` (or item, for an array): its range.
     fn member(&mut self, name: &str) -> Result<Option<(usize, usize)>, LocateError> {
         self.ws();
-        let open = self.i;
         match self.b.get(self.i) {
             Some(b'{') => {
                 self.i += 1;
@@ -176,10 +175,7 @@ impl Reader<'_> {
                 }
                 Ok(None)
             }
-            _ => {
-                let _ = open;
-                Ok(None)
-            }
+            _ => Ok(None),
         }
     }
 }
