@@ -54,6 +54,42 @@ pub(crate) struct GenArgs {
     pub(crate) per: Option<String>,
 }
 
+impl GenArgs {
+    fn options(&self) -> Result<GenOptions, super::error::CliError> {
+        Ok(GenOptions {
+            prefix: self.prefix.clone(),
+            only: self.only.as_deref().map(pattern_arg).transpose()?,
+            output: self.output.as_ref().map(|p| p.display().to_string()),
+            standalone: self.standalone,
+            without_ssh: self.without_ssh,
+            host: self.host.clone(),
+            env_vars: self.env_vars,
+            per: self.per.as_deref().map(pattern_arg).transpose()?,
+        })
+    }
+}
+
+/// Whether `path`, which `args` generated, differs from what they generate from `project`;
+/// `None` when they cannot generate it (the caller then only names the command).
+pub(crate) fn stale(
+    project: &crate::registry::Project,
+    args: &GenArgs,
+    path: &std::path::Path,
+) -> Option<bool> {
+    let options = args.options().ok()?;
+    let text = if options.per.is_some() && args.target == Target::Env {
+        let template = args.output.as_ref()?.file_name()?.to_string_lossy().to_string();
+        let name = path.file_name()?.to_string_lossy().to_string();
+        let parts = crate::generate::generate_env_per(project, &options).ok()?;
+        parts.into_iter().find(|(part, _)| template.replace("{}", part) == name)?.1
+    } else {
+        generate(project, args.target, &options).ok()?.text
+    };
+    let old = std::fs::read(path).ok()?;
+    let want = output::desired(path, Some(&old), &text, args.target == Target::Markdown, true).ok()?;
+    Some(want.as_bytes() != old.as_slice())
+}
+
 pub(crate) fn run(args: GenArgs) -> CliResult {
     let per = args.per.as_deref().map(pattern_arg).transpose()?;
     if per.is_some() && !(args.target == Target::Env || args.target == Target::Compose && args.env_vars) {
@@ -70,7 +106,6 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         ));
     }
     let project = args.project.load()?;
-    let only = args.only.as_deref().map(pattern_arg).transpose()?;
     let findings = check(&project, &CheckOptions::default());
     let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity() == Severity::Error).cloned().collect();
     if !errors.is_empty() && !args.force {
@@ -85,16 +120,7 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         );
         return Ok(exit::FINDINGS);
     }
-    let options = GenOptions {
-        prefix: args.prefix.clone(),
-        only,
-        output: args.output.as_ref().map(|p| p.display().to_string()),
-        standalone: args.standalone,
-        without_ssh: args.without_ssh,
-        host: args.host.clone(),
-        env_vars: args.env_vars,
-        per,
-    };
+    let options = args.options()?;
     if options.per.is_some() && args.target == Target::Env {
         let files = crate::generate::generate_env_per(&project, &options).map_err(|diags| {
             super::error::CliError::Rendered(crate::diagnostic::render_all_with(

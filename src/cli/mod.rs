@@ -12,6 +12,7 @@ mod lease_run;
 mod lint_cmd;
 mod project_args;
 mod query_cmd;
+mod renumber_cmd;
 mod serve_cmd;
 mod shell_cmd;
 mod sync_cmd;
@@ -48,6 +49,9 @@ pub(crate) enum Command {
     Mv(edit_cmd::MvArgs),
     /// Give an entry another port, checked like `add --port`.
     Set(edit_cmd::SetArgs),
+    /// Move a whole block to a new base (a let-bound base once, literals one by one, its
+    /// ranges with it) and list what still says the old ports.
+    Renumber(renumber_cmd::RenumberArgs),
     /// Find port numbers written out by hand where the registry should be referenced.
     Lint(lint_cmd::LintArgs),
     /// What is really listening on the registry's ports right now.
@@ -115,6 +119,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Rm(args) => edit_cmd::rm(args),
         Command::Mv(args) => edit_cmd::mv(args),
         Command::Set(args) => edit_cmd::set(args),
+        Command::Renumber(args) => renumber_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Sync(args) => sync_cmd::run(args),
         Command::Lease(args) => lease_cmd::run(args),

@@ -5,6 +5,7 @@ pub mod allocate;
 pub mod locate;
 pub mod plan;
 pub(crate) mod references;
+pub mod renumber;
 pub(crate) mod verify;
 
 use crate::registry::Protocol;

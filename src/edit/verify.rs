@@ -7,14 +7,32 @@ use std::rc::Rc;
 
 use super::{Edit, EditError};
 use crate::registry::data::{Data, Node};
+use crate::registry::path::Pattern;
 use crate::registry::{LoadOptions, PortValue, Project, ServiceMeta, load};
 
 /// What the edit is meant to do to the registry.
 pub(crate) enum Change<'a> {
-    Add { path: &'a [String], value: PortValue },
-    Remove { path: &'a [String] },
-    Move { from: &'a [String], to: &'a [String] },
-    Set { path: &'a [String], item: Option<u32>, value: PortValue },
+    Add {
+        path: &'a [String],
+        value: PortValue,
+    },
+    Remove {
+        path: &'a [String],
+    },
+    Move {
+        from: &'a [String],
+        to: &'a [String],
+    },
+    Set {
+        path: &'a [String],
+        item: Option<u32>,
+        value: PortValue,
+    },
+    /// Every entry under the pattern, and every range inside it, moved by `delta`.
+    Shift {
+        pattern: &'a Pattern,
+        delta: i64,
+    },
 }
 
 /// How the config's own text changes with it: strings and `services` keys naming the path,
@@ -103,6 +121,14 @@ pub(crate) fn verify(
                 *v = value.clone();
             }
         }
+        Change::Shift { pattern, delta } => {
+            for ((path, _), (v, _)) in want.iter_mut() {
+                let path: Vec<Rc<str>> = path.iter().map(|s| Rc::from(s.as_str())).collect();
+                if pattern.matches_prefix(&path) {
+                    *v = shifted(v, *delta);
+                }
+            }
+        }
         Change::Move { from, to } => {
             for key in keys_at(&want, from) {
                 if let Some((v, m)) = want.remove(&key) {
@@ -119,14 +145,45 @@ pub(crate) fn verify(
             first_difference(&want, &got)
         )));
     }
-    let want_config = before.config_data.as_ref().map(|c| match config {
-        Some(change) => rewrite(c, change, true),
-        None => c.clone(),
+    let want_config = before.config_data.as_ref().map(|c| match (change, config) {
+        (Change::Shift { pattern, delta }, _) => shift_ranges(c, pattern, *delta),
+        (_, Some(change)) => rewrite(c, change, true),
+        (_, None) => c.clone(),
     });
     if !same_opt(want_config.as_ref(), after.config_data.as_ref()) {
         return Err(refuse("the edit would change the config beyond the references to the entry".into()));
     }
     Ok(after)
+}
+
+fn shifted(v: &PortValue, delta: i64) -> PortValue {
+    match v.interval() {
+        Some((from, to)) if matches!(v, PortValue::Port(_)) && from == to => PortValue::of_int(from + delta),
+        Some((from, to)) => PortValue::of_range(from + delta, to + delta),
+        None => v.clone(),
+    }
+}
+
+/// The config with the `from` and `to` of each range inside `pattern` moved by `delta`.
+fn shift_ranges(config: &Node, pattern: &Pattern, delta: i64) -> Node {
+    let map_set = |node: &Node, f: &dyn Fn(&Rc<str>, &Node) -> Node| match &node.data {
+        Data::Set(attrs) => Node {
+            data: Data::Set(attrs.iter().map(|(k, v)| (k.clone(), f(k, v))).collect()),
+            span: node.span,
+        },
+        _ => node.clone(),
+    };
+    let bound = |_: &Rc<str>, b: &Node| match (&b.data, b.span) {
+        (Data::Int(n), span) => Node { data: Data::Int(n + delta), span },
+        _ => b.clone(),
+    };
+    let range = |name: &Rc<str>, r: &Node| match Pattern::parse(name) {
+        Some(p) if p.is_inside(pattern) => {
+            map_set(r, &|k, b| if &**k == "from" || &**k == "to" { bound(k, b) } else { b.clone() })
+        }
+        _ => r.clone(),
+    };
+    map_set(config, &|k, v| if &**k == "ranges" { map_set(v, &range) } else { v.clone() })
 }
 
 fn first_difference(want: &Entries, got: &Entries) -> String {
@@ -137,7 +194,9 @@ fn first_difference(want: &Entries, got: &Entries) -> String {
     for (k, v) in want {
         match got.get(k) {
             None => return format!("{} would be missing", show(k)),
-            Some(g) if g.0 != v.0 => return format!("{} would change from {:?} to {:?}", show(k), v.0, g.0),
+            Some(g) if g.0 != v.0 => {
+                return format!("{} would change from {} to {}", show(k), v.0.text(), g.0.text());
+            }
             Some(g) if g.1 != v.1 => {
                 return format!("{}'s metadata would change from {:?} to {:?}", show(k), v.1, g.1);
             }

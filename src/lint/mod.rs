@@ -129,10 +129,10 @@ pub(crate) fn lint(
                         .iter()
                         .map(|m| match &m.now {
                             Some((p, selector)) => {
-                                format!("{} was {port} at {}, and is {p} now ({selector})", m.name, m.rev)
+                                format!("{} was {port} {}, and is {p} now ({selector})", m.name, m.when)
                             }
                             None => {
-                                format!("{} was {port} at {}, and is gone from the registry", m.name, m.rev)
+                                format!("{} was {port} {}, and is gone from the registry", m.name, m.when)
                             }
                         })
                         .collect::<Vec<_>>()
@@ -167,4 +167,49 @@ pub(crate) fn lint(
     let mut skipped = walk.skipped;
     skipped.extend(unparsed);
     (out, skipped)
+}
+
+/// The files under `paths` that portnix generated, each with the command its header says
+/// regenerates it (split into words as a shell would split that simple line).
+pub(crate) fn generated_files(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<String>)> {
+    const SAYS: &str = "Regenerate with: ";
+    let mut out = Vec::new();
+    let mut walk = walk::Walk::every_file(paths, DEFAULT_MAX_FILE);
+    walk.run(paths, |walk::LintFile { path, text }| {
+        if !text.contains(crate::files::guard::MARK) {
+            return;
+        }
+        let Some(at) = text.find(SAYS) else { return };
+        let line = text[at + SAYS.len()..].lines().next().unwrap_or("");
+        // The rest of the comment or JSON string the header sits in.
+        let command =
+            line.trim_end().trim_end_matches("-->").trim_end().trim_end_matches(['"', ',']).trim_end();
+        out.push((path, shell_words(command)));
+    });
+    out
+}
+
+/// Words split at spaces, with single quotes grouping (`--per '*'`).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let (mut word, mut quoted, mut any) = (String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
 }

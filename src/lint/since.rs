@@ -13,8 +13,8 @@ use crate::registry::{LoadOptions, PortValue, Project};
 #[derive(Clone, Debug)]
 pub(crate) struct Moved {
     pub(crate) name: String,
-    /// The revision, as the user named it.
-    pub(crate) rev: String,
+    /// When it had the port: "at REV" with the revision as the user named it.
+    pub(crate) when: String,
     /// The entry's port now, with what to write for it; `None` when the entry is gone.
     pub(crate) now: Option<(i64, String)>,
 }
@@ -107,7 +107,7 @@ pub(crate) fn moved_since(
             PortValue::Port(q) => Some((i64::from(q.get()), n.nix_selector())),
             _ => None,
         });
-        out.entry(port).or_default().push(Moved { name: e.name.clone(), rev: rev.to_string(), now });
+        out.entry(port).or_default().push(Moved { name: e.name.clone(), when: format!("at {rev}"), now });
     }
     Ok(out)
 }

@@ -26,13 +26,19 @@ pub(crate) struct Walk {
     roots: Vec<PathBuf>,
     seen: HashSet<(u64, u64)>,
     max_file: u64,
+    /// Every file, not only the kinds lint reads (for finding generated files).
+    every: bool,
     pub(crate) skipped: Vec<Skipped>,
 }
 
 impl Walk {
     pub(crate) fn new(paths: &[PathBuf], max_file: u64) -> Walk {
         let roots = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
-        Walk { roots, seen: HashSet::new(), max_file, skipped: Vec::new() }
+        Walk { roots, seen: HashSet::new(), max_file, every: false, skipped: Vec::new() }
+    }
+
+    pub(crate) fn every_file(paths: &[PathBuf], max_file: u64) -> Walk {
+        Walk { every: true, ..Walk::new(paths, max_file) }
     }
 
     fn skip(&mut self, path: &Path, reason: impl Into<String>) {
@@ -101,7 +107,7 @@ impl Walk {
             }
             return;
         }
-        if kind_of(path).is_none() {
+        if kind_of(path).is_none() && !self.every {
             if named {
                 self.skip(path, "lint reads .nix, YAML, JSON and .env files");
             }
