@@ -560,6 +560,73 @@ let
     in
     (if e.meta ? env then e.meta.env else derived) + suffix;
 
+  # process-compose, as `portnix gen process-compose` writes it (src/generate/process_compose.rs):
+  # the same fields, probes and environment, and every `$` doubled, because process-compose
+  # expands `$VAR` from its own environment when it loads the file and reads `$$` as `$`.
+  escapeDollars = v:
+    if isString v then builtins.replaceStrings [ "$" ] [ "$$" ] v
+    else if isList v then map escapeDollars v
+    else if isAttrs v then listToAttrs (map (n: { name = escapeDollars n; value = escapeDollars v.${n}; }) (attrNames v))
+    else v;
+  shellQuote = t: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] t + "'";
+  optional = cond: attrs: if cond then attrs else { };
+  someOf = keys: set: listToAttrs (map (k: { name = k; value = set.${k}; }) (filter (k: set ? ${k}) keys));
+  processesOf = a:
+    let
+      es = entriesOf a;
+      procs = (load (a.config or { })).processes or { };
+      # `path` or `path[i]`: the entries there, as `portnix get` finds them.
+      lookup = path:
+        let
+          m = match "(.*)\\[([0-9]+)]" path;
+          segs = splitDotted (if m == null then path else head m);
+          item = if m == null then null else builtins.fromJSON (elemAt m 1);
+        in
+        filter (e: e.path == segs && (item == null || e.item == item)) es;
+      named = pname: what: path:
+        let found = lookup path; in
+        if found == [ ] then throw "portnix: processes.${pname} ${what} '${path}', which is not in the registry"
+        else map (e: if e.valid then e else throw "portnix: processes.${pname} ${what} ${e.name}, which is not a valid port") found;
+      single = e: e.valid && e.from == e.to;
+      process = pname: p:
+        let
+          served = concatMap (named pname "serves") (p.serves or [ ]);
+          deps = p.depends_on or { };
+          depServed = concatMap (d: if procs ? ${d} then concatMap (path: filter (e: e.valid) (lookup path)) (procs.${d}.serves or [ ]) else [ ]) (attrNames deps);
+          used = concatMap (named pname "uses") (p.uses or [ ]);
+          # A later entry with the same name wins, as in the generator; the process's own last.
+          ports = listToAttrs (map (e: { name = envName e; value = toString e.from; })
+            (reverseList (filter single (served ++ depServed ++ used))));
+          env = ports // mapAttrs (_: v: if isInt v then toString v else v) (p.environment or { });
+          probe = pr:
+            let
+              host = pr.host or "localhost";
+              target = if pr ? entry then (let f = lookup pr.entry; in if length f == 1 then head f else null)
+                else if served == [ ] then null else head served;
+              port = if target != null && single target && target.protocol != "udp" then target.from
+                else throw "portnix: processes.${pname}: the probe has no tcp port to probe";
+              check =
+                if pr ? exec then { exec = if isString pr.exec then { command = pr.exec; } else someOf [ "command" "working_dir" ] pr.exec; }
+                else if pr ? path then { http_get = { inherit host; scheme = pr.scheme or "http"; inherit (pr) path; port = toString port; }; }
+                else {
+                  exec.command = "bash -c " + shellQuote (if pr ? host then ": <>/dev/tcp/${pr.host}/${toString port}"
+                    else ": <>/dev/tcp/127.0.0.1/${toString port} || : <>/dev/tcp/::1/${toString port}");
+                };
+            in
+            check // someOf [ "initial_delay_seconds" "period_seconds" "timeout_seconds" "success_threshold" "failure_threshold" ] pr;
+        in
+        { inherit (p) command; }
+        // someOf [ "description" "working_dir" "namespace" "log_location" "env_file" "is_daemon" "disabled" "ready_log_line" ] p
+        // optional (env != { }) { environment = map (k: "${k}=${env.${k}}") (attrNames env); }
+        // optional (p ? readiness) { readiness_probe = probe p.readiness; }
+        // optional (p ? liveness) { liveness_probe = probe p.liveness; }
+        // optional (deps != { }) { depends_on = mapAttrs (_: c: { condition = c; }) deps; }
+        // optional (p ? availability) { availability = someOf [ "restart" "backoff_seconds" "max_restarts" ] p.availability; }
+        // optional (p ? shutdown) { shutdown = someOf [ "command" "signal" "timeout_seconds" ] p.shutdown; };
+    in
+    escapeDollars (mapAttrs process procs);
+  reverseList = xs: genList (i: elemAt xs (length xs - 1 - i)) (length xs);
+
   open = entries: filter (e: e.valid && (e.meta.openFirewall or false)) entries;
   byPort = sort (a: b: a.from < b.from || (a.from == b.from && a.name < b.name));
   firewallLists = es:
@@ -647,4 +714,9 @@ rec {
         { name = "${envName e}_TO"; value = toString e.to; }
       ] else [ { name = envName e; value = toString e.from; } ])
     (filter (e: e.valid) (entriesOf (normalize args))));
+
+  /** process-compose's `processes` from the config's `processes`, equal to what
+      `portnix gen process-compose` writes: for process-compose-flake's
+      `settings.processes`. The config is taken as `portnix check` accepts it. */
+  processCompose = args: processesOf (normalize args);
 }

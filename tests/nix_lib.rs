@@ -455,3 +455,62 @@ fn a_pool_that_names_no_range_is_an_error_in_nix_too() {
         serde_json::json!([])
     );
 }
+
+/// A YAML value read back by yaml-rust2, as JSON.
+fn yaml_json(y: &yaml_rust2::Yaml) -> serde_json::Value {
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::String(s) => serde_json::json!(s),
+        Yaml::Integer(i) => serde_json::json!(i),
+        Yaml::Boolean(b) => serde_json::json!(b),
+        Yaml::Array(items) => items.iter().map(yaml_json).collect(),
+        Yaml::Hash(map) => serde_json::Value::Object(
+            map.iter().map(|(k, v)| (k.as_str().expect("string keys").to_string(), yaml_json(v))).collect(),
+        ),
+        other => panic!("gen process-compose wrote {other:?}"),
+    }
+}
+
+#[test]
+fn process_compose_in_nix_equals_the_generated_file() {
+    if !common::nix_available() {
+        return;
+    }
+    // Every registry with processes: the repo's own, the examples that have them, the
+    // generator's fixtures and one with every field, probe and path shape.
+    let mut dirs = vec![root().join("lib"), root().join("tests/test_data/nix_lib/process_compose")];
+    for d in ["pass_probes", "warn_disabled_dependency"] {
+        dirs.push(root().join("tests/test_data/check/process-config").join(d));
+    }
+    for e in std::fs::read_dir(root().join("examples")).unwrap() {
+        let dir = e.unwrap().path();
+        if std::fs::read_to_string(dir.join("portnix.nix")).is_ok_and(|c| c.contains("processes")) {
+            dirs.push(dir);
+        }
+    }
+    let mut compared = 0;
+    for dir in &dirs {
+        let project = load(&LoadOptions { registry: Some(dir.join("ports.nix")), ..LoadOptions::default() })
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        let yaml = portnix::generate::generate(
+            &project,
+            portnix::generate::Target::ProcessCompose,
+            &Default::default(),
+        )
+        .unwrap()
+        .text;
+        let docs = yaml_rust2::YamlLoader::load_from_str(&yaml).unwrap();
+        let from_gen = yaml_json(&docs[0])["processes"].clone();
+        assert!(from_gen.as_object().is_some_and(|p| !p.is_empty()), "{}", dir.display());
+        let from_lib = nix_json(&lib_call("processCompose", dir)).unwrap();
+        assert_eq!(from_lib, from_gen, "{}", dir.display());
+        compared += from_gen.as_object().unwrap().len();
+    }
+    eprintln!("{compared} processes in {} registries: Nix and the generated YAML agree", dirs.len());
+    // A path the registry does not have is an evaluation error naming it, as the generator's.
+    let bad = nix_json(&lib_call(
+        "processCompose",
+        &root().join("tests/test_data/check/process-config/fail_unknown_paths"),
+    ));
+    assert!(bad.is_err_and(|e| e.contains("which is not in the registry")));
+}
