@@ -45,9 +45,9 @@ let
   # says where its ports are, or a metadata field holding a value of that field's type
   # (`program = "nginx"` is metadata, `program = 9000` a service called program).
   portKeys = [ "port" "from" "to" ];
-  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" "owner" "status" ];
+  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" "owner" "status" "outsideRange" ];
   fits = n: x:
-    if n == "protocol" || n == "description" || n == "env" || n == "program" || n == "owner" || n == "status" then isString x
+    if n == "protocol" || n == "description" || n == "env" || n == "program" || n == "owner" || n == "status" || n == "outsideRange" then isString x
     else if n == "openFirewall" then builtins.isBool x
     else if n == "interfaces" || n == "shareWith" then isList x && all isString x
     else false;
@@ -96,6 +96,8 @@ let
     if n == "protocol" then (if isString x && builtins.elem (toLower x) [ "tcp" "udp" "both" ] then 0 else 1)
     else if n == "openFirewall" then (if builtins.isBool x then 0 else 1)
     else if n == "interfaces" || n == "shareWith" then (if isList x then length (filter (i: !(isString i)) x) else 1)
+    # An exception from the range gives its reason.
+    else if n == "outsideRange" then (if isString x && match "[[:space:]]*" x == null then 0 else 1)
     else if isString x then 0 else 1;
   # Whether the field is read at all: a list with some bad items keeps its good ones.
   usable = n: x: if n == "interfaces" || n == "shareWith" then isList x else fieldErrors n x == 0;
@@ -121,8 +123,13 @@ let
   parseConfig = config:
     let
       c = load config;
-      allRanges = map (n: { pattern = pattern n; inherit (c.ranges.${n}) from to; pos = builtins.unsafeGetAttrPos n c.ranges; })
-        (attrNames (c.ranges or { }));
+      # A pattern may have several spans (`ranges.x = [ { from; to; } { port; } ]`); `idx`
+      # keeps the order they were written in, so each pattern's first span is known.
+      spansOf = n: let v = c.ranges.${n}; pos = builtins.unsafeGetAttrPos n c.ranges; in
+        map (r: { pattern = pattern n; from = r.from or r.port; to = r.to or r.port; inherit pos; })
+          (if isList v then v else [ v ]);
+      written = concatMap spansOf (attrNames (c.ranges or { }));
+      allRanges = genList (i: elemAt written i // { idx = i; }) (length written);
     in {
       inherit allRanges;
       ranges = filter validRange allRanges;
@@ -148,8 +155,11 @@ let
   poolConfig = cfg:
     let known = map (r: r.pattern.text) cfg.allRanges; in
     concatMap
-      (p: if builtins.elem p known then [ ] else
-        [ (finding "config-error" [ ] "pool '${p}' is not a range pattern; a pool is a pattern of `ranges`") ])
+      (p: if !(builtins.elem p known) then
+        [ (finding "config-error" [ ] "pool '${p}' is not a range pattern; a pool is a pattern of `ranges`") ]
+      else if length (filter (k: k == p) known) > 1 then
+        [ (finding "config-error" [ ] "pool '${p}' has several ranges; a pool is one span of ports") ]
+      else [ ])
       cfg.pools;
 
   posText = pos: if pos == null then "" else " (${pos.file}:${toString pos.line}:${toString pos.column})";
@@ -348,11 +358,16 @@ let
       else [ ])
     entries;
 
-  outOfRange = entries: concatMap
+  # The valid spans of a range's pattern, and them as text: "5000-6999, 8080, 9001-9999".
+  spansOfPattern = cfg: r: filter (o: o.pattern.text == r.pattern.text) cfg.ranges;
+  spansText = cfg: r: concatStringsSep ", "
+    (map (o: if o.from == o.to then toString o.from else "${toString o.from}-${toString o.to}") (spansOfPattern cfg r));
+  spansHold = cfg: r: from: to: any (o: o.from <= from && to <= o.to) (spansOfPattern cfg r);
+  outOfRange = cfg: entries: concatMap
     (e:
-      if e.valid && e.range != null && !(e.range.from <= e.from && e.to <= e.range.to) then
+      if e.valid && e.range != null && !(e.meta ? outsideRange) && !(spansHold cfg e.range e.from e.to) then
         [ (finding "out-of-range" [ e.name ]
-          "${e.name} (${e.text}) lies outside the range of \"${e.range.pattern.text}\" (${toString e.range.from}-${toString e.range.to})${posText e.pos}") ]
+          "${e.name} (${e.text}) lies outside the range of \"${e.range.pattern.text}\" (${spansText cfg e.range})${posText e.pos}") ]
       else [ ])
     entries;
 
@@ -409,15 +424,21 @@ let
         else if moreSpecific a.pattern b.pattern then { inner = a; outer = b; }
         else if moreSpecific b.pattern a.pattern then { inner = b; outer = a; }
         else null;
+      firstSpan = r: all (o: o.pattern.text != r.pattern.text || o.idx >= r.idx) valid;
       pairFindings = concatMap
         ({ a, b }:
           let nest = nesting a b; in
-          if nest == null then
+          if a.pattern.text == b.pattern.text then
+            (if a.from <= b.to && b.from <= a.to
+             then [ (finding "range-overlap" [ ] "two ranges of \"${a.pattern.text}\" overlap (${toString a.from}-${toString a.to} and ${toString b.from}-${toString b.to})${posText b.pos}") ]
+             else [ ])
+          else if nest == null then
             (if a.from <= b.to && b.from <= a.to
              then [ (finding "range-overlap" [ ] "the ranges for \"${a.pattern.text}\" (${toString a.from}-${toString a.to}) and \"${b.pattern.text}\" (${toString b.from}-${toString b.to}) overlap, though their patterns cover different entries${posText b.pos}") ]
              else [ ])
-          else if nest.inner.from < nest.outer.from || nest.inner.to > nest.outer.to
-          then [ (finding "range-outside-parent" [ ] "${rangeText nest.inner} is not inside ${rangeText nest.outer}${posText nest.inner.pos}") ]
+          # Judged once per outer pattern, at its first span: inside any of its spans.
+          else if firstSpan nest.outer && !(spansHold cfg nest.outer nest.inner.from nest.inner.to)
+          then [ (finding "range-outside-parent" [ ] "${rangeText nest.inner} is not inside the range for \"${nest.outer.pattern.text}\" (${spansText cfg nest.outer})${posText nest.inner.pos}") ]
           else [ ])
         pairs;
     in
@@ -427,7 +448,8 @@ let
     (r: if covers false r.pattern registry then [ ] else
       [ (finding "unused-range" [ ] "the range pattern \"${r.pattern.text}\" covers no entry of the registry${posText r.pos}") ])
     # A pool's ports go to leases at run time: it is never unused.
-    (filter (r: !(builtins.elem r.pattern.text cfg.pools)) cfg.allRanges);
+    # A pattern with several spans is one range here.
+    (filter (r: !(builtins.elem r.pattern.text cfg.pools) && all (o: o.pattern.text != r.pattern.text || o.idx >= r.idx) cfg.allRanges) cfg.allRanges);
 
   describeEntry = e: "${e.name} (${e.text})";
   privilegedPort = cfg: entries: concatMap
@@ -681,7 +703,7 @@ rec {
       es = entriesOf a;
       cfg = parseConfig (a.config or { });
     in
-    invalidPort es ++ concatMap (e: e.metaFindings) es ++ duplicatePort es ++ outOfRange es ++ reservedPort cfg es;
+    invalidPort es ++ concatMap (e: e.metaFindings) es ++ duplicatePort es ++ outOfRange cfg es ++ reservedPort cfg es;
 
   /** The registry itself, or a throw that lists every finding with its paths and positions. */
   check = args:

@@ -53,8 +53,8 @@ pub(crate) fn which(project: &Project, port: i64) -> Which<'_> {
 
 /// Where `free` looks: a range entry of the registry, or the config range covering the path.
 pub(crate) struct Block {
-    pub(crate) from: i64,
-    pub(crate) to: i64,
+    /// Its spans, in order: one, or each of a pattern's several ranges.
+    pub(crate) spans: Vec<(i64, i64)>,
     pub(crate) source: String,
     /// The block is a range entry of the registry, not a configured range.
     pub(crate) entry: bool,
@@ -83,12 +83,15 @@ pub(crate) fn block_for(project: &Project, pattern: &Pattern) -> Result<Block, N
         && let PortValue::Range(r) = e.value
     {
         let (from, to) = (i64::from(r.from().get()), i64::from(r.to().get()));
-        return Ok(Block { from, to, source: format!("the range entry {}", e.name), entry: true });
+        return Ok(Block {
+            spans: vec![(from, to)],
+            source: format!("the range entry {}", e.name),
+            entry: true,
+        });
     }
     match range_for_path(&project.config, &path) {
         Some(r) => Ok(Block {
-            from: r.from,
-            to: r.to,
+            spans: project.config.spans(r).map(|s| (s.from, s.to)).collect(),
             source: format!("the range for \"{}\"", r.pattern),
             entry: false,
         }),
@@ -109,6 +112,9 @@ pub(crate) fn free(
     let path = as_path(pattern);
     let pool = block.entry.then_some(path.as_slice());
     let taken = crate::edit::allocate::Taken::new(project, &path, protocol, bound, pool);
-    let out = taken.free_in(block.from, block.to, n);
+    let mut out = Vec::new();
+    for &(from, to) in &block.spans {
+        out.extend(taken.free_in(from, to, n - out.len()));
+    }
     Ok((block, out))
 }

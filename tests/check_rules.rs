@@ -83,6 +83,7 @@ macro_rules! fixtures {
 fixtures! {
     config_error_extra_field_known: "config-error" "extra_field_known";
     config_error_pool_not_a_range: "config-error" "pool_not_a_range";
+    config_error_pool_several_ranges: "config-error" "pool_several_ranges";
     config_error_process_keys: "config-error" "process_keys";
     config_error_unknown_key: "config-error" "unknown_key";
     config_error_wrong_types: "config-error" "wrong_types";
@@ -106,14 +107,17 @@ fixtures! {
     invalid_interface_pass: "invalid-interface" "pass";
     invalid_metadata_fail_disagree: "invalid-metadata" "fail_disagree";
     invalid_metadata_fail_fields: "invalid-metadata" "fail_fields";
+    invalid_metadata_fail_outside_range_reason: "invalid-metadata" "fail_outside_range_reason";
     invalid_metadata_pass_extra_fields: "invalid-metadata" "pass_extra_fields";
     invalid_metadata_pass_shapes: "invalid-metadata" "pass_shapes";
     invalid_port_fail_values: "invalid-port" "fail_values";
     invalid_port_pass: "invalid-port" "pass";
+    out_of_range_fail_between_ranges: "out-of-range" "fail_between_ranges";
     out_of_range_fail_environments: "out-of-range" "fail_environments";
     out_of_range_fail_outside: "out-of-range" "fail_outside";
     out_of_range_fail_range_entry: "out-of-range" "fail_range_entry";
     out_of_range_pass_most_specific: "out-of-range" "pass_most_specific";
+    out_of_range_pass_several_ranges: "out-of-range" "pass_several_ranges";
     privileged_port_pass_allowed: "privileged-port" "pass_allowed";
     privileged_port_warn_low: "privileged-port" "warn_low";
     process_config_fail_cycle: "process-config" "fail_cycle";
@@ -128,7 +132,9 @@ fixtures! {
     range_config_fail_invalid: "range-config" "fail_invalid";
     range_config_fail_outside_parent: "range-config" "fail_outside_parent";
     range_config_fail_overlap: "range-config" "fail_overlap";
+    range_config_fail_same_pattern_overlap: "range-config" "fail_same_pattern_overlap";
     range_config_pass_pool: "range-config" "pass_pool";
+    range_config_pass_several_ranges: "range-config" "pass_several_ranges";
     range_config_warn_unused: "range-config" "warn_unused";
     range_spelling_pass: "range-spelling" "pass";
     range_spelling_warn_start_end: "range-spelling" "warn_start_end";

@@ -300,3 +300,45 @@ fn set_and_add_keep_a_blocks_base_plus_offset() {
         assert_eq!(std::fs::read(&ports).unwrap(), before);
     }
 }
+
+#[test]
+fn a_category_with_several_ranges_allocates_across_them_and_honours_exceptions() {
+    // Seed 002's infrastructure band: "5000-6999, 8080, 9001+", here with its first span full.
+    let dir = common::project(
+        "several-ranges",
+        "{\n  infrastructure = {\n    db = 5000;\n    cache = 5001;\n    legacy = { port = 7070; outsideRange = \"old dashboards scrape it\"; };\n  };\n}\n",
+        Some(
+            "{ ranges.infrastructure = [ { from = 5000; to = 5001; } { port = 8080; } { from = 9001; to = 9999; } ]; }\n",
+        ),
+    );
+    let run = |args: &[&str]| {
+        let out = common::portnix(&dir, args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run(&["check"]).0, Some(0), "{}", run(&["check"]).2);
+    assert_eq!(run(&["free", "infrastructure", "-n", "3"]).1, "8080\n9001\n9002");
+    assert_eq!(run(&["add", "infrastructure.gateway"]).1, "8080");
+    assert_eq!(run(&["add", "infrastructure.metrics"]).1, "9001");
+    // The nearest free port to 7000 is in whichever span has one: 9002.
+    assert_eq!(run(&["add", "infrastructure.loki", "--near", "7000"]).1, "9002");
+    let (code, _, err) = run(&["set", "infrastructure.db", "7000"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("7000 is outside the range for \"infrastructure\" (5000-5001, 8080, 9001-9999)"),
+        "{err}"
+    );
+    // The excepted entry keeps its exception when it moves.
+    assert_eq!(run(&["set", "infrastructure.legacy", "7071"]).0, Some(0));
+    let (code, _, err) = run(&["check"]);
+    assert_eq!(code, Some(0), "{err}");
+    let text = std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap();
+    assert!(
+        text.contains("legacy = { port = 7071; outsideRange = \"old dashboards scrape it\"; };"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -448,6 +448,17 @@ fn a_pool_that_names_no_range_is_an_error_in_nix_too() {
     );
     let err = nix_json(&lib_call("check", &dir)).unwrap_err();
     assert!(err.contains("error[config-error]: pool 'rest-apii'"), "{err}");
+    // A pool is one span: a pattern with several cannot be one, in Nix as in Rust.
+    let several = common::project(
+        "nixlib-pool-spans",
+        "{ ci.runner = 20001; }\n",
+        Some("{ ranges.ci = [ { from = 20000; to = 20999; } { port = 22000; } ]; pools = [ \"ci\" ]; }\n"),
+    )
+    .join("lib");
+    let messages = nix_json(&format!("map (f: f.message) ({})", lib_call("findings", &several))).unwrap();
+    assert_eq!(messages, serde_json::json!(["pool 'ci' has several ranges; a pool is one span of ports"]));
+    let rust = load(&LoadOptions { registry: Some(several.join("ports.nix")), ..LoadOptions::default() });
+    assert!(rust.is_err_and(|e| e.render().contains("pool 'ci' has several ranges")));
     // The example that lists its pools is clean.
     let example = root().join("examples/004-service-types");
     assert_eq!(

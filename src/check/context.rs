@@ -45,15 +45,14 @@ impl<'a> Context<'a> {
 }
 
 /// The most specific range whose pattern covers the entry; ties go to the one defined first.
+/// A pattern with several spans answers with its first: `Config::spans` gives them all.
 pub(crate) fn range_for<'c>(config: &'c Config, e: &Entry) -> Option<&'c RangeRule> {
     range_for_path(config, &e.path)
 }
 
 pub(crate) fn range_for_path<'c>(config: &'c Config, path: &[std::rc::Rc<str>]) -> Option<&'c RangeRule> {
     let mut best: Option<&RangeRule> = None;
-    // Ranges that are themselves invalid are reported by `invalid-range` and govern nothing.
-    let valid = |r: &&RangeRule| 0 <= r.from && r.from <= r.to && r.to <= 65535;
-    for r in config.ranges.iter().filter(valid).filter(|r| r.pattern.matches_prefix(path)) {
+    for r in config.ranges.iter().filter(|r| r.is_valid()).filter(|r| r.pattern.matches_prefix(path)) {
         if best.is_none_or(|b| r.pattern.specificity() > b.pattern.specificity()) {
             best = Some(r);
         }

@@ -196,11 +196,10 @@ pub(crate) fn free(args: FreeArgs) -> CliResult {
     }
     if ports.len() < args.count {
         return Err(CliError::refused(format!(
-            "only {} free ports in {} ({}-{})",
+            "only {} free ports in {} ({})",
             ports.len(),
             block.source,
-            block.from,
-            block.to
+            block.spans.iter().map(|(f, t)| format!("{f}-{t}")).collect::<Vec<_>>().join(", ")
         )));
     }
     Ok(exit::OK)

@@ -11,14 +11,14 @@ use crate::registry::{Project, Protocol};
 pub enum AllocateError {
     #[error("{0} is not a port")]
     NotAPort(i64),
-    #[error("{port} is outside the range for \"{pattern}\" ({from}-{to})")]
-    OutsideRange { port: i64, pattern: String, from: i64, to: i64 },
+    #[error("{port} is outside the range for \"{pattern}\" ({spans})")]
+    OutsideRange { port: i64, pattern: String, spans: String },
     #[error("port {port} is taken by {owner}")]
     Taken { port: i64, owner: String },
     #[error("no configured range covers this path: add one under `ranges`, or pass --port N")]
     NoRange,
-    #[error("no free port left in the range for \"{pattern}\" ({from}-{to})")]
-    Full { pattern: String, from: i64, to: i64 },
+    #[error("no free port left in the range for \"{pattern}\" ({spans})")]
+    Full { pattern: String, spans: String },
 }
 
 pub enum Request {
@@ -154,14 +154,16 @@ pub fn allocate(
             if !(1..=65535).contains(&p) {
                 return Err(AllocateError::NotAPort(p));
             }
+            // An entry excepted from its range (`outsideRange`) keeps its exception under `set`.
+            let excepted = project.entries.iter().any(|e| *e.path == *path && e.meta.outside_range.is_some());
             if let Some(r) = range
-                && !(r.from <= p && p <= r.to)
+                && !excepted
+                && !project.config.spans_hold(r, p, p)
             {
                 return Err(AllocateError::OutsideRange {
                     port: p,
                     pattern: r.pattern.to_string(),
-                    from: r.from,
-                    to: r.to,
+                    spans: project.config.spans_text(r),
                 });
             }
             match owner(project, path, protocol, p, bound) {
@@ -171,18 +173,30 @@ pub fn allocate(
         }
         Request::Lowest | Request::Near(_) => {
             let Some(r) = range else { return Err(AllocateError::NoRange) };
-            let (lo, hi) = (r.from.max(1), r.to.min(65535));
+            let spans: Vec<(i64, i64)> = project
+                .config
+                .spans(r)
+                .map(|s| (s.from.max(1), s.to.min(65535)))
+                .filter(|(lo, hi)| lo <= hi)
+                .collect();
             let taken = Taken::new(project, path, protocol, bound, None);
             let found = match request {
-                Request::Near(n) => {
-                    let n = n.clamp(lo, hi);
-                    (0..=(hi - lo))
-                        .flat_map(|d| [n - d, n + d])
-                        .find(|&p| lo <= p && p <= hi && !taken.contains(p))
-                }
-                _ => taken.free_in(lo, hi, 1).first().copied(),
+                // The free port nearest the wish, in whichever span it falls.
+                Request::Near(n) => spans
+                    .iter()
+                    .filter_map(|&(lo, hi)| {
+                        let n = n.clamp(lo, hi);
+                        (0..=(hi - lo))
+                            .flat_map(|d| [n - d, n + d])
+                            .find(|&p| lo <= p && p <= hi && !taken.contains(p))
+                    })
+                    .min_by_key(|p| ((p - n).abs(), *p)),
+                _ => spans.iter().find_map(|&(lo, hi)| taken.free_in(lo, hi, 1).first().copied()),
             };
-            found.ok_or_else(|| AllocateError::Full { pattern: r.pattern.to_string(), from: lo, to: hi })
+            found.ok_or_else(|| AllocateError::Full {
+                pattern: r.pattern.to_string(),
+                spans: project.config.spans_text(r),
+            })
         }
     }
 }

@@ -300,9 +300,10 @@ pub fn renumber(cx: &Context, pattern: &Pattern, to: i64) -> Result<Renumbered, 
             .with_hint("`portnix check` shows why; fix it before moving the block"));
     }
     // The block starts where its own range says, or at its lowest port.
-    let own_range = project.config.ranges.iter().find(|r| r.pattern.text == pattern.text);
+    let own_range =
+        project.config.ranges.iter().filter(|r| r.pattern.text == pattern.text).map(|r| r.from).min();
     let lowest = block.iter().filter_map(|e| e.interval()).map(|(lo, _)| lo).min().unwrap_or(0);
-    let from = own_range.map_or(lowest, |r| r.from.min(lowest));
+    let from = own_range.map_or(lowest, |r| r.min(lowest));
     let delta = to - from;
     let highest = block.iter().filter_map(|e| e.interval()).map(|(_, hi)| hi).max().unwrap_or(0);
     if !(1..=65535).contains(&(lowest + delta)) || !(1..=65535).contains(&(highest + delta)) {

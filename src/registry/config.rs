@@ -63,6 +63,13 @@ pub(crate) struct RangeRule {
     pub(crate) span: Option<Span>,
 }
 
+impl RangeRule {
+    /// Ranges that are themselves invalid are reported by `invalid-range` and govern nothing.
+    pub(crate) fn is_valid(&self) -> bool {
+        0 <= self.from && self.from <= self.to && self.to <= 65535
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Reserved {
     pub(crate) from: i64,
@@ -86,6 +93,8 @@ pub struct ServiceMeta {
     /// shown by ls, json and markdown.
     pub(crate) owner: Option<String>,
     pub(crate) status: Option<String>,
+    /// Why the entry may stand outside its category's range.
+    pub(crate) outside_range: Option<String>,
 }
 
 impl Default for ServiceMeta {
@@ -100,6 +109,7 @@ impl Default for ServiceMeta {
             program: None,
             owner: None,
             status: None,
+            outside_range: None,
         }
     }
 }
@@ -142,6 +152,24 @@ pub struct Config {
 }
 
 impl Config {
+    /// The spans of the pattern `rule` belongs to: one, or each of `ranges.x = [ ... ]`.
+    pub(crate) fn spans<'c>(&'c self, rule: &'c RangeRule) -> impl Iterator<Item = &'c RangeRule> + 'c {
+        self.ranges.iter().filter(move |r| r.pattern.text == rule.pattern.text && r.is_valid())
+    }
+
+    /// `5000-6999, 8080, 9001-9999`: the pattern's spans, for messages.
+    pub(crate) fn spans_text(&self, rule: &RangeRule) -> String {
+        self.spans(rule)
+            .map(|r| if r.from == r.to { r.from.to_string() } else { format!("{}-{}", r.from, r.to) })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Whether `from..=to` lies inside one of the spans of `rule`'s pattern.
+    pub(crate) fn spans_hold(&self, rule: &RangeRule, from: i64, to: i64) -> bool {
+        self.spans(rule).any(|r| r.from <= from && to <= r.to)
+    }
+
     /// The scope of the entry at `path`: the prefix the most specific `scopes` pattern matched
     /// (`hosts.h1` for `hosts.*`), or "" outside every scope. Entries in different scopes may
     /// share a port.
@@ -194,6 +222,38 @@ impl Reader {
         let mut out = Vec::new();
         for (name, value) in attrs {
             let Some(pattern) = self.pattern(value, name, "range pattern") else { continue };
+            // Several spans for one pattern (seed 002's "5000-6999, 8080, 9001+"), each
+            // `{ from; to; }` or `{ port; }`.
+            if let super::data::Data::List(items) = &value.data {
+                if items.is_empty() {
+                    self.fail(
+                        value,
+                        format!("range \"{name}\" is an empty list"),
+                        "give it at least one { from; to; }",
+                    );
+                }
+                for (i, item) in items.iter().enumerate() {
+                    let what = format!("range \"{name}\"[{i}]");
+                    let bounds = match item.data.get("port") {
+                        Some(p) if item.data.get("from").is_none() && item.data.get("to").is_none() => {
+                            if let Some(attrs) = self.set(item, &what) {
+                                self.unknown_keys(attrs, &["port"], &what);
+                            }
+                            self.int(p, "port").map(|p| (p, p))
+                        }
+                        _ => self.range_bounds(item, &what),
+                    };
+                    if let Some((from, to)) = bounds {
+                        out.push(RangeRule {
+                            pattern: pattern.clone(),
+                            from,
+                            to,
+                            span: item.span.or(value.span),
+                        });
+                    }
+                }
+                continue;
+            }
             if let Some((from, to)) = self.range_bounds(value, &format!("range \"{name}\"")) {
                 out.push(RangeRule { pattern, from, to, span: value.span });
             }
@@ -208,6 +268,11 @@ impl Reader {
         for item in items {
             let Some(text) = self.string(item, "a pool") else { continue };
             match ranges.iter().find(|r| r.pattern.text == text) {
+                Some(_) if ranges.iter().filter(|r| r.pattern.text == text).count() > 1 => self.fail_at(
+                    item.span,
+                    format!("pool '{text}' has several ranges; a pool is one span of ports"),
+                    "give the pool a pattern of its own with one { from; to; }",
+                ),
                 Some(r) => out.push(r.pattern.clone()),
                 None => {
                     let known = ranges.iter().map(|r| r.pattern.text.as_str());

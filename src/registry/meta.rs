@@ -21,10 +21,11 @@ pub(crate) enum Field {
     Program,
     Owner,
     Status,
+    OutsideRange,
 }
 
 impl Field {
-    pub(crate) const ALL: [Field; 9] = [
+    pub(crate) const ALL: [Field; 10] = [
         Field::Protocol,
         Field::Description,
         Field::OpenFirewall,
@@ -34,6 +35,7 @@ impl Field {
         Field::Program,
         Field::Owner,
         Field::Status,
+        Field::OutsideRange,
     ];
 
     pub(crate) fn key(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Field {
             Field::Program => "program",
             Field::Owner => "owner",
             Field::Status => "status",
+            Field::OutsideRange => "outsideRange",
         }
     }
 
@@ -65,7 +68,8 @@ impl Field {
                 | Field::Env
                 | Field::Program
                 | Field::Owner
-                | Field::Status,
+                | Field::Status
+                | Field::OutsideRange,
                 Data::Str(_),
             ) => true,
             (Field::OpenFirewall, Data::Bool(_)) => true,
@@ -88,6 +92,7 @@ impl Field {
             Field::Program => a.program == b.program,
             Field::Owner => a.owner == b.owner,
             Field::Status => a.status == b.status,
+            Field::OutsideRange => a.outside_range == b.outside_range,
         }
     }
 
@@ -103,6 +108,7 @@ impl Field {
             Field::Program => to.program.clone_from(&from.program),
             Field::Owner => to.owner.clone_from(&from.owner),
             Field::Status => to.status.clone_from(&from.status),
+            Field::OutsideRange => to.outside_range.clone_from(&from.outside_range),
         }
     }
 }
@@ -216,6 +222,20 @@ impl Reader {
             Field::Status => match self.string(v, "status") {
                 Some(st) => meta.status = Some(st),
                 None => return false,
+            },
+            // Why the entry stands outside its category's range (seed 002's legacy ports):
+            // `out-of-range` says nothing about it, and the reason is there for the reader.
+            Field::OutsideRange => match self.string(v, "outsideRange") {
+                Some(why) if !why.trim().is_empty() => meta.outside_range = Some(why),
+                None => return false,
+                Some(_) => {
+                    self.fail_at(
+                        v.span,
+                        "outsideRange needs a reason".into(),
+                        "write outsideRange = \"why it stays where it is\";",
+                    );
+                    return false;
+                }
             },
         }
         true

@@ -11,7 +11,8 @@ pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
         if from >= 1024 {
             continue;
         }
-        let range_allows = ctx.ranges[i].is_some_and(|r| r.to < 1024);
+        let range_allows = ctx.ranges[i]
+            .is_some_and(|r| ctx.config.spans(r).any(|s| s.to < 1024 && s.from <= from && to <= s.to));
         let reserved_allows = ctx
             .config
             .reserved

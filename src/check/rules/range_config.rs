@@ -11,8 +11,7 @@ use crate::registry::config::RangeRule;
 
 pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     let ranges = &ctx.config.ranges;
-    let valid: Vec<&RangeRule> =
-        ranges.iter().filter(|r| 0 <= r.from && r.from <= r.to && r.to <= 65535).collect();
+    let valid: Vec<&RangeRule> = ranges.iter().filter(|r| r.is_valid()).collect();
     for r in ranges.iter().filter(|r| !valid.iter().any(|v| std::ptr::eq(*v, *r))) {
         out.push(
             Finding::new(
@@ -24,22 +23,35 @@ pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
             .hint("write { from = LOW; to = HIGH; } with 0 <= LOW <= HIGH <= 65535"),
         );
     }
+    let first_span = |r: &RangeRule| ctx.config.spans(r).next().is_some_and(|f| std::ptr::eq(f, r));
     for (k, a) in valid.iter().enumerate() {
         for b in &valid[k + 1..] {
             let overlapping = a.from <= b.to && b.from <= a.to;
+            if a.pattern.text == b.pattern.text {
+                if overlapping {
+                    out.push(overlap(a, b));
+                }
+                continue;
+            }
             let Some((inner, outer)) = nesting(a, b) else {
                 if overlapping {
                     out.push(overlap(a, b));
                 }
                 continue;
             };
-            if inner.from < outer.from || inner.to > outer.to {
+            // A span of the inner pattern must lie inside one of the outer pattern's spans:
+            // judged once per outer pattern, at its first span.
+            if first_span(outer) && !ctx.config.spans_hold(outer, inner.from, inner.to) {
                 out.push(
                     Finding::new(
                         Code::RangeOutsideParent,
                         format!(
-                            "the range for \"{}\" ({}-{}) is not inside the range for \"{}\" ({}-{})",
-                            inner.pattern, inner.from, inner.to, outer.pattern, outer.from, outer.to
+                            "the range for \"{}\" ({}-{}) is not inside the range for \"{}\" ({})",
+                            inner.pattern,
+                            inner.from,
+                            inner.to,
+                            outer.pattern,
+                            ctx.config.spans_text(outer)
                         ),
                         Vec::new(),
                     )
@@ -51,7 +63,13 @@ pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
         }
     }
     // A pool's ports are taken at run time by leases: that it holds no static entry is the point.
+    let mut seen: Vec<&str> = Vec::new();
     for r in ranges.iter().filter(|r| !ctx.config.pools.contains(&r.pattern)) {
+        // A pattern with several spans is one range for this rule.
+        if seen.contains(&r.pattern.text.as_str()) {
+            continue;
+        }
+        seen.push(&r.pattern.text);
         if !ctx.entries.iter().any(|e| r.pattern.matches_prefix(&e.path)) {
             let names = ctx.entries.iter().flat_map(|e| e.path.first()).map(|s| &**s);
             let mut f = Finding::new(
@@ -94,6 +112,16 @@ fn nesting<'r>(a: &'r RangeRule, b: &'r RangeRule) -> Option<(&'r RangeRule, &'r
 }
 
 fn overlap(a: &RangeRule, b: &RangeRule) -> Finding {
+    if a.pattern.text == b.pattern.text {
+        return Finding::new(
+            Code::RangeOverlap,
+            format!("two ranges of \"{}\" overlap ({}-{} and {}-{})", a.pattern, a.from, a.to, b.from, b.to),
+            Vec::new(),
+        )
+        .at(b.span)
+        .label(a.span, "the other is here")
+        .hint("merge them into one { from; to; }");
+    }
     Finding::new(
         Code::RangeOverlap,
         format!(

@@ -1,0 +1,1 @@
+{ ci.runner = 20001; infrastructure.db = 5432; }

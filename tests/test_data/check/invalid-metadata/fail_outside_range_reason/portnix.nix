@@ -1,0 +1,1 @@
+{ ranges.infrastructure = { from = 5000; to = 6999; }; }

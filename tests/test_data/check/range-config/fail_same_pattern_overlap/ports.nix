@@ -1,0 +1,1 @@
+{ infrastructure = { db = 5432; web = 6100; }; }
