@@ -45,7 +45,7 @@ let
   # says where its ports are, or a metadata field holding a value of that field's type
   # (`program = "nginx"` is metadata, `program = 9000` a service called program).
   portKeys = [ "port" "from" "to" ];
-  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" "owner" "status" "outsideRange" ];
+  metaKeys = [ "protocol" "description" "openFirewall" "interfaces" "env" "shareWith" "program" "owner" "status" "outsideRange" "fallback" ];
   fits = n: x:
     if n == "protocol" || n == "description" || n == "env" || n == "program" || n == "owner" || n == "status" || n == "outsideRange" then isString x
     else if n == "openFirewall" then builtins.isBool x
@@ -98,6 +98,7 @@ let
     else if n == "interfaces" || n == "shareWith" then (if isList x then length (filter (i: !(isString i)) x) else 1)
     # An exception from the range gives its reason.
     else if n == "outsideRange" then (if isString x && match "[[:space:]]*" x == null then 0 else 1)
+    else if n == "fallback" then (if isInt x then 0 else 1)
     else if isString x then 0 else 1;
   # Whether the field is read at all: a list with some bad items keeps its good ones.
   usable = n: x: if n == "interfaces" || n == "shareWith" then isList x else fieldErrors n x == 0;
@@ -220,6 +221,7 @@ let
                   path = p;
                   value = x;
                   pos = builtins.unsafeGetAttrPos n set;
+                  fallbackPos = if isAttrs x && x ? fallback then builtins.unsafeGetAttrPos "fallback" x else builtins.unsafeGetAttrPos n set;
                   inherit (c) kind;
                   inherit item name meta scope;
                   from = c.from or null;
@@ -236,8 +238,9 @@ let
                     else if c.kind == "port" then toString c.from else c.why;
                 };
             in
-            if isList v && v != [ ] then genList (i: record (elemAt v i) i) (length v)
-            else [ (record v null) ])
+            concatMap withFallback
+              (if isList v && v != [ ] then genList (i: record (elemAt v i) i) (length v)
+              else [ (record v null) ]))
         set));
     in
     walk {
@@ -249,6 +252,28 @@ let
       scope = "";
     };
 
+  # An entry's `fallback` (seed 000's NLP_API_PORT_ALT) is an entry of its own at
+  # `path.fallback`, claimed and checked like any other, and NAME_ALT to envVars.
+  withFallback = r:
+    if !(r.meta ? fallback && isInt r.meta.fallback) then [ r ] else
+    let
+      fb = r.meta.fallback;
+      c = classify fb;
+    in
+    [ r (r // {
+      path = r.path ++ [ "fallback" ];
+      name = "${r.name}.fallback";
+      value = fb;
+      pos = r.fallbackPos;
+      inherit (c) kind from to;
+      why = null;
+      valid = 1 <= fb && fb <= 65535;
+      text = toString fb;
+      meta = builtins.removeAttrs r.meta [ "fallback" ] // { env = "${envName r}_ALT"; };
+      ownEnv = true;
+      metaFindings = [ ];
+    }) ];
+
   # The usual registry has nothing to report, and proving that is cheaper than building a
   # record per entry: one walk cuts the registry into segments (subtrees with one scope and
   # one set of covering ranges), and builtins that run in C++ (partition, sort, groupBy) check
@@ -256,7 +281,9 @@ let
   # they give the findings. Every check here is stricter than the rule it stands for: ports
   # unique in a scope whatever their protocol, inside every covering range rather than the
   # nearest, clear of every reservation except where its `allow` covers a whole segment.
-  clean = cfg: registry:
+  # A fallback the config gives is a claim the registry's own leaves do not show.
+  clean = cfg: registry: all (s: !(s.meta ? fallback)) cfg.services && cleanLeaves cfg registry;
+  cleanLeaves = cfg: registry:
     let
       leaves = v0: if isInt v0 then [ v0 ] else let v = unwrap v0; in
         if isAbsent v then [ ] else if isCategory v then concatMap leaves (attrValues v) else [ v ];

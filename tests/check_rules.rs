@@ -88,6 +88,7 @@ fixtures! {
     config_error_unknown_key: "config-error" "unknown_key";
     config_error_wrong_types: "config-error" "wrong_types";
     duplicate_port_fail_both_protocols: "duplicate-port" "fail_both_protocols";
+    duplicate_port_fail_fallback: "duplicate-port" "fail_fallback";
     duplicate_port_fail_inside_block: "duplicate-port" "fail_inside_block";
     duplicate_port_fail_list_items: "duplicate-port" "fail_list_items";
     duplicate_port_fail_module_wrappers: "duplicate-port" "fail_module_wrappers";

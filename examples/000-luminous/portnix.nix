@@ -10,8 +10,8 @@
     { port = 6379; reason = "Redis default"; }
   ];
   services = {
-    "luminous.nlpApi" = { description = "Main REST API for intent processing"; openFirewall = true; env = "NLP_API_PORT"; owner = "luminous-core"; status = "active"; };
-    "luminous.websocket" = { description = "Real-time voice/text streaming"; openFirewall = true; env = "WEBSOCKET_PORT"; };
+    "luminous.nlpApi" = { description = "Main REST API for intent processing"; openFirewall = true; env = "NLP_API_PORT"; owner = "luminous-core"; status = "active"; fallback = 13456; };
+    "luminous.websocket" = { description = "Real-time voice/text streaming"; openFirewall = true; env = "WEBSOCKET_PORT"; fallback = 13457; };
     "luminous.learningGui" = { description = "Progressive interface server"; env = "LEARNING_GUI_PORT"; status = "planned"; };
     "luminous.metrics" = { description = "Local metrics collection"; env = "METRICS_PORT"; };
     "luminous.devServer" = { description = "Webpack dev server"; status = "dev only"; };

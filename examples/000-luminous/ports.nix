@@ -8,7 +8,6 @@
     metrics = 3459;
     devServer = 8080; # webpack, dev only
     tauriDev = 8081; # dev only
-    fallback = { from = 13456; to = 13459; }; # the *_ALT ports
   };
 
   # Owned by other projects; listed so that nothing here takes them.

@@ -53,6 +53,8 @@ fn entries(p: &Project, without_config_fields: bool) -> Entries {
         .iter()
         .map(|e| {
             let mut meta = (*e.meta).clone();
+            // A fallback is compared as the entry it is (`path.fallback`), not twice.
+            meta.fallback = None;
             if without_config_fields {
                 meta.share_with.clear();
                 meta.env = None;

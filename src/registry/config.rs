@@ -95,6 +95,8 @@ pub struct ServiceMeta {
     pub(crate) status: Option<String>,
     /// Why the entry may stand outside its category's range.
     pub(crate) outside_range: Option<String>,
+    /// A second port the service may use: an entry of its own, `path.fallback`.
+    pub(crate) fallback: Option<i64>,
 }
 
 impl Default for ServiceMeta {
@@ -110,6 +112,7 @@ impl Default for ServiceMeta {
             owner: None,
             status: None,
             outside_range: None,
+            fallback: None,
         }
     }
 }

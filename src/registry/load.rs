@@ -389,7 +389,17 @@ fn resolve_meta(flat: Flat, config: &Config) -> (Vec<Entry>, Vec<(Diagnostic, St
         }
     }
     let mut own_env = Vec::new();
+    // Where each entry's `fallback` was given, for the entry it becomes.
+    let mut fallback_at: HashMap<usize, crate::diagnostic::Span> = HashMap::default();
+    for (i, rule) in best.iter().enumerate() {
+        if let Some(Some(span)) = rule.and_then(|r| given_at(&r.given, Field::Fallback)) {
+            fallback_at.insert(i, span);
+        }
+    }
     for (i, fields) in inline {
+        if let Some(Some(span)) = given_at(&fields.given, Field::Fallback) {
+            fallback_at.insert(i, span);
+        }
         let exact = best.get(i).copied().flatten().filter(|r| r.pattern.is_literal());
         let e = &mut entries[i];
         errors.extend(disagreements(e, &fields, exact));
@@ -413,7 +423,39 @@ fn resolve_meta(flat: Flat, config: &Config) -> (Vec<Entry>, Vec<(Diagnostic, St
             e.meta = std::rc::Rc::new(meta);
         }
     }
+    if entries.iter().any(|e| e.meta.fallback.is_some()) {
+        entries = with_fallbacks(entries, &fallback_at);
+    }
     (entries, errors)
+}
+
+/// Each entry followed by its fallback, an entry of its own at `path.fallback`: checked like
+/// any claim, and `NAME_ALT` to `gen env` (seed 000's NLP_API_PORT_ALT).
+fn with_fallbacks(entries: Vec<Entry>, at: &HashMap<usize, crate::diagnostic::Span>) -> Vec<Entry> {
+    let mut out = Vec::with_capacity(entries.len() + 1);
+    for (i, e) in entries.into_iter().enumerate() {
+        let Some(port) = e.meta.fallback else {
+            out.push(e);
+            continue;
+        };
+        let mut meta = (*e.meta).clone();
+        meta.fallback = None;
+        meta.env = Some(format!("{}_ALT", super::env::env_name(&e)));
+        let mut path = e.path.clone();
+        path.push(std::rc::Rc::from("fallback"));
+        let fallback = Entry {
+            path,
+            name: format!("{}.fallback", e.name),
+            value: super::PortValue::of_int(port),
+            span: at.get(&i).copied().or(e.span),
+            item: e.item,
+            in_set: false,
+            meta: std::rc::Rc::new(meta),
+        };
+        out.push(e);
+        out.push(fallback);
+    }
+    out
 }
 
 /// Each field a leaf and the config's `services."path"` both give, differently.

@@ -22,10 +22,11 @@ pub(crate) enum Field {
     Owner,
     Status,
     OutsideRange,
+    Fallback,
 }
 
 impl Field {
-    pub(crate) const ALL: [Field; 10] = [
+    pub(crate) const ALL: [Field; 11] = [
         Field::Protocol,
         Field::Description,
         Field::OpenFirewall,
@@ -36,6 +37,7 @@ impl Field {
         Field::Owner,
         Field::Status,
         Field::OutsideRange,
+        Field::Fallback,
     ];
 
     pub(crate) fn key(self) -> &'static str {
@@ -50,6 +52,7 @@ impl Field {
             Field::Owner => "owner",
             Field::Status => "status",
             Field::OutsideRange => "outsideRange",
+            Field::Fallback => "fallback",
         }
     }
 
@@ -73,6 +76,8 @@ impl Field {
                 Data::Str(_),
             ) => true,
             (Field::OpenFirewall, Data::Bool(_)) => true,
+            // `{ primary = 5000; fallback = 5001; }` is a category with a service called
+            // `fallback`: only beside `port` is it the leaf's second port.
             (Field::Interfaces | Field::ShareWith, Data::List(items)) => {
                 items.iter().all(|i| matches!(i.data, Data::Str(_)))
             }
@@ -93,6 +98,7 @@ impl Field {
             Field::Owner => a.owner == b.owner,
             Field::Status => a.status == b.status,
             Field::OutsideRange => a.outside_range == b.outside_range,
+            Field::Fallback => a.fallback == b.fallback,
         }
     }
 
@@ -109,6 +115,7 @@ impl Field {
             Field::Owner => to.owner.clone_from(&from.owner),
             Field::Status => to.status.clone_from(&from.status),
             Field::OutsideRange => to.outside_range.clone_from(&from.outside_range),
+            Field::Fallback => to.fallback = from.fallback,
         }
     }
 }
@@ -221,6 +228,12 @@ impl Reader {
             },
             Field::Status => match self.string(v, "status") {
                 Some(st) => meta.status = Some(st),
+                None => return false,
+            },
+            // Seed 000's NLP_API_PORT_ALT: a second port the service may take, claimed and
+            // checked as an entry of its own (`path.fallback`).
+            Field::Fallback => match self.int(v, "fallback") {
+                Some(n) => meta.fallback = Some(n),
                 None => return false,
             },
             // Why the entry stands outside its category's range (seed 002's legacy ports):
