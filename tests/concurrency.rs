@@ -297,3 +297,93 @@ fn a_move_across_files_killed_at_any_moment_never_loses_the_entry() {
     eprintln!("{kills} moves killed mid-way, {both} between the two files' renames");
     assert!(kills >= 30, "only {kills} kills landed");
 }
+
+/// A project whose config syncs `n` YAML files, each `server.port`, from one registry entry.
+fn sync_project(name: &str, n: usize) -> PathBuf {
+    let targets: String = (0..n)
+        .map(|i| format!("    {{ file = \"svc/s{i}.yaml\"; key = \"server.port\"; port = \"apps.api\"; }}\n"))
+        .collect();
+    let dir = common::project(
+        name,
+        "{ apps = { api = 8100; }; }\n",
+        Some(&format!("{{\n  sync = [\n{targets}  ];\n}}\n")),
+    );
+    std::fs::create_dir_all(dir.join("svc")).unwrap();
+    dir
+}
+
+fn sync_target(i: usize, port: u32) -> String {
+    // Long enough that a write takes a while, so kills land inside it.
+    let filler: String = (0..400).map(|j| format!("  # note {j} about s{i}\n")).collect();
+    format!("# service s{i}\nserver:\n{filler}  host: 127.0.0.1\n  port: {port}\n")
+}
+
+#[test]
+fn sync_killed_at_random_moments_leaves_each_target_whole() {
+    let n = 40;
+    let dir = sync_project("kill-sync", n);
+    let reset = || {
+        for i in 0..n {
+            std::fs::write(dir.join(format!("svc/s{i}.yaml")), sync_target(i, 8000)).unwrap();
+        }
+    };
+    reset();
+    let took = duration_of(&dir, &["sync"]);
+    let mut rng = Lcg(0x51c);
+    let (mut kills, mut mixed) = (0, 0);
+    for k in 0..50 {
+        reset();
+        let delay = Duration::from_micros(rng.below(took.as_micros() as u64 * 11 / 10 + 1));
+        kills += usize::from(run_and_kill(&dir, &["sync"], delay));
+        let mut new = 0;
+        for i in 0..n {
+            let text = std::fs::read_to_string(dir.join(format!("svc/s{i}.yaml"))).unwrap();
+            assert!(
+                text == sync_target(i, 8000) || text == sync_target(i, 8100),
+                "kill {k}: svc/s{i}.yaml is neither the old file nor the synced one"
+            );
+            new += usize::from(text == sync_target(i, 8100));
+        }
+        mixed += usize::from(new > 0 && new < n);
+        // The next run finishes what the killed one left, without waiting on its lock.
+        completes_promptly(&dir, &["sync"]);
+        assert!(common::portnix(&dir, &["sync", "--check"]).status.success(), "kill {k}: not finished");
+    }
+    assert!(kills >= 20, "only {kills} runs were still going when killed");
+    eprintln!("{kills} syncs killed mid-way, {mixed} of them between two files; every file whole");
+}
+
+#[test]
+fn parallel_syncs_and_sets_end_with_every_target_in_step() {
+    let n = 20;
+    let dir = sync_project("parallel-sync", n);
+    for i in 0..n {
+        std::fs::write(dir.join(format!("svc/s{i}.yaml")), sync_target(i, 8000)).unwrap();
+    }
+    // Eight syncs race two `set`s that move the port; the lock serialises them all.
+    let mut children: Vec<Child> = (0..8).map(|_| spawn(&dir, &["sync"])).collect();
+    children.push(spawn(&dir, &["set", "apps.api", "8200"]));
+    children.push(spawn(&dir, &["set", "apps.api", "8300"]));
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let port: u32 = String::from_utf8(common::portnix(&dir, &["get", "apps.api"]).stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(port == 8200 || port == 8300);
+    // Whatever order they ran in, each file is whole, and one more sync puts all in step.
+    for i in 0..n {
+        let text = std::fs::read_to_string(dir.join(format!("svc/s{i}.yaml"))).unwrap();
+        assert!([8000, 8100, 8200, 8300].iter().any(|&p| text == sync_target(i, p)), "svc/s{i}.yaml");
+    }
+    assert!(common::portnix(&dir, &["sync"]).status.success());
+    for i in 0..n {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(format!("svc/s{i}.yaml"))).unwrap(),
+            sync_target(i, port)
+        );
+    }
+}

@@ -64,9 +64,12 @@ fn entries(p: &Project, without_config_fields: bool) -> Entries {
         .collect()
 }
 
-/// The keys of the entries at `path`: one, or each item of a list.
+/// The keys of the entries at `path`: one, or each item of a list, and the entry's fallback
+/// (`path.fallback`), which goes where the entry goes.
 fn keys_at(entries: &Entries, path: &[String]) -> Vec<(Vec<String>, Option<u32>)> {
-    entries.keys().filter(|(p, _)| p == path).cloned().collect()
+    let fallback =
+        |p: &[String]| p.len() == path.len() + 1 && p.starts_with(path) && p[path.len()] == "fallback";
+    entries.keys().filter(|(p, _)| p == path || fallback(p)).cloned().collect()
 }
 
 fn refuse(why: String) -> EditError {
@@ -134,7 +137,7 @@ pub(crate) fn verify(
         Change::Move { from, to } => {
             for key in keys_at(&want, from) {
                 if let Some((v, m)) = want.remove(&key) {
-                    let new = (to.to_vec(), key.1);
+                    let new = ([to, &key.0[from.len()..]].concat(), key.1);
                     let meta = meta_at(&new, m);
                     want.insert(new, (v, meta));
                 }
