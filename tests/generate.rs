@@ -51,7 +51,9 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
 #[test]
 fn every_target_on_every_example_is_pinned() {
     for (name, project) in projects() {
-        for target in Target::ALL {
+        // The page is the script plus its data: Chromium proves it (tests/html.rs), and its
+        // data is pinned there.
+        for target in Target::ALL.into_iter().filter(|t| *t != Target::Html) {
             let text = render(&project, target);
             assert_eq!(text, render(&project, target), "{name} {target:?} is not deterministic");
             insta::assert_snapshot!(format!("{name}__{}", target.name()), text);

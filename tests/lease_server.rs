@@ -442,7 +442,7 @@ fn discovery_by_name_type_and_port_and_the_openapi_document_covers_every_route()
     let (_, doc) = call(&agent, "GET", &u("/openapi.json"), None);
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 13);
+    assert_eq!(paths.len(), 15);
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys() {
             let concrete = path

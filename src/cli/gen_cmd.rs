@@ -108,7 +108,8 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
     let project = args.project.load()?;
     let findings = check(&project, &CheckOptions::default());
     let errors: Vec<_> = findings.iter().filter(|f| f.diag.severity() == Severity::Error).cloned().collect();
-    if !errors.is_empty() && !args.force {
+    // The map draws the findings: errors are what it is for.
+    if !errors.is_empty() && !args.force && args.target != Target::Html {
         crate::stdio::write_err_rendered(&crate::report::human_with(
             &project.sources,
             &errors,

@@ -208,8 +208,16 @@ pub(crate) fn default_store() -> Option<PathBuf> {
 /// The API against the store on this machine, with the pools of the project's registry.
 /// `server` asks for the WAL to be checkpointed by a thread of its own.
 pub(crate) fn local_api(project: &ProjectArgs, store: &StoreArgs, server: bool) -> Result<Local, CliError> {
-    let loaded = project.load()?;
-    let pools = crate::timing::phase("pools", || pools_of(&loaded))?;
+    local_api_of(&project.load()?, store, server)
+}
+
+/// The API over the store, with the pools of a project already loaded.
+pub(crate) fn local_api_of(
+    loaded: &crate::registry::Project,
+    store: &StoreArgs,
+    server: bool,
+) -> Result<Local, CliError> {
+    let pools = crate::timing::phase("pools", || pools_of(loaded))?;
     let (store, label) = open_store(store, server)?;
     Ok(Local { store, pools: Arc::new(pools), host: crate::lease::holder::host_name(), label })
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::error::CliResult;
 use super::exit;
-use super::lease_cmd::{StoreArgs, local_api, read_token};
+use super::lease_cmd::{StoreArgs, local_api_of, read_token};
 use super::project_args::ProjectArgs;
 use crate::lease::server::{RateLimit, Settings, serve};
 
@@ -33,8 +33,10 @@ pub(crate) struct ServeArgs {
 
 pub(crate) fn run(args: ServeArgs) -> CliResult {
     let token = args.token_file.as_deref().map(read_token).transpose()?;
-    let api = local_api(&args.project, &args.store, true)?;
+    let project = args.project.load()?;
+    let api = local_api_of(&project, &args.store, true)?;
     let settings = Settings {
+        page: crate::generate::live_page(&project),
         listen: args.listen,
         token,
         rate: RateLimit { per_second: args.rate_limit },

@@ -95,7 +95,7 @@ pub(crate) fn generate(ctx: &Context) -> String {
                 env: format!("{}{}", ctx.options.prefix, super::env_name(e)),
                 location: e.span.map(|s| {
                     let mut loc = Location::of(&project.sources, s);
-                    loc.file = relative(ctx, &project.sources.get(s.file).path);
+                    loc.file = ctx.relative(&project.sources.get(s.file).path);
                     loc
                 }),
             })
@@ -127,13 +127,4 @@ pub(crate) fn generate(ctx: &Context) -> String {
         reserved,
     };
     crate::report::pretty_json(&doc)
-}
-
-/// Paths relative to the project root, so the output is the same on every machine.
-fn relative(ctx: &Context, path: &std::path::Path) -> String {
-    ctx.root
-        .as_deref()
-        .and_then(|r| path.strip_prefix(r).ok())
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| path.display().to_string())
 }

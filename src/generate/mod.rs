@@ -3,6 +3,7 @@
 
 mod compose;
 pub(crate) mod env;
+pub(crate) mod html;
 mod json;
 mod markdown;
 mod nftables;
@@ -35,10 +36,13 @@ pub enum Target {
     Json,
     /// A Markdown table, grouped by category; splices between marker comments.
     Markdown,
+    /// One self-contained HTML page drawing the port axis: ranges, entries, findings, free
+    /// space, with search. It draws the findings, so it is generated even when there are errors.
+    Html,
 }
 
 impl Target {
-    pub const ALL: [Target; 7] = [
+    pub const ALL: [Target; 8] = [
         Target::NixosFirewall,
         Target::Nftables,
         Target::ProcessCompose,
@@ -46,6 +50,7 @@ impl Target {
         Target::Env,
         Target::Json,
         Target::Markdown,
+        Target::Html,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +62,7 @@ impl Target {
             Target::Env => "env",
             Target::Json => "json",
             Target::Markdown => "markdown",
+            Target::Html => "html",
         }
     }
 }
@@ -115,6 +121,15 @@ impl Context<'_> {
         out.sort_by(|a, b| (a.interval(), &a.name).cmp(&(b.interval(), &b.name)));
         out
     }
+
+    /// A path relative to the project root, so the output is the same on every machine.
+    pub(crate) fn relative(&self, path: &std::path::Path) -> String {
+        self.root
+            .as_deref()
+            .and_then(|r| path.strip_prefix(r).ok())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| path.display().to_string())
+    }
 }
 
 pub struct Generated {
@@ -158,6 +173,11 @@ fn context<'a>(project: &'a Project, target: Target, options: &'a GenOptions) ->
     Context { project, options, registry, root, command, warnings: Vec::new() }
 }
 
+/// The page `portnix serve` shows at `/`: the map of `gen html`, drawing live leases too.
+pub(crate) fn live_page(project: &Project) -> String {
+    html::live(&context(project, Target::Html, &GenOptions::default()))
+}
+
 /// `gen env --per PATTERN`: (the part's name, its file) for each part the pattern matches.
 pub fn generate_env_per(
     project: &Project,
@@ -185,6 +205,7 @@ pub fn generate(
         Target::Env => env::generate(&ctx)?,
         Target::Json => json::generate(&ctx),
         Target::Markdown => markdown::generate(&ctx),
+        Target::Html => html::generate(&ctx),
     };
     Ok(Generated { text, warnings: ctx.warnings })
 }

@@ -336,3 +336,24 @@ mod tests {
         }
     }
 }
+
+/// `GET /ports/listening`: the host's listeners, or why they cannot be seen.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Listening {
+    pub(crate) listeners: Vec<crate::live::Listener>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) unseen: Option<String>,
+}
+
+impl Listening {
+    pub(crate) fn now() -> Listening {
+        match crate::live::listeners() {
+            Ok(mut listeners) => {
+                listeners.sort();
+                listeners.dedup();
+                Listening { listeners, unseen: None }
+            }
+            Err(e) => Listening { listeners: Vec::new(), unseen: Some(e.to_string()) },
+        }
+    }
+}

@@ -21,6 +21,8 @@ pub(crate) struct Settings {
     pub(crate) rate: RateLimit,
     /// The largest request body, in bytes.
     pub(crate) body_limit: usize,
+    /// The dashboard served at `/`: the registry's map, made once when the server starts.
+    pub(crate) page: String,
 }
 
 /// Why the server did not start or stopped.

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 /// Every (method, path) the router serves, in the document's form.
 pub(crate) const ROUTES: &[(&str, &str, &str)] = &[
+    ("get", "/", "The dashboard: the registry's map with the live leases and listeners (text/html)"),
     ("post", "/ports/allocate", "Allocate a port from a pool, or renew the service's own lease"),
     ("post", "/ports/release", "End a lease, by allocation_id or by service_name and scope"),
     ("post", "/ports/heartbeat/{id}", "Extend a live lease by its TTL; 410 once it has expired"),
@@ -21,6 +22,7 @@ pub(crate) const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/ports/stats", "Counts per pool"),
     ("get", "/ports/health", "Whether the store answers and the pools have room"),
     ("get", "/ports/ranges", "The pools: the config's ranges that `pools` names"),
+    ("get", "/ports/listening", "What listens on the server's host now, from the kernel's socket tables"),
     ("get", "/openapi.json", "This document"),
 ];
 
@@ -77,6 +79,23 @@ fn schemas() -> Value {
                 "message": { "type": "string" }
             }
         },
+        "Listening": {
+            "type": "object",
+            "required": ["listeners"],
+            "properties": {
+                "listeners": { "type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "protocol": { "enum": ["tcp", "udp"] },
+                        "port": { "type": "integer" },
+                        "address": { "type": "string" },
+                        "pid": { "type": ["integer", "null"] },
+                        "command": { "type": ["string", "null"] }
+                    }
+                } },
+                "unseen": { "type": "string", "description": "why the host's listeners cannot be seen" }
+            }
+        },
         "Directory": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Allocation" } },
         "Error": {
             "type": "object",
@@ -99,10 +118,16 @@ fn responses(method: &str, path: &str) -> Value {
         "/ports/directory" | "/ports/service/{name}" | "/ports/port/{port}" | "/ports/type/{kind}" => {
             json!({ "$ref": "#/components/schemas/Directory" })
         }
+        "/ports/listening" => json!({ "$ref": "#/components/schemas/Listening" }),
         _ => json!({ "type": "object" }),
     };
+    let ok = if path == "/" {
+        json!({ "description": "the page", "content": { "text/html": { "schema": { "type": "string" } } } })
+    } else {
+        json!({ "description": "done", "content": { "application/json": { "schema": ok_schema } } })
+    };
     let mut r = json!({
-        "200": { "description": "done", "content": { "application/json": { "schema": ok_schema } } },
+        "200": ok,
         "401": error("a token is required and this one is missing or wrong"),
         "429": error("this client address sent too many requests; retry after a second"),
     });

@@ -23,6 +23,7 @@ use crate::lease::wire::{self, AllocateBody, Allocation, Directory, ErrorBody, R
 
 struct Shared {
     api: Arc<Local>,
+    page: Arc<str>,
     token: Option<String>,
     limiter: Limiter,
 }
@@ -30,9 +31,15 @@ struct Shared {
 type AppState = Arc<Shared>;
 
 pub(super) fn router(api: Arc<Local>, settings: &Settings) -> Router {
-    let state: AppState =
-        Arc::new(Shared { api, token: settings.token.clone(), limiter: Limiter::new(settings.rate) });
+    let state: AppState = Arc::new(Shared {
+        api,
+        page: settings.page.as_str().into(),
+        token: settings.token.clone(),
+        limiter: Limiter::new(settings.rate),
+    });
     Router::new()
+        .route("/", get(dashboard))
+        .route("/ports/listening", get(listening))
         .route("/ports/allocate", post(allocate))
         .route("/ports/release", post(release))
         .route("/ports/heartbeat/{id}", post(heartbeat))
@@ -273,4 +280,27 @@ async fn health(State(s): State<AppState>) -> Response {
 
 async fn ranges(State(s): State<AppState>) -> Response {
     blocking(&s, |api| api.ranges(), |_| StatusCode::OK).await
+}
+
+/// The map, drawing live leases from this server's own API. Its policy lets it run its own
+/// inline script and talk only to this server.
+async fn dashboard(State(s): State<AppState>) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; frame-ancestors 'none'",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        s.page.to_string(),
+    )
+        .into_response()
+}
+
+/// What listens on this host now, from the kernel's socket tables.
+async fn listening(State(s): State<AppState>) -> Response {
+    blocking(&s, |_| Ok(wire::Listening::now()), |_| StatusCode::OK).await
 }
