@@ -590,6 +590,22 @@ fn off_loopback_a_token_is_required_and_checked() {
         assert_eq!(call_with(&agent, "GET", &format!("{url}/ports/directory"), None, &headers).0, 401);
     }
     assert!(leases(&dir).is_empty(), "nothing stored without the token");
+    // The dashboard: a browser is challenged for Basic, and the token is the password.
+    let page = agent.get(&format!("{url}/")).call().unwrap();
+    assert_eq!(page.status().as_u16(), 401);
+    assert!(page.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic "));
+    let api = agent.get(&format!("{url}/ports/directory")).call().unwrap();
+    assert!(api.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer "));
+    let basic = |pair: &str| {
+        use base64::Engine;
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+    };
+    let (status, html) =
+        call_with(&agent, "GET", &format!("{url}/"), None, &[("authorization", &basic("me:s3cret-token"))]);
+    assert_eq!(status, 200);
+    assert!(html.as_str().is_some_and(|h| h.contains("portnix-data")), "{html}");
+    let wrong = basic("s3cret-token:nope");
+    assert_eq!(call_with(&agent, "GET", &format!("{url}/"), None, &[("authorization", &wrong)]).0, 401);
     let headers = [("content-type", "application/json"), ("authorization", "Bearer s3cret-token")];
     assert_eq!(call_with(&agent, "POST", &alloc, Some(&body), &headers).0, 201);
     // The CLI sends it from PORTNIX_TOKEN_FILE.

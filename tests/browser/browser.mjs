@@ -12,8 +12,8 @@ export async function launch() {
   });
 }
 
-export async function open(browser, url, { width = 1280, height = 800, scheme = 'light' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
+export async function open(browser, url, { width = 1280, height = 800, scheme = 'light', credentials } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme, httpCredentials: credentials });
   const page = await context.newPage();
   const errors = [], requests = [];
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });

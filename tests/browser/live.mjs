@@ -1,13 +1,17 @@
 // The dashboard of `portnix serve`: leases taken and released through the server's API appear
 // on the page and leave it, without a reload. Usage: node live.mjs URL SERVICE_TYPE SCREENSHOT
+// [TOKEN]: with a token, the browser gives it as Basic's password, as a person would at the
+// prompt, and the page's own requests carry it from there.
 import { launch, open, check, fail } from './browser.mjs';
 
-const [url, type, screenshot] = process.argv.slice(2);
+const [url, type, screenshot, token] = process.argv.slice(2);
 const browser = await launch();
 try {
-  const { page, errors, requests } = await open(browser, `${url}/`);
+  const credentials = token ? { username: 'me', password: token } : undefined;
+  const { page, errors, requests } = await open(browser, `${url}/`, { credentials });
+  const auth = token ? { authorization: `Bearer ${token}` } : {};
   const post = async (path, body) => {
-    const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
     if (!r.ok) fail(`POST ${path}: HTTP ${r.status} ${await r.text()}`);
     return r.json();
   };

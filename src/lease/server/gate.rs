@@ -51,15 +51,41 @@ impl Limiter {
     }
 }
 
-/// Whether the `Authorization` header carries `token`, compared in constant time.
+/// Whether the `Authorization` header carries `token`, compared in constant time: as a bearer
+/// token (the CLI, scripts), or as HTTP Basic's password with any user name (a browser on the
+/// dashboard, which can send no bearer token when it navigates).
 pub(super) fn authorized(header: Option<&[u8]>, token: &str) -> bool {
-    let Some(given) = header.and_then(|h| h.strip_prefix(b"Bearer ")) else { return false };
-    given.ct_eq(token.as_bytes()).into()
+    let Some(header) = header else { return false };
+    if let Some(given) = header.strip_prefix(b"Bearer ") {
+        return given.ct_eq(token.as_bytes()).into();
+    }
+    let Some(encoded) = header.strip_prefix(b"Basic ") else { return false };
+    use base64::Engine;
+    let Ok(pair) = base64::engine::general_purpose::STANDARD.decode(encoded.trim_ascii()) else {
+        return false;
+    };
+    let Some(colon) = pair.iter().position(|&b| b == b':') else { return false };
+    pair[colon + 1..].ct_eq(token.as_bytes()).into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_passes_as_a_bearer_or_as_basic_password_only() {
+        use base64::Engine;
+        let basic = |pair: &str| {
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)).into_bytes()
+        };
+        assert!(authorized(Some(b"Bearer t0k"), "t0k"));
+        assert!(authorized(Some(&basic("me:t0k")), "t0k"));
+        assert!(authorized(Some(&basic(":t0k")), "t0k"));
+        for wrong in [basic("t0k:"), basic("me:t0"), basic("t0k"), b"Basic %%%".to_vec(), b"t0k".to_vec()] {
+            assert!(!authorized(Some(&wrong), "t0k"), "{}", String::from_utf8_lossy(&wrong));
+        }
+        assert!(!authorized(None, "t0k"));
+    }
 
     #[test]
     fn a_client_past_its_burst_waits_and_others_do_not() {

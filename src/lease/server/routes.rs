@@ -120,12 +120,16 @@ async fn gate(
     if let Some(token) = &state.token {
         let given = request.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
         if !authorized(given, token) {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "send `Authorization: Bearer TOKEN`",
-                None,
-            );
+            let mut r =
+                refuse(StatusCode::UNAUTHORIZED, "unauthorized", "send `Authorization: Bearer TOKEN`", None);
+            // A browser asks for a password only where one is challenged for: the dashboard.
+            let challenge = if request.uri().path() == "/" {
+                "Basic realm=\"portnix\", charset=\"UTF-8\""
+            } else {
+                "Bearer realm=\"portnix\""
+            };
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
+            return r;
         }
     }
     if !state.limiter.admit(client.ip()) {
