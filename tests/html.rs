@@ -177,6 +177,18 @@ fn the_map_draws_each_registry_where_its_axis_says_in_chromium() {
     let mut conflict = page("conflict", &dir, "lib/ports.nix", &out);
     conflict["conflict"] = json!({ "paths": ["web.api", "monitoring.metrics"], "port": 8080 });
     pages.push(conflict);
+    // 3000 entries, most sharing ports across host scopes: drawn in groups until zoomed in, and
+    // a searched entry still gets a mark of its own to focus.
+    let big = out.join("big");
+    let made = Command::new("python3")
+        .arg(root().join("scripts/gen_registry.py"))
+        .args(["3000", big.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let mut grouped = page("grouped", &big, "ports.nix", &out);
+    grouped["grouped"] = json!(true);
+    pages.push(grouped);
     let spec = out.join("spec.json");
     std::fs::write(&spec, serde_json::to_string_pretty(&json!({ "pages": pages })).unwrap()).unwrap();
     node("map.mjs", &[spec.to_str().unwrap()]);

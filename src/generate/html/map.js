@@ -177,18 +177,31 @@
     // Entries: one mark each, in rows where they would overlap; grouped when too many.
     const seen = covering(lo, hi);
     const top = y.entries.top + 2;
+    // An entry's pixels, at least 3 wide around its ports' centre.
+    const markSpan = (e) => {
+      const [a, b] = clip(e.from, e.to);
+      if (b - a >= 3) return [a, b];
+      const c = (a + b) / 2;
+      return [c - 1.5, c + 1.5];
+    };
+    const mark = (e, a, b, at) => {
+      const sel = view.selected === e.i ? ' selected' : '';
+      return `<rect id="m${e.i}" class="mark c${e.cat} ${e.cls}${sel}" data-i="${e.i}" data-port="${e.from}" tabindex="0" aria-label="${esc(`${e.path}, ${ports(e.from, e.to)}`)}" x="${a.toFixed(2)}" y="${at}" width="${(b - a).toFixed(2)}" height="${ROW - 2}"/>`;
+    };
     view.crowded = new Set();
     if (seen.length <= LIMIT) {
       const ends = new Array(ROWS).fill(-Infinity);
+      let last = '';
       for (const e of seen) {
-        let [a, b] = clip(e.from, e.to);
-        if (b - a < 3) { const c = (a + b) / 2; a = c - 1.5; b = c + 1.5; }
+        const [a, b] = markSpan(e);
         let row = ends.findIndex((end) => end <= a);
         if (row < 0) { row = ROWS - 1; view.crowded.add(e.i); }
         ends[row] = b + 0.5;
-        const sel = view.selected === e.i ? ' selected' : '';
-        s.push(`<rect id="m${e.i}" class="mark c${e.cat} ${e.cls}${sel}" data-i="${e.i}" data-port="${e.from}" tabindex="0" aria-label="${esc(`${e.path}, ${ports(e.from, e.to)}`)}" x="${a.toFixed(2)}" y="${top + row * ROW}" width="${(b - a).toFixed(2)}" height="${ROW - 2}"/>`);
+        if (e.i === view.selected) last = mark(e, a, b, top + row * ROW);
+        else s.push(mark(e, a, b, top + row * ROW));
       }
+      // Drawn last, the selected mark is on top of any it shares a crowded row with.
+      if (last) s.push(last);
     } else {
       const groups = new Map();
       for (const e of seen) {
@@ -203,6 +216,12 @@
       for (const [g, v] of groups) {
         const h = Math.min(ROWS * ROW - 2, 5 + 7 * Math.log10(v.n + 1));
         s.push(`<rect class="mark group c${v.cat} ${v.cls}" data-from="${v.from}" data-to="${v.to}" tabindex="0" role="button" aria-label="${v.n} entries, ${ports(v.from, v.to)}: zoom in" x="${x0 + g * GROUP_PX}" y="${top + ROWS * ROW - 2 - h}" width="${GROUP_PX - 0.5}" height="${h}"/>`);
+      }
+      // The selected entry keeps a mark of its own above the groups, where it can be focused.
+      const e = view.selected === null ? null : E[view.selected];
+      if (e && e.to >= lo && e.from <= hi) {
+        const [a, b] = markSpan(e);
+        s.push(mark(e, a, b, top));
       }
     }
     // Findings where they happen.
