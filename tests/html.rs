@@ -146,6 +146,23 @@ fn the_page_is_generated_with_errors_checked_for_drift_and_its_data_pinned() {
     assert_eq!(common::portnix(&dir, &["gen", "html", "-o", "mine.html"]).status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(dir.join("mine.html")).unwrap(), "<!DOCTYPE html><p>my notes</p>\n");
 
+    // After a migration, the page is on renumber's checklist with the command that remakes it,
+    // options and all.
+    let dir = common::project(
+        "html-renumber",
+        "{ web = { a = 3000; b = 3001; }; db.pg = 5432; }\n",
+        Some("{ ranges.web = { from = 3000; to = 3099; }; }\n"),
+    );
+    run(&dir, &["gen", "html", "--only", "web", "-o", "map.html"]);
+    let moved = run(&dir, &["renumber", "web", "--to", "4000"]);
+    let said = String::from_utf8_lossy(&moved.stdout);
+    assert!(
+        said.contains("map.html: generated, out of date; run `portnix gen html --only web -o map.html`"),
+        "{said}"
+    );
+    run(&dir, &["gen", "html", "--only", "web", "-o", "map.html"]);
+    run(&dir, &["gen", "html", "--only", "web", "-o", "map.html", "--check"]);
+
     let example = root().join("examples/004-service-types");
     let page = String::from_utf8(run(&example, &["gen", "html", "--registry", "ports.nix"]).stdout).unwrap();
     insta::assert_snapshot!("example_004_data", serde_json::to_string_pretty(&data_of(&page)).unwrap());

@@ -56,13 +56,11 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// Text that cannot end an HTML comment early.
+/// Text that cannot end an HTML comment early: with no `>` there is no `-->` or `--!>`, and
+/// no `<!--` opens another. A `--` is kept, since HTML allows it in comments and the
+/// regenerate command's options need it.
 fn comment_safe(text: &str) -> String {
-    let mut text = text.replace('>', "&gt;");
-    while text.contains("--") {
-        text = text.replace("--", "- -");
-    }
-    text
+    text.replace('>', "&gt;").replace("<!--", "&lt;!--")
 }
 
 fn escape(text: &str) -> String {
@@ -81,7 +79,7 @@ mod tests {
 
     #[test]
     fn a_header_cannot_close_its_comment() {
-        assert_eq!(comment_safe("a --> b"), "a - -&gt; b");
-        assert_eq!(comment_safe("x--->"), "x- - -&gt;");
+        assert_eq!(comment_safe("a --> b --!> <!-- c"), "a --&gt; b --!&gt; &lt;!-- c");
+        assert_eq!(comment_safe("portnix gen html --only web -o x"), "portnix gen html --only web -o x");
     }
 }
