@@ -31,8 +31,13 @@ pub(crate) fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
             let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
                 return Err(WriteError::NotAFile { path: abs });
             };
-            let dir = std::fs::canonicalize(dir).map_err(WriteError::io(dir))?;
-            Ok(dir.join(name))
+            match std::fs::canonicalize(dir) {
+                Ok(dir) => Ok(dir.join(name)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Err(WriteError::NoDirectory { dir: dir.into(), path: abs.clone() })
+                }
+                Err(e) => Err(WriteError::Io { path: dir.into(), source: e }),
+            }
         }
         Err(e) => Err(WriteError::Io { path: abs, source: e }),
     }
@@ -374,5 +379,18 @@ mod tests {
         std::os::unix::fs::symlink(base.join("nowhere"), base.join("link.env")).unwrap();
         let err = replace(&lock, &base.join("link.env"), b"A=1\n", None).unwrap_err();
         assert!(matches!(err, WriteError::DanglingSymlink { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_missing_directory_is_named_and_not_created() {
+        let base = scratch("nodir");
+        let err = resolve(&base.join("public/map.html")).unwrap_err();
+        let WriteError::NoDirectory { dir, path } = &err else { panic!("{err}") };
+        assert_eq!(
+            (dir.as_path(), path.as_path()),
+            (base.join("public").as_path(), base.join("public/map.html").as_path())
+        );
+        assert!(err.hint().unwrap().contains("mkdir -p"), "{err}");
+        assert!(!base.join("public").exists());
     }
 }
