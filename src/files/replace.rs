@@ -34,9 +34,9 @@ pub(crate) fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
             match std::fs::canonicalize(dir) {
                 Ok(dir) => Ok(dir.join(name)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    Err(WriteError::NoDirectory { dir: dir.into(), path: abs.clone() })
+                    Err(WriteError::NoDirectory { dir: dir.into(), path: abs })
                 }
-                Err(e) => Err(WriteError::Io { path: dir.into(), source: e }),
+                Err(e) => Err(WriteError::io(dir)(e)),
             }
         }
         Err(e) => Err(WriteError::Io { path: abs, source: e }),
