@@ -227,7 +227,7 @@ fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<()
                 return Ok(());
             }
             want.insert(path.clone(), 40000);
-            plan::add(&cx, &path, 40000, Protocol::Tcp).map(|(p, _)| p)
+            plan::add(&cx, &path, 40000, Protocol::Tcp)
         }
         Op::Rm { pick: i } => {
             let path = pick(*i);

@@ -77,9 +77,8 @@ fn segments(path: &str) -> Result<Vec<String>, CliError> {
     split_dotted(path).ok_or_else(|| CliError::failure(format!("'{path}' is not a dotted path")))
 }
 
-/// The registry's answer to an edit: a refusal exits 1, like a finding.
 fn refused(e: EditError) -> CliError {
-    CliError::edit(e, true)
+    CliError::edit(e)
 }
 
 /// The lock for the registry's directory, then the project read under it.
@@ -141,18 +140,9 @@ pub(crate) fn add(args: AddArgs) -> CliResult {
             (None, None) => Request::Lowest,
         };
         let port = allocated(&project, &path, args.protocol, request, &bound)?;
-        // Past allocation, a refusal is not the registry's answer but portnix's inability.
-        let fail = |e| CliError::edit(e, false);
-        let (plan, inline) = plan::add(&cx, &segs, port, args.protocol).map_err(fail)?;
-        apply(&lock, &plan, args.dry_run).map_err(fail)?;
+        let plan = plan::add(&cx, &segs, port, args.protocol).map_err(refused)?;
+        apply(&lock, &plan, args.dry_run).map_err(refused)?;
         outln!("{port}");
-        if args.protocol != Protocol::Tcp && !inline {
-            errln!(
-                "note: add services.\"{}\".protocol = \"{}\"; to the config",
-                args.path,
-                args.protocol.as_str()
-            );
-        }
         Ok(exit::OK)
     }
 }
@@ -165,7 +155,7 @@ pub(crate) fn set(args: SetArgs) -> CliResult {
         let options = args.project.options();
         let cx = Context::new(&project, &options);
         let Some(index) = cx.entry_item(&segs, item) else {
-            return Err(refused(EditError::new(format!("{} is not in the registry", args.path))));
+            return Err(refused(EditError::no(format!("{} is not in the registry", args.path))));
         };
         let entry = &project.entries[index];
         let port = allocated(&project, &entry.path, entry.meta.protocol, Request::Exactly(args.port), &[])?;

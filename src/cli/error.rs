@@ -59,11 +59,12 @@ impl CliError {
         self
     }
 
-    /// An edit's error: `findings` says whether a refusal is the registry's answer.
-    pub(crate) fn edit(source: EditError, findings: bool) -> CliError {
+    /// An edit's error: a refusal that is the registry's answer exits 1, one that says portnix
+    /// could not make the edit 2.
+    pub(crate) fn edit(source: EditError) -> CliError {
         match source {
             EditError::Write(w) => CliError::Write(w),
-            source => CliError::Edit { source, findings },
+            source => CliError::Edit { findings: source.is_answer(), source },
         }
     }
 

@@ -51,7 +51,7 @@ pub(crate) fn run(args: RenumberArgs) -> CliResult {
     let project = args.project.load()?;
     let options = args.project.options();
     let cx = Context::new(&project, &options);
-    let mut done = renumber(&cx, &pattern, args.to).map_err(|e| CliError::edit(e, true))?;
+    let mut done = renumber(&cx, &pattern, args.to).map_err(CliError::edit)?;
     if args.dry_run {
         for e in &done.plan.edits {
             let name = crate::syntax::display_path(&e.file);

@@ -19,6 +19,8 @@ pub enum AllocateError {
     NoRange,
     #[error("no free port left in the range for \"{pattern}\" ({spans})")]
     Full { pattern: String, spans: String },
+    #[error("no free port is left outside the configured ranges")]
+    NoneFree,
 }
 
 pub enum Request {
@@ -172,13 +174,18 @@ pub fn allocate(
             }
         }
         Request::Lowest | Request::Near(_) => {
-            let Some(r) = range else { return Err(AllocateError::NoRange) };
-            let spans: Vec<(i64, i64)> = project
-                .config
-                .spans(r)
-                .map(|s| (s.from.max(1), s.to.min(65535)))
-                .filter(|(lo, hi)| lo <= hi)
-                .collect();
+            let spans: Vec<(i64, i64)> = match (range, &request) {
+                (Some(r), _) => project
+                    .config
+                    .spans(r)
+                    .map(|s| (s.from.max(1), s.to.min(65535)))
+                    .filter(|(lo, hi)| lo <= hi)
+                    .collect(),
+                // A wish without a range: anywhere no other block's range is, unprivileged
+                // unless the wish is privileged itself.
+                (None, Request::Near(n)) => outside_ranges(project, if *n < 1024 { 1 } else { 1024 }),
+                (None, _) => return Err(AllocateError::NoRange),
+            };
             let taken = Taken::new(project, path, protocol, bound, None);
             let found = match request {
                 // The free port nearest the wish, in whichever span it falls.
@@ -193,10 +200,34 @@ pub fn allocate(
                     .min_by_key(|p| ((p - n).abs(), *p)),
                 _ => spans.iter().find_map(|&(lo, hi)| taken.free_in(lo, hi, 1).first().copied()),
             };
-            found.ok_or_else(|| AllocateError::Full {
-                pattern: r.pattern.to_string(),
-                spans: project.config.spans_text(r),
+            found.ok_or_else(|| match range {
+                Some(r) => AllocateError::Full {
+                    pattern: r.pattern.to_string(),
+                    spans: project.config.spans_text(r),
+                },
+                None => AllocateError::NoneFree,
             })
         }
     }
+}
+
+/// The ports from `lo` to 65535 that no configured range holds: where a path no range covers
+/// may go without landing in another block.
+fn outside_ranges(project: &Project, lo: i64) -> Vec<(i64, i64)> {
+    let mut held: Vec<(i64, i64)> =
+        project.config.ranges.iter().flat_map(|r| project.config.spans(r)).map(|s| (s.from, s.to)).collect();
+    held.sort_unstable();
+    let mut out = Vec::new();
+    let mut next = lo;
+    for (from, to) in held {
+        if from > next {
+            out.push((next, (from - 1).min(65535)));
+        }
+        next = next.max(to.saturating_add(1));
+    }
+    if next <= 65535 {
+        out.push((next, 65535));
+    }
+    out.retain(|(a, b)| a <= b);
+    out
 }

@@ -186,3 +186,36 @@ pub fn locate(
     }
     Ok(Target { file, set, rest: segments[i..].to_vec() })
 }
+
+/// The expression that gives the value at `segments`: the binding of the whole path when every
+/// set on the way is literal, or else the computed value of the first prefix that is not (an
+/// `environment 9000` that makes a whole category). Renumber traces it; the proof decides.
+pub(crate) fn value_expr(
+    registry: &Path,
+    segments: &[String],
+    root: &Confine,
+) -> Result<(File, ast::Expr), EditError> {
+    let mut file = open(registry, &Overrides::new(), root)?;
+    let mut expr = file.root.expr().ok_or_else(|| EditError::new("the registry is empty"))?;
+    let mut i = 0;
+    while i < segments.len() {
+        let stripped = strip(expr.clone());
+        if let Some(path) = import_target(&stripped, &file.path) {
+            file = open(&path, &Overrides::new(), root)?;
+            expr = file.root.expr().ok_or_else(|| EditError::new(format!("{} is empty", path.display())))?;
+            continue;
+        }
+        let ast::Expr::AttrSet(set) = stripped else { return Ok((file, expr)) };
+        // A binding whose dotted key is the next segments (`testing.ephemeral = ...`).
+        let found = set.attrpath_values().find_map(|apv| {
+            let names = attrpath_names(&apv)?;
+            (!names.is_empty() && segments[i..].starts_with(&names)).then_some((names.len(), apv))
+        });
+        let Some((n, apv)) = found else {
+            return Err(EditError::no(format!("no entry {} in {}", segments.join("."), file.path.display())));
+        };
+        expr = apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?;
+        i += n;
+    }
+    Ok((file, expr))
+}

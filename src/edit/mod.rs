@@ -17,8 +17,11 @@ use locate::{Target, attrpath_names};
 /// Why an edit was not made. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
+    /// `answer`: the registry says no (a taken port, an entry missing or already there), which
+    /// exits 1 like a finding. Otherwise portnix could not make the edit safely (a computed
+    /// value, a layout it cannot prove), which exits 2.
     #[error("{message}")]
-    Refused { message: String, hint: Option<String> },
+    Refused { message: String, hint: Option<String>, answer: bool },
     /// `rm` of an entry the config still names.
     #[error("the config still names {path}:{}", references.iter().map(|r| {
         let by_hand = if *force && r.by_hand { " (edit this by hand)" } else { "" };
@@ -30,15 +33,28 @@ pub enum EditError {
 }
 
 impl EditError {
+    /// portnix cannot make this edit: exit 2.
     pub(crate) fn new(msg: impl Into<String>) -> EditError {
-        EditError::Refused { message: msg.into(), hint: None }
+        EditError::Refused { message: msg.into(), hint: None, answer: false }
+    }
+
+    /// The registry's answer is no: exit 1.
+    pub(crate) fn no(msg: impl Into<String>) -> EditError {
+        EditError::Refused { message: msg.into(), hint: None, answer: true }
     }
 
     pub(crate) fn with_hint(self, hint: impl Into<String>) -> EditError {
         match self {
-            EditError::Refused { message, .. } => EditError::Refused { message, hint: Some(hint.into()) },
+            EditError::Refused { message, answer, .. } => {
+                EditError::Refused { message, hint: Some(hint.into()), answer }
+            }
             other => other,
         }
+    }
+
+    /// Whether the refusal is the registry's answer (exit 1) rather than portnix's inability.
+    pub(crate) fn is_answer(&self) -> bool {
+        matches!(self, EditError::Refused { answer: true, .. } | EditError::Referenced { .. })
     }
 
     pub(crate) fn hint(&self) -> Option<String> {
@@ -191,13 +207,42 @@ pub(crate) fn offset_text(base: &str, offset: i64) -> String {
     if offset >= 0 { format!("{base} + {offset}") } else { format!("{base} - {}", -offset) }
 }
 
+/// The comments that belong to an entry and go where it goes: the comment lines right above
+/// it (no blank line between) and the comment after it on its line.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Comments {
+    /// Each line's text from its `#`, in order.
+    pub(crate) above: Vec<String>,
+    pub(crate) after: Option<String>,
+}
+
+impl Comments {
+    /// The comments as `/* ... */` before and after the binding, for a set written on one
+    /// line, where a `#` would end the line.
+    fn inline(&self) -> (String, String) {
+        let block = |lines: &mut dyn Iterator<Item = &String>| {
+            let text: Vec<&str> =
+                lines.map(|c| c.trim_start_matches('#').trim()).filter(|c| !c.is_empty()).collect();
+            (!text.is_empty()).then(|| format!("/* {} */", text.join(" ").replace("*/", "* /")))
+        };
+        let before = block(&mut self.above.iter()).map(|b| format!("{b} ")).unwrap_or_default();
+        let after = block(&mut self.after.iter()).map(|b| format!(" {b}")).unwrap_or_default();
+        (before, after)
+    }
+}
+
 /// Inserts `rest = value;` into the target set, in the set's own style.
 pub fn insert(target: &Target, value: &str) -> Result<Edit, EditError> {
+    insert_with(target, value, &Comments::default())
+}
+
+/// Inserts `rest = value;` with the comments that travel with it.
+pub(crate) fn insert_with(target: &Target, value: &str, comments: &Comments) -> Result<Edit, EditError> {
     let text = &target.file.text;
     let set = &target.set;
     let existing = entries(set);
     if existing.iter().any(|(n, _)| n == &target.rest) {
-        return Err(EditError::new(format!("{} already exists", target.rest.join("."))));
+        return Err(EditError::no(format!("{} already exists", target.rest.join("."))));
     }
     let open = set.l_curly_token().ok_or_else(|| EditError::new("malformed set"))?;
     let close = set.r_curly_token().ok_or_else(|| EditError::new("malformed set"))?;
@@ -226,6 +271,8 @@ pub fn insert(target: &Target, value: &str) -> Result<Edit, EditError> {
         } else {
             format!("{key} = {value};")
         };
+        let (before, after_entry) = comments.inline();
+        let entry = format!("{before}{entry}{after_entry}");
         match (&before_node, existing.last()) {
             (Some(n), _) => {
                 let at = usize::from(n.text_range().start());
@@ -252,10 +299,22 @@ pub fn insert(target: &Target, value: &str) -> Result<Edit, EditError> {
     };
     let indent = block_indent(text, &existing, open_at);
     let key_field = align(text, &existing, &key);
+    let trailing = comments.after.as_ref().map(|c| format!(" {c}")).unwrap_or_default();
+    let above =
+        |indent: &str| -> String { comments.above.iter().map(|c| format!("{indent}{c}{nl}")).collect() };
     let line = if new_block {
-        format!("{indent}{key_field} = {{{nl}{indent}  {inner_key} = {value};{nl}{indent}}};{nl}")
+        let inner = format!("{indent}  ");
+        format!(
+            "{indent}{key_field} = {{{nl}{}{inner}{inner_key} = {value};{trailing}{nl}{indent}}};{nl}",
+            above(&inner)
+        )
     } else {
-        format!("{indent}{key_field} = {value};{nl}")
+        format!("{}{indent}{key_field} = {value};{trailing}{nl}", above(&indent))
+    };
+    // Beside entries that share a line, the comments cannot stay `#` comments.
+    let inline = {
+        let (before, after_entry) = comments.inline();
+        format!("{before}{inline}{after_entry}")
     };
     match (&before_node, existing.last()) {
         (Some(n), _) => {
@@ -324,22 +383,37 @@ fn align(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], key: &str) ->
 fn entry_node(target: &Target) -> Result<rnix::SyntaxNode, EditError> {
     let found = entries(&target.set).into_iter().find(|(n, _)| n == &target.rest);
     found.map(|(_, node)| node).ok_or_else(|| {
-        EditError::new(format!("no entry {} in {}", target.rest.join("."), target.file.path.display()))
+        EditError::no(format!("no entry {} in {}", target.rest.join("."), target.file.path.display()))
     })
 }
 
-/// Removes the entry at `rest` from the target set: its whole line when it has one to itself.
+/// Removes the entry at `rest` from the target set: its whole line when it has one to itself,
+/// with the comments that belong to it, which are returned with its value's text.
 pub fn remove(target: &Target) -> Result<(Edit, String), EditError> {
+    let (edit, value, _) = remove_with_comments(target)?;
+    Ok((edit, value))
+}
+
+pub(crate) fn remove_with_comments(target: &Target) -> Result<(Edit, String, Comments), EditError> {
     let text = &target.file.text;
     let node = entry_node(target)?;
     let value = ast::AttrpathValue::cast(node.clone())
         .and_then(|apv| apv.value())
         .map(|v| v.syntax().text().to_string())
         .unwrap_or_default();
-    let (from, to) = removal_range(text, &node);
+    let (mut from, to) = removal_range(text, &node);
+    let mut comments = Comments::default();
+    let (start, end) = (usize::from(node.text_range().start()), usize::from(node.text_range().end()));
+    if first_on_line(text, start) && last_on_line(text, end) {
+        let rest = text[end..line_end(text, end)].trim();
+        comments.after = (!rest.is_empty()).then(|| rest.to_string());
+        let above = above_comments(text, from);
+        comments.above = text[above..from].lines().map(|l| l.trim().to_string()).collect();
+        from = above;
+    }
     let mut after = text.clone();
     after.replace_range(from..to, "");
-    Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, value))
+    Ok((Edit { file: target.file.path.clone(), before: text.clone(), after }, value, comments))
 }
 
 /// The text to delete to remove `node`: its whole line when it has one to itself, otherwise

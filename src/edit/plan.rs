@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::locate::{Confine, File, Overrides, locate};
 use super::references::{self, Kind, Needle, Reference};
 use super::verify::{Change, ConfigChange, verify};
-use super::{Edit, EditError, insert, key_text, remove, set_value};
+use super::{Edit, EditError, insert, insert_with, key_text, remove, remove_with_comments, set_value};
 use crate::registry::{LoadOptions, PortValue, Project, Protocol};
 
 /// What an edit is planned against: the project read under the lock, and how it was read.
@@ -50,6 +50,17 @@ impl<'a> Context<'a> {
                 .take_while(|&j| self.project.entries[j].path == self.project.entries[first].path)
                 .find(|&j| self.project.entries[j].item == Some(i)),
         }
+    }
+
+    /// The `services` key whose `fallback` the config gives, when `segs` is such a fallback
+    /// (`a.b.fallback`, defined in the config rather than in the leaf).
+    fn config_fallback(&self, segs: &[String], item: Option<u32>) -> Option<String> {
+        let (last, parent) = segs.split_last()?;
+        let config = self.project.config_file.as_ref()?;
+        let e = &self.project.entries[self.entry_item(segs, item)?];
+        let file = e.span.map(|s| self.project.sources.get(s.file).path.clone())?;
+        (last == "fallback" && crate::eval::import::file_key(&file) == crate::eval::import::file_key(config))
+            .then(|| key_text(parent))
     }
 
     /// The variable portnix names after the entry, when the config does not name one.
@@ -117,8 +128,10 @@ fn same_file_refusal() -> EditError {
     EditError::new("the config and the entry are in the same file: edit it by hand")
 }
 
-/// Adds the entry; the plan's `inline` says whether its protocol went into the leaf itself.
-pub fn add(cx: &Context, segs: &[String], port: i64, protocol: Protocol) -> Result<(Plan, bool), EditError> {
+/// Adds the entry. A protocol other than tcp lands in the file: in the leaf when its
+/// neighbours carry their own metadata, in the config's `services` when the project has a
+/// config, else in the leaf (`{ port = 5353; protocol = "udp"; }`).
+pub fn add(cx: &Context, segs: &[String], port: i64, protocol: Protocol) -> Result<Plan, EditError> {
     let target = cx.locate(segs, &Overrides::new())?;
     // A neighbour's port, to find the base a block's offsets are counted from.
     let parent = &segs[..segs.len().saturating_sub(1)];
@@ -129,17 +142,38 @@ pub fn add(cx: &Context, segs: &[String], port: i64, protocol: Protocol) -> Resu
             _ => None,
         })
     };
-    let (value, inline) = super::value_like_neighbours(&target, port, protocol, &value_of);
-    let edit = insert(&target, &value)?;
-    let edits = vec![edit];
+    let (mut value, inline) = super::value_like_neighbours(&target, port, protocol, &value_of);
+    let mut edits = Vec::new();
+    if protocol != Protocol::Tcp && !inline {
+        match &cx.project.config_file {
+            Some(config) if *config != target.file.path => {
+                let service = vec!["services".to_string(), key_text(segs)];
+                let in_config = super::locate::locate(config, &service, &Overrides::new(), &cx.root)?;
+                let meta = format!("{{ protocol = \"{}\"; }}", protocol.as_str());
+                edits.push(insert(&in_config, &meta).map_err(|e| match e {
+                    EditError::Refused { answer: true, .. } => EditError::new(format!(
+                        "the config already has services.\"{}\": give it `protocol = \"{}\";` by hand",
+                        key_text(segs),
+                        protocol.as_str()
+                    )),
+                    other => other,
+                })?);
+            }
+            _ => value = format!("{{ port = {port}; protocol = \"{}\"; }}", protocol.as_str()),
+        }
+    }
+    // The entry is written after its metadata: a run killed between the two writes leaves a
+    // `services` key for a missing entry (an unknown-service finding), never a udp port read
+    // as tcp.
+    edits.push(insert(&target, &value)?);
     verify(
         cx.options,
         cx.project,
         &edits,
-        &Change::Add { path: segs, value: PortValue::of_int(port) },
+        &Change::Add { path: segs, value: PortValue::of_int(port), protocol },
         None,
     )?;
-    Ok((Plan { edits, notes: Vec::new() }, inline))
+    Ok(Plan { edits, notes: Vec::new() })
 }
 
 pub fn set(cx: &Context, segs: &[String], item: Option<u32>, port: i64) -> Result<Plan, EditError> {
@@ -147,7 +181,17 @@ pub fn set(cx: &Context, segs: &[String], item: Option<u32>, port: i64) -> Resul
         PortValue::Port(p) => Some(i64::from(p.get())),
         _ => None,
     });
-    let (edit, _) = set_value(&cx.locate(segs, &Overrides::new())?, item, port, current)?;
+    // A fallback the config gives (`services."a.b".fallback = 13456;`) is set there.
+    let target = match cx.config_fallback(segs, item) {
+        Some(service) => super::locate::locate(
+            cx.project.config_file.as_deref().unwrap_or(&cx.project.registry_file),
+            &["services".to_string(), service, "fallback".to_string()],
+            &Overrides::new(),
+            &cx.root,
+        )?,
+        None => cx.locate(segs, &Overrides::new())?,
+    };
+    let (edit, _) = set_value(&target, item, port, current)?;
     let edits = vec![edit];
     verify(
         cx.options,
@@ -197,15 +241,15 @@ pub fn rm(cx: &Context, segs: &[String], force: bool) -> Result<Plan, EditError>
 /// Moves the entry and every reference the config makes to it.
 pub fn mv(cx: &Context, old: &[String], new: &[String]) -> Result<Plan, EditError> {
     let Some(index) = cx.entry(old) else {
-        return Err(EditError::new(format!("{} is not in the registry", key_text(old))));
+        return Err(EditError::no(format!("{} is not in the registry", key_text(old))));
     };
     if cx.entry(new).is_some() {
-        return Err(EditError::new(format!("{} is already in the registry", key_text(new))));
+        return Err(EditError::no(format!("{} is already in the registry", key_text(new))));
     }
-    let (removed, value) = remove(&cx.locate(old, &Overrides::new())?)?;
+    let (removed, value, comments) = remove_with_comments(&cx.locate(old, &Overrides::new())?)?;
     let mut overrides = Overrides::new();
     overrides.insert(removed.file.clone(), removed.after.clone());
-    let added = insert(&cx.locate(new, &overrides)?, &value)?;
+    let added = insert_with(&cx.locate(new, &overrides)?, &value, &comments)?;
     // The insertion is written first: a run killed between the two writes leaves the entry
     // in both files, never in neither.
     let mut edits = if added.file == removed.file {

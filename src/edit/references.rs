@@ -55,16 +55,22 @@ impl Needle<'_> {
     }
 }
 
-/// Names bound to the registry in `file`: `ports`, and `x` in `x = import ./ports.nix`.
+/// Names bound to the registry in `file`: `x` in `x = import ./ports.nix`, and `ports` (a
+/// module's argument, say) unless the file binds `ports` to another file.
 fn registry_names(file: &File, registry: &Path) -> Vec<String> {
-    let mut names = vec!["ports".to_string()];
+    let mut names = Vec::new();
+    let mut ports_is_other = false;
     for apv in file.root.syntax().descendants().filter_map(ast::AttrpathValue::cast) {
         let (Some(value), Some(path)) = (apv.value(), super::locate::attrpath_names(&apv)) else { continue };
-        if path.len() == 1
-            && import_target(&strip(value), &file.path).is_some_and(|t| same_file(&t, registry))
-        {
-            names.push(path[0].clone());
+        let [name] = path.as_slice() else { continue };
+        match import_target(&strip(value), &file.path) {
+            Some(t) if same_file(&t, registry) => names.push(name.clone()),
+            Some(_) if name == "ports" => ports_is_other = true,
+            _ => {}
         }
+    }
+    if !ports_is_other && !names.iter().any(|n| n == "ports") {
+        names.push("ports".to_string());
     }
     names
 }
@@ -105,6 +111,34 @@ fn literal(s: &ast::Str) -> Option<String> {
     Some(out)
 }
 
+/// The keys of the bindings a node sits in, outermost first: `[sync, port]` for a string in
+/// `sync = [ { port = "..."; } ]`.
+fn binding_keys(node: &rnix::SyntaxNode) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for apv in node.ancestors().filter_map(ast::AttrpathValue::cast) {
+        // A `let` binding names a variable, not a key of the config.
+        if apv.syntax().parent().is_some_and(|p| p.kind() == SyntaxKind::NODE_LET_IN) {
+            break;
+        }
+        let mut names = super::locate::attrpath_names(&apv).unwrap_or_default();
+        names.extend(keys);
+        keys = names;
+    }
+    keys
+}
+
+/// Whether a string that equals the path is a reference to the entry: an item of `serves`,
+/// `uses`, `shareWith`, a reservation's `allow`, an `ignore` list, or a sync target's
+/// `port`. Free text (a description, an owner, an environment value that happens to say
+/// the path) is not, and `mv` leaves it as written.
+fn names_a_path(node: &rnix::SyntaxNode) -> bool {
+    let keys = binding_keys(node);
+    let last = keys.last().map(String::as_str);
+    matches!(last, Some("serves" | "uses" | "shareWith" | "allow"))
+        || keys.first().is_some_and(|k| k == "ignore")
+        || (keys.first().is_some_and(|k| k == "sync") && last == Some("port"))
+}
+
 fn word_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
@@ -124,8 +158,10 @@ pub(crate) fn find(file: &File, needle: &Needle, registry: &Path) -> Vec<Referen
             let is_attr = node.parent().is_some_and(|p| p.kind() == SyntaxKind::NODE_ATTRPATH);
             if literal(&s).as_deref() == Some(dotted.as_str()) {
                 if !is_attr {
-                    push(&node, start, end, Kind::PathString);
-                } else if needle.path.len() > 1 || is_services_key(&node) {
+                    if names_a_path(&node) {
+                        push(&node, start, end, Kind::PathString);
+                    }
+                } else if is_services_key(&node) {
                     push(&node, start, end, Kind::ServiceKey);
                 }
             }
@@ -222,14 +258,19 @@ pub(crate) fn apply(text: &str, mut edits: Vec<(usize, usize, String)>) -> Strin
 }
 
 /// The project's Nix files other than `skip`, for the notes about selections left behind:
-/// not following symlinks, and skipping build output and version control.
+/// not following symlinks, and skipping build output, version control and the directories
+/// of other projects.
 pub(crate) fn project_nix_files(root: &Path, skip: &[PathBuf]) -> Vec<PathBuf> {
     const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", "result", ".direnv"];
     const MAX_FILES: usize = 20_000;
-    let skip: Vec<PathBuf> = skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let skip: Vec<PathBuf> = crate::registry::layout::canonical(skip);
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
+        // Examples, templates and test data with registries of their own select their own.
+        if crate::registry::layout::is_other_project(&dir, &skip) {
+            continue;
+        }
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
         for e in rd.flatten() {
             let Ok(ft) = e.file_type() else { continue };

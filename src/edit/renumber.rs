@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
-use super::locate::{Overrides, attrpath_names};
+use super::locate::attrpath_names;
 use super::plan::{Context, Plan};
 use super::verify::{Change, verify};
 use super::{Edit, EditError, entries, key_text};
@@ -175,6 +175,26 @@ fn trace(file: &super::locate::File, e: ast::Expr, sites: &mut Sites, hops: usiz
                 set.zip(names).and_then(|(set, names)| member(set, &names)).ok_or_else(|| computed(&e))?;
             trace(file, value, sites, hops + 1)
         }
+        // `environment 9000`: a function of one number makes the value. Shifting that number
+        // is right only if the function adds it; the proof that follows is what says so.
+        ast::Expr::Apply(_) => {
+            let mut numbers = Vec::new();
+            let mut at = e.clone();
+            while let ast::Expr::Apply(app) = at {
+                let arg = app.argument().ok_or_else(|| computed(&e))?;
+                if int_literal(&arg) {
+                    numbers.push(arg);
+                }
+                at = app.lambda().ok_or_else(|| computed(&e))?;
+            }
+            match numbers.as_slice() {
+                [n] => {
+                    sites.add(file, n.syntax().text_range());
+                    Ok(())
+                }
+                _ => Err(computed(&e)),
+            }
+        }
         _ => Err(computed(&e)),
     }
 }
@@ -293,10 +313,10 @@ pub fn renumber(cx: &Context, pattern: &Pattern, to: i64) -> Result<Renumbered, 
     let project = cx.project;
     let block: Vec<&Entry> = project.entries.iter().filter(|e| in_block(pattern, e)).collect();
     if block.is_empty() {
-        return Err(EditError::new(format!("no entry of the registry is under {pattern}")));
+        return Err(EditError::no(format!("no entry of the registry is under {pattern}")));
     }
     if let Some(bad) = block.iter().find(|e| e.interval().is_none()) {
-        return Err(EditError::new(format!("{} is not a valid port ({})", bad.name, bad.value_text()))
+        return Err(EditError::no(format!("{} is not a valid port ({})", bad.name, bad.value_text()))
             .with_hint("`portnix check` shows why; fix it before moving the block"));
     }
     // The block starts where its own range says, or at its lowest port.
@@ -307,7 +327,7 @@ pub fn renumber(cx: &Context, pattern: &Pattern, to: i64) -> Result<Renumbered, 
     let delta = to - from;
     let highest = block.iter().filter_map(|e| e.interval()).map(|(_, hi)| hi).max().unwrap_or(0);
     if !(1..=65535).contains(&(lowest + delta)) || !(1..=65535).contains(&(highest + delta)) {
-        return Err(EditError::new(format!(
+        return Err(EditError::no(format!(
             "the block's ports {lowest}-{highest} would become {}-{}, outside 1-65535",
             lowest + delta,
             highest + delta
@@ -322,13 +342,10 @@ pub fn renumber(cx: &Context, pattern: &Pattern, to: i64) -> Result<Renumbered, 
         }
         seen.push(&e.path);
         let segs: Vec<String> = e.path.iter().map(|s| s.to_string()).collect();
-        let target = super::locate::locate(&project.registry_file, &segs, &Overrides::new(), &cx.root)?;
-        let node = super::entry_node(&target)?;
-        let value = ast::AttrpathValue::cast(node).and_then(|apv| apv.value());
-        let value = value.ok_or_else(|| EditError::new("incomplete attribute"))?;
-        trace(&target.file, value, &mut sites, 0).map_err(|err| match err {
-            EditError::Refused { message, hint } => {
-                EditError::Refused { message: format!("{}: {message}", key_text(&segs)), hint }
+        let (file, value) = super::locate::value_expr(&project.registry_file, &segs, &cx.root)?;
+        trace(&file, value, &mut sites, 0).map_err(|err| match err {
+            EditError::Refused { message, hint, answer } => {
+                EditError::Refused { message: format!("{}: {message}", key_text(&segs)), hint, answer }
             }
             other => other,
         })?;
@@ -344,12 +361,12 @@ pub fn renumber(cx: &Context, pattern: &Pattern, to: i64) -> Result<Renumbered, 
         other => other,
     })?;
     if let Some(why) = collision(&after, pattern, delta) {
-        return Err(EditError::new(format!("{pattern} cannot move to {to}: {why}"))
+        return Err(EditError::no(format!("{pattern} cannot move to {to}: {why}"))
             .with_hint("choose another base; `portnix free` shows what is free"));
     }
     let (was, now) = (errors(project), errors(&after));
     if let Some(new) = new_finding(&was, &now) {
-        return Err(EditError::new(format!("{pattern} cannot move to {to}: {new}")));
+        return Err(EditError::no(format!("{pattern} cannot move to {to}: {new}")));
     }
     let moved = block
         .iter()

@@ -15,6 +15,7 @@ pub(crate) enum Change<'a> {
     Add {
         path: &'a [String],
         value: PortValue,
+        protocol: crate::registry::Protocol,
     },
     Remove {
         path: &'a [String],
@@ -111,9 +112,17 @@ pub(crate) fn verify(
     let meta_at =
         |key: &(Vec<String>, Option<u32>), or: ServiceMeta| got.get(key).map_or(or, |(_, m)| m.clone());
     match change {
-        Change::Add { path, value } => {
+        Change::Add { path, value, protocol } => {
             let key = (path.to_vec(), None);
             let meta = meta_at(&key, ServiceMeta::default());
+            if meta.protocol != *protocol {
+                return Err(refuse(format!(
+                    "{} would be read as {}, not {}",
+                    super::key_text(path),
+                    meta.protocol.as_str(),
+                    protocol.as_str()
+                )));
+            }
             want.insert(key, (value.clone(), meta));
         }
         Change::Remove { path } => {
@@ -150,15 +159,116 @@ pub(crate) fn verify(
             first_difference(&want, &got)
         )));
     }
-    let want_config = before.config_data.as_ref().map(|c| match (change, config) {
-        (Change::Shift { pattern, delta }, _) => shift_ranges(c, pattern, *delta),
-        (_, Some(change)) => rewrite(c, change, true),
-        (_, None) => c.clone(),
-    });
+    let want_config = match change {
+        // A config that reads the registry (`${toString ports.databases.redis}`) must change
+        // when the registry does, and only through those references: the config's own old
+        // text, evaluated against the edited registry, is what it should say. Ranges under a
+        // moved block move once, from their old bounds.
+        Change::Set { .. } | Change::Shift { .. } | Change::Add { .. } => {
+            let reread = old_config_against(&opts, before, edits)?;
+            match (change, reread, before.config_data.as_ref()) {
+                (Change::Shift { pattern, delta }, Some(now), Some(was)) => {
+                    Some(shift_ranges(&now, was, pattern, *delta))
+                }
+                (Change::Add { path, .. }, Some(now), _) => {
+                    Some(with_service_of(&now, after.config_data.as_ref(), path))
+                }
+                // A fallback the config gives is the one config value `set` changes itself.
+                (Change::Set { path: [parent @ .., last], item: None, value }, Some(now), _)
+                    if last == "fallback" =>
+                {
+                    Some(with_fallback(&now, &super::key_text(parent), value))
+                }
+                (_, now, _) => now,
+            }
+        }
+        // A move or removal changes no value, so the config's values stay, with the names
+        // rewritten.
+        Change::Move { .. } | Change::Remove { .. } => before.config_data.as_ref().map(|c| match config {
+            Some(change) => rewrite(c, change, true),
+            None => c.clone(),
+        }),
+    };
     if !same_opt(want_config.as_ref(), after.config_data.as_ref()) {
         return Err(refuse("the edit would change the config beyond the references to the entry".into()));
     }
     Ok(after)
+}
+
+/// The config's old text evaluated against the edited registry: every edit but the config's
+/// own applied. `None` without a config.
+fn old_config_against(
+    opts: &LoadOptions,
+    before: &Project,
+    edits: &[Edit],
+) -> Result<Option<Node>, EditError> {
+    let Some(config_file) = &before.config_file else { return Ok(None) };
+    let config_key = crate::eval::import::file_key(config_file);
+    if !edits.iter().any(|e| crate::eval::import::file_key(&e.file) == config_key) {
+        // The config's text is untouched: what the edited project reads is the answer.
+        let mut opts = opts.clone();
+        opts.overlay = edits.iter().map(|e| (e.file.clone(), e.after.clone())).collect();
+        return load(&opts).map(|p| p.config_data).map_err(|e| {
+            refuse(format!("the edited registry would not evaluate:\n{}", e.render().trim_end()))
+        });
+    }
+    let mut opts = opts.clone();
+    opts.overlay = edits
+        .iter()
+        .filter(|e| crate::eval::import::file_key(&e.file) != config_key)
+        .map(|e| (e.file.clone(), e.after.clone()))
+        .collect();
+    load(&opts).map(|p| p.config_data).map_err(|e| {
+        refuse(format!(
+            "the config's old text would not evaluate against the edited registry:\n{}",
+            e.render().trim_end()
+        ))
+    })
+}
+
+/// `want` with `services."key".fallback` set to `value`, where the config gives it.
+fn with_fallback(want: &Node, key: &str, value: &PortValue) -> Node {
+    let Some(n) = value.interval().filter(|(a, b)| a == b).map(|(a, _)| a) else { return want.clone() };
+    let map = |node: &Node, name: &str, f: &dyn Fn(&Node) -> Node| match &node.data {
+        Data::Set(attrs) => Node {
+            data: Data::Set(
+                attrs.iter().map(|(k, v)| (k.clone(), if &**k == name { f(v) } else { v.clone() })).collect(),
+            ),
+            span: node.span,
+        },
+        _ => node.clone(),
+    };
+    map(want, "services", &|services| {
+        map(services, key, &|service| {
+            map(service, "fallback", &|old| Node { data: Data::Int(n), span: old.span })
+        })
+    })
+}
+
+/// `want` with the `services."path"` binding that `got` gives a new entry (its protocol, say):
+/// what `add` writes there is proven against the entry's metadata, not here.
+fn with_service_of(want: &Node, got: Option<&Node>, path: &[String]) -> Node {
+    let key = super::key_text(path);
+    let Some(service) = got.and_then(|g| g.data.get("services")).and_then(|s| s.data.get(&key)) else {
+        return want.clone();
+    };
+    let Data::Set(attrs) = &want.data else { return want.clone() };
+    let mut attrs = attrs.clone();
+    let services = match attrs.iter().position(|(k, _)| &**k == "services") {
+        Some(i) => &mut attrs[i].1,
+        None => {
+            attrs.push((Rc::from("services"), Node { data: Data::Set(Vec::new()), span: want.span }));
+            sort_attrs(&mut attrs);
+            let i = attrs.iter().position(|(k, _)| &**k == "services").unwrap_or_default();
+            &mut attrs[i].1
+        }
+    };
+    if let Data::Set(s) = &mut services.data {
+        s.retain(|(k, _)| **k != *key);
+        s.push((Rc::from(key.as_str()), service.clone()));
+        sort_attrs(s);
+    }
+    Node { data: Data::Set(attrs), span: want.span }
 }
 
 fn shifted(v: &PortValue, delta: i64) -> PortValue {
@@ -169,26 +279,46 @@ fn shifted(v: &PortValue, delta: i64) -> PortValue {
     }
 }
 
-/// The config with the `from` and `to` of each range inside `pattern` moved by `delta`.
-fn shift_ranges(config: &Node, pattern: &Pattern, delta: i64) -> Node {
-    let map_set = |node: &Node, f: &dyn Fn(&Rc<str>, &Node) -> Node| match &node.data {
-        Data::Set(attrs) => Node {
-            data: Data::Set(attrs.iter().map(|(k, v)| (k.clone(), f(k, v))).collect()),
-            span: node.span,
-        },
-        _ => node.clone(),
-    };
-    let bound = |_: &Rc<str>, b: &Node| match (&b.data, b.span) {
-        (Data::Int(n), span) => Node { data: Data::Int(n + delta), span },
-        _ => b.clone(),
-    };
-    let range = |name: &Rc<str>, r: &Node| match Pattern::parse(name) {
-        Some(p) if p.is_inside(pattern) => {
-            map_set(r, &|k, b| if &**k == "from" || &**k == "to" { bound(k, b) } else { b.clone() })
-        }
-        _ => r.clone(),
-    };
-    map_set(config, &|k, v| if &**k == "ranges" { map_set(v, &range) } else { v.clone() })
+/// `now` (the config read against the edited registry) with each range inside `pattern` as
+/// it was in `was`, its bounds moved by `delta`: once, whether the config wrote them as
+/// literals or read them from the registry.
+fn shift_ranges(now: &Node, was: &Node, pattern: &Pattern, delta: i64) -> Node {
+    fn shift(range: &Node, delta: i64) -> Node {
+        let data = match &range.data {
+            Data::Set(attrs) => Data::Set(
+                attrs
+                    .iter()
+                    .map(|(k, b)| match &b.data {
+                        Data::Int(n) if matches!(&**k, "from" | "to" | "port") => {
+                            (k.clone(), Node { data: Data::Int(n + delta), span: b.span })
+                        }
+                        _ => (k.clone(), b.clone()),
+                    })
+                    .collect(),
+            ),
+            Data::List(items) => Data::List(items.iter().map(|i| shift(i, delta)).collect()),
+            other => other.clone(),
+        };
+        Node { data, span: range.span }
+    }
+    let (Data::Set(top), Some(old_ranges)) = (&now.data, was.data.get("ranges")) else { return now.clone() };
+    let top = top
+        .iter()
+        .map(|(k, v)| {
+            let (true, Data::Set(ranges)) = (&**k == "ranges", &v.data) else {
+                return (k.clone(), v.clone());
+            };
+            let ranges = ranges
+                .iter()
+                .map(|(name, r)| match (Pattern::parse(name), old_ranges.data.get(name)) {
+                    (Some(p), Some(old)) if p.is_inside(pattern) => (name.clone(), shift(old, delta)),
+                    _ => (name.clone(), r.clone()),
+                })
+                .collect();
+            (k.clone(), Node { data: Data::Set(ranges), span: v.span })
+        })
+        .collect();
+    Node { data: Data::Set(top), span: now.span }
 }
 
 fn first_difference(want: &Entries, got: &Entries) -> String {
@@ -214,13 +344,28 @@ fn first_difference(want: &Entries, got: &Entries) -> String {
     }
 }
 
-/// The config as it should read after the change: every string naming the path renamed or
+/// Whether a string at `keys` (the bindings it sits in, outermost first) names an entry:
+/// the same places `references::find` rewrites. Free text that happens to say the path
+/// (a description, an environment value) is not a reference.
+fn names_a_path(keys: &[Rc<str>]) -> bool {
+    let last = keys.last().map(|k| &**k);
+    matches!(last, Some("serves" | "uses" | "shareWith" | "allow"))
+        || keys.first().is_some_and(|k| &**k == "ignore")
+        || (keys.first().is_some_and(|k| &**k == "sync") && last == Some("port"))
+}
+
+/// The config as it should read after the change: every reference to the path renamed or
 /// dropped, `services` keys with it, and the variable renamed inside strings.
 fn rewrite(node: &Node, c: &ConfigChange, top: bool) -> Node {
+    rewrite_at(node, c, top, &[])
+}
+
+fn rewrite_at(node: &Node, c: &ConfigChange, top: bool, keys: &[Rc<str>]) -> Node {
+    let reference = |n: &Node| names_a_path(keys) && matches!(&n.data, Data::Str(s) if *s == c.from);
     let data = match &node.data {
-        Data::Str(s) if *s == c.from => match &c.to {
+        Data::Str(_) if reference(node) => match &c.to {
             Some(to) => Data::Str(to.clone()),
-            None => Data::Str(s.clone()),
+            None => node.data.clone(),
         },
         Data::Str(s) => Data::Str(match (c.env, &c.to) {
             (Some((old, new)), Some(_)) => replace_word(s, old, new),
@@ -229,27 +374,23 @@ fn rewrite(node: &Node, c: &ConfigChange, top: bool) -> Node {
         Data::List(items) => Data::List(
             items
                 .iter()
-                .filter(|i| c.to.is_some() || !matches!(&i.data, Data::Str(s) if *s == c.from))
-                .map(|i| rewrite(i, c, false))
+                .filter(|i| c.to.is_some() || !reference(i))
+                .map(|i| rewrite_at(i, c, false, keys))
                 .collect(),
         ),
         Data::Set(attrs) => {
             let mut out = Vec::new();
             for (k, v) in attrs {
-                let services = top && &**k == "services";
-                if c.to.is_none() && matches!(&v.data, Data::Str(s) if *s == c.from) {
+                let inner: Vec<Rc<str>> = keys.iter().cloned().chain([k.clone()]).collect();
+                if c.to.is_none() && names_a_path(&inner) && matches!(&v.data, Data::Str(s) if *s == c.from) {
                     continue;
                 }
-                let child = if services { rewrite_services(v, c) } else { rewrite(v, c, false) };
-                let key = if !top && c.from.contains('.') && **k == *c.from {
-                    match &c.to {
-                        Some(to) => Rc::from(to.as_str()),
-                        None => continue,
-                    }
+                let child = if top && &**k == "services" {
+                    rewrite_services(v, c)
                 } else {
-                    k.clone()
+                    rewrite_at(v, c, false, &inner)
                 };
-                out.push((key, child));
+                out.push((k.clone(), child));
             }
             sort_attrs(&mut out);
             Data::Set(out)
@@ -271,7 +412,7 @@ fn rewrite_services(node: &Node, c: &ConfigChange) -> Node {
         } else {
             k.clone()
         };
-        out.push((key, rewrite(v, c, false)));
+        out.push((key.clone(), rewrite_at(v, c, false, &[Rc::from("services"), key])));
     }
     sort_attrs(&mut out);
     Node { data: Data::Set(out), span: node.span }

@@ -4,6 +4,7 @@ pub mod compose;
 pub(crate) mod config;
 pub(crate) mod data;
 pub(crate) mod env;
+pub(crate) mod layout;
 pub(crate) mod leaf;
 pub mod load;
 pub(crate) mod meta;
