@@ -255,3 +255,85 @@ fn sync_keeps_mode_goes_through_symlinks_and_refuses_what_it_cannot_find() {
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "port: 1\n");
     std::fs::remove_file(&outside).unwrap();
 }
+
+/// What bash reads for `name` after sourcing the file.
+fn bash_reads(text: &str, name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("portnix-sync-bash-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("f.env"), text).unwrap();
+    let out = Command::new("bash")
+        .args(["-c", &format!("set -a; . ./f.env; printf %s \"${name}\"")])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sync_project(name: &str, sync: &str, file: &str, text: &str) -> std::path::PathBuf {
+    let config = format!("{{ sync = [ {sync} ]; }}\n");
+    let dir = common::project(name, "{ bridge = { passeur = 9000; api = 9001; }; }\n", Some(&config));
+    std::fs::write(dir.join(file), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_line_inside_a_quoted_env_value_is_not_synced_and_the_last_binding_is() {
+    let text = "NOTE=\"line1\nPASSEUR_PORT=9050\nline3\"\nPASSEUR_PORT=9051\n";
+    let dir = sync_project(
+        "env-multiline",
+        "{ file = \".env\"; key = \"PASSEUR_PORT\"; port = \"bridge.passeur\"; }",
+        ".env",
+        text,
+    );
+    assert_eq!(common::portnix(&dir, &["sync", "--check"]).status.code(), Some(1));
+    let out = common::portnix(&dir, &["sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = std::fs::read_to_string(dir.join(".env")).unwrap();
+    assert_eq!(after, "NOTE=\"line1\nPASSEUR_PORT=9050\nline3\"\nPASSEUR_PORT=9000\n");
+    // The readers read the synced port, and the note unchanged.
+    assert_eq!(read_back("env", &after, "PASSEUR_PORT"), "9000");
+    assert_eq!(read_back("env", &after, "NOTE"), "line1\nPASSEUR_PORT=9050\nline3");
+    assert_eq!(bash_reads(&after, "PASSEUR_PORT"), "9000");
+    assert_eq!(common::portnix(&dir, &["sync", "--check"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_key_given_twice_in_json_or_yaml_is_refused_with_both_places() {
+    for (file, text, key) in [
+        ("c.json", "{\n  \"port\": 9050,\n  \"port\": 9051\n}\n", "port"),
+        ("c.yaml", "server:\n  port: 9050\n  port: 9051\n", "server.port"),
+    ] {
+        let sync = format!("{{ file = \"{file}\"; key = \"{key}\"; port = \"bridge.passeur\"; }}");
+        let dir = sync_project(&format!("dup-{file}"), &sync, file, text);
+        for args in [&["sync"][..], &["sync", "--check"]] {
+            let out = common::portnix(&dir, args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{file} {args:?}: {err}");
+            assert!(err.contains("is given twice") && err.contains(&format!("{file}:3:3")), "{err}");
+            assert!(err.contains(&format!("{file}:2:3")) && err.contains("given here first"), "{err}");
+        }
+        assert_eq!(std::fs::read_to_string(dir.join(file)).unwrap(), text, "{file} untouched");
+    }
+}
+
+#[test]
+fn two_targets_on_one_value_are_a_config_error_naming_both() {
+    let sync = "{ file = \"c.yaml\"; key = \"server.port\"; port = \"bridge.passeur\"; } \
+                { file = \"./c.yaml\"; key = \"server.port\"; port = \"bridge.api\"; }";
+    let dir = sync_project("two-targets", sync, "c.yaml", "server:\n  port: 9000\n");
+    for args in [&["sync", "--check"][..], &["check"]] {
+        let out = common::portnix(&dir, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("error[config-error]: sync[0] and sync[1] both write `server.port`"), "{err}");
+        assert!(err.contains("sync[0] writes it too"), "{err}");
+    }
+    // Two patterns that match one number: found when the file is read.
+    let sync = "{ file = \"Caddyfile\"; pattern = \"localhost:([0-9]+)\"; port = \"bridge.passeur\"; } \
+                { file = \"Caddyfile\"; pattern = \":([0-9]+) \"; port = \"bridge.api\"; }";
+    let dir = sync_project("two-patterns", sync, "Caddyfile", "reverse_proxy localhost:9000 {\n}\n");
+    let out = common::portnix(&dir, &["sync", "--check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("two sync targets write one value of Caddyfile"), "{err}");
+}

@@ -87,5 +87,41 @@ pub(crate) fn parse(node: &Node) -> Result<Vec<SyncTarget>, Vec<Diagnostic>> {
             p.fail_at(node.span, format!("sync must be a list of targets, not {}", other.describe()), "")
         }
     }
+    p.errors.extend(one_value_twice(&out));
     if p.errors.is_empty() { Ok(out) } else { Err(p.errors) }
+}
+
+/// `a/./b.yaml` and `a/b.yaml` are one file.
+fn normal(file: &str) -> String {
+    file.split('/').filter(|c| !c.is_empty() && *c != ".").collect::<Vec<_>>().join("/")
+}
+
+/// Two targets that write one value: applied one after the other the last would win, and
+/// `sync --check` would pass on a file that says one of two ports. A config error naming both.
+fn one_value_twice(targets: &[SyncTarget]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (j, b) in targets.iter().enumerate() {
+        let Some((i, a)) = targets[..j]
+            .iter()
+            .enumerate()
+            .find(|(_, a)| normal(&a.file) == normal(&b.file) && a.locator == b.locator)
+        else {
+            continue;
+        };
+        let what = match &b.locator {
+            Locator::Key { key, .. } => format!("`{key}`"),
+            Locator::Pattern(p) => format!("the pattern '{p}'"),
+        };
+        let mut d = Diagnostic::new(
+            crate::diagnostic::Code::ConfigError,
+            format!("sync[{i}] and sync[{j}] both write {what} in {} ({} and {})", b.file, a.port, b.port),
+        )
+        .with_hint("a value holds one port: give each target its own file or key (a `map` over environments needs the environment in the file name)");
+        d.span = b.span;
+        if let Some(span) = a.span {
+            d = d.with_label(span, format!("sync[{i}] writes it too"));
+        }
+        out.push(d);
+    }
+    out
 }

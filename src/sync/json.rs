@@ -124,13 +124,23 @@ impl Reader<'_> {
         match self.b.get(self.i) {
             Some(b'{') => {
                 self.i += 1;
+                // The member's key and value, once found: the rest of the object is read for
+                // a second one, which readers disagree on.
+                let mut found: Option<(usize, usize, usize)> = None;
+                let done = |r: &mut Self, found: Option<(usize, usize, usize)>| {
+                    Ok(found.map(|(_, at, end)| {
+                        r.i = at;
+                        (at, end)
+                    }))
+                };
                 loop {
                     self.ws();
                     match self.b.get(self.i) {
-                        Some(b'}') => return Ok(None),
+                        Some(b'}') => return done(self, found),
                         Some(b'"') => {}
                         _ => return Err(bad("a key that is not a string", self.i)),
                     }
+                    let key_at = self.i;
                     let key = self.string()?;
                     self.ws();
                     if self.b.get(self.i) != Some(&b':') {
@@ -141,13 +151,19 @@ impl Reader<'_> {
                     let at = self.i;
                     let range = self.value(1)?;
                     if key == name {
-                        self.i = at;
-                        return Ok(Some(range));
+                        if let Some((first, ..)) = found {
+                            return Err(LocateError::Duplicate {
+                                key: name.to_string(),
+                                first,
+                                second: key_at,
+                            });
+                        }
+                        found = Some((key_at, at, range.1));
                     }
                     self.ws();
                     match self.b.get(self.i) {
                         Some(b',') => self.i += 1,
-                        Some(b'}') => return Ok(None),
+                        Some(b'}') => return done(self, found),
                         _ => return Err(bad("a missing `,`", self.i)),
                     }
                 }
@@ -206,5 +222,17 @@ mod tests {
         assert!(matches!(locate(t, "server.host"), Err(super::LocateError::Missing { .. })));
         assert!(matches!(locate(t, "name"), Err(super::LocateError::NotANumber { .. })));
         assert!(locate(&format!("{{\"a\": {}", "[".repeat(100_000)), "b").is_err());
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_with_both_places() {
+        let t = r#"{ "port": 1, "x": 2, "port": 3 }"#;
+        let e = locate(t, "port").unwrap_err();
+        assert_eq!(e, super::LocateError::Duplicate { key: "port".into(), first: 2, second: 21 });
+        // On the way to the value too.
+        let t = r#"{ "server": { "port": 1 }, "server": { "port": 2 } }"#;
+        assert!(matches!(locate(t, "server.port"), Err(super::LocateError::Duplicate { .. })));
+        // Elsewhere, a repeated key is none of sync's business.
+        assert_eq!(locate(r#"{ "a": 1, "a": 2, "port": 5 }"#, "port").unwrap().value, 5);
     }
 }

@@ -59,6 +59,10 @@ pub(crate) enum LocateError {
     NotANumber { what: String, at: usize },
     /// The file is not valid in its format.
     Unreadable { message: String, at: Option<usize> },
+    /// The key is given twice where the value is looked for: readers disagree on which counts
+    /// (Python's json and PyYAML take the last, strict readers refuse the file), so sync
+    /// writes neither. `first` and `second` are where each is.
+    Duplicate { key: String, first: usize, second: usize },
 }
 
 /// The slots of `key` in `text`: one for a key, every match for a pattern.

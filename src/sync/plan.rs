@@ -128,6 +128,17 @@ fn located_error(file: FileId, text: &str, e: LocateError, key: &str, shown: &st
             format!("`{key}` in {shown} holds {what}, not a port number"),
             "sync rewrites a number written as digits",
         ),
+        LocateError::Duplicate { first, second, .. } => {
+            let mut d = error(
+                at(Some(second)),
+                format!("`{key}` is given twice in {shown}; readers disagree on which one counts"),
+                "Python's json and PyYAML read the last, strict readers refuse the file: remove one, then sync",
+            );
+            if let Some(span) = at(Some(first)) {
+                d = d.with_label(span, "given here first");
+            }
+            d
+        }
         LocateError::Unreadable { message, at: o } => {
             let mut d = error(at(o), format!("{shown}: {message}"), "");
             if d.span.is_none() {
@@ -154,7 +165,9 @@ pub(crate) fn plan(
         sources.paths().map(|p| (p.to_path_buf(), "an input of the registry")).collect();
     let mut files: Vec<(FileChange, FileId)> = Vec::new();
     let mut errors = Vec::new();
-    for t in &project.config.sync {
+    // (file, start, end, target): the values each target writes, as the file is on disk.
+    let mut claimed: Vec<(PathBuf, usize, usize, usize)> = Vec::new();
+    for (n, t) in project.config.sync.iter().enumerate() {
         let result = (|| -> Result<(), Diagnostic> {
             let path = target_path(&root, t, anywhere)?;
             let (format, key) = format_of(t)?;
@@ -191,6 +204,31 @@ pub(crate) fn plan(
                 let e = locate(&format, &change.before, &key).err().unwrap_or(e);
                 located_error(*id, &change.before, e, &key, &t.file)
             })?;
+            // Two targets on one value (two patterns that match one number, say): the last
+            // would win, and --check would pass on a file that says one of two ports.
+            if let Ok(on_disk) = locate(&format, &change.before, &key) {
+                for slot in on_disk {
+                    let other = claimed
+                        .iter()
+                        .find(|(p, s, e, _)| *p == change.path && *s < slot.end && slot.start < *e);
+                    if let Some((_, _, _, other)) = other {
+                        let first: &SyncTarget = &project.config.sync[*other];
+                        let mut d = error(
+                            t.span,
+                            format!(
+                                "two sync targets write one value of {}: {} and {}",
+                                t.file, first.port, t.port
+                            ),
+                            "a value holds one port: give each target its own file, key or pattern",
+                        );
+                        if let Some(span) = first.span {
+                            d = d.with_label(span, "this target writes it too");
+                        }
+                        return Err(d);
+                    }
+                    claimed.push((change.path.clone(), slot.start, slot.end, n));
+                }
+            }
             let stale: Vec<i64> = slots.iter().map(|s| s.value).filter(|v| *v != port).collect();
             if !stale.is_empty() {
                 change.after = rewrite(&change.after, &slots, port);

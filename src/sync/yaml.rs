@@ -22,14 +22,18 @@ struct Find {
     parent: Option<usize>,
     done: bool,
     too_deep: Option<usize>,
+    /// Where the found value's key was, and where a second one was: the same path given twice.
+    found_key: Option<usize>,
+    duplicate: Option<(usize, usize)>,
 }
 
 struct Frame {
     mapping: bool,
     expect_key: bool,
     index: usize,
-    /// The key just read, for the value that follows.
+    /// The key just read, for the value that follows, and where it was.
     key: Option<String>,
+    key_at: usize,
     on_path: bool,
 }
 
@@ -49,6 +53,21 @@ impl Find {
         let name = if top.mapping { top.key.clone() } else { Some(top.index.to_string()) };
         let matches = name.as_deref() == self.want.get(depth - 1).map(String::as_str);
         (matches && depth < self.want.len(), matches && depth == self.want.len())
+    }
+
+    /// Records the wanted value; a second one is a duplicate key, and the search ends.
+    fn found(&mut self, found: Found, at: usize) {
+        let key_at = self.stack.last().filter(|t| t.mapping).map_or(at, |t| t.key_at);
+        match self.found_key {
+            Some(first) => {
+                self.duplicate = Some((first, key_at));
+                self.done = true;
+            }
+            None => {
+                self.found = Some(found);
+                self.found_key = Some(key_at);
+            }
+        }
     }
 
     fn value_done(&mut self) {
@@ -77,13 +96,13 @@ impl MarkedEventReceiver for Find {
                     && top.expect_key
                 {
                     top.key = Some(text);
+                    top.key_at = at;
                     top.expect_key = false;
                     return;
                 }
                 let (_, is_it) = self.position();
                 if is_it {
-                    self.found = Some(Found::Scalar { style, at, text });
-                    self.done = true;
+                    self.found(Found::Scalar { style, at, text }, at);
                 }
                 self.value_done();
             }
@@ -92,9 +111,7 @@ impl MarkedEventReceiver for Find {
                 let (on_path, is_it) = self.position();
                 if is_it {
                     let what = if mapping { "a mapping" } else { "a sequence" };
-                    self.found = Some(Found::Other { what, at });
-                    self.done = true;
-                    return;
+                    self.found(Found::Other { what, at }, at);
                 }
                 if on_path {
                     self.parent = Some(at);
@@ -110,7 +127,8 @@ impl MarkedEventReceiver for Find {
                     expect_key: mapping,
                     index: 0,
                     key: None,
-                    on_path: on_path || root,
+                    key_at: at,
+                    on_path: (on_path || root) && !is_it,
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -127,8 +145,7 @@ impl MarkedEventReceiver for Find {
                 }
                 let (_, is_it) = self.position();
                 if is_it {
-                    self.found = Some(Found::Other { what: "an alias", at });
-                    self.done = true;
+                    self.found(Found::Other { what: "an alias", at }, at);
                 }
                 self.value_done();
             }
@@ -157,6 +174,13 @@ pub(crate) fn locate(text: &str, key: &str) -> Result<Slot, LocateError> {
         return Err(LocateError::Unreadable {
             message: "YAML nested too deeply".into(),
             at: Some(byte_at(text, at)),
+        });
+    }
+    if let Some((first, second)) = find.duplicate {
+        return Err(LocateError::Duplicate {
+            key: key.to_string(),
+            first: byte_at(text, first),
+            second: byte_at(text, second),
         });
     }
     match find.found {
@@ -198,5 +222,15 @@ mod tests {
         assert!(matches!(locate(t, "server"), Err(super::LocateError::NotANumber { .. })));
         assert!(matches!(locate(t, "server.tls"), Err(super::LocateError::Missing { at: Some(_), .. })));
         assert!(locate(&"[".repeat(100_000), "0").is_err());
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_with_both_places() {
+        let t = "server:\n  port: 1\n  host: a\n  port: 2\n";
+        let e = locate(t, "server.port").unwrap_err();
+        assert_eq!(e, super::LocateError::Duplicate { key: "server.port".into(), first: 10, second: 30 });
+        let t = "server:\n  port: 1\nserver:\n  port: 2\n";
+        assert!(matches!(locate(t, "server.port"), Err(super::LocateError::Duplicate { .. })));
+        assert_eq!(locate("a: 1\na: 2\nport: 5\n", "port").unwrap().value, 5);
     }
 }
