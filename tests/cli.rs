@@ -5,6 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
+use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -320,4 +321,35 @@ fn lease_commands_report_once_with_the_same_exit_codes() {
     let out = common::portnix(&bad, &["lease", "ls", "--store", store]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ports.nix:1:"), "a load error keeps its location");
+}
+
+/// Only an absent config means "no config": one that is there but cannot be read is an error,
+/// never a clean check with no ranges and no reservations.
+#[test]
+fn a_config_that_is_there_but_cannot_be_read_is_load_failed() {
+    let dir = common::project("unreadable-config", "{ a = 80; }\n", None);
+    let config = dir.join("lib/portnix.nix");
+    let cases: [(&str, &dyn Fn()); 4] = [
+        ("is a symlink to nothing", &|| std::os::unix::fs::symlink("nowhere.nix", &config).unwrap()),
+        ("is a directory", &|| std::fs::create_dir(&config).unwrap()),
+        ("is a symlink loop", &|| std::os::unix::fs::symlink("portnix.nix", &config).unwrap()),
+        ("is not a regular file", &|| {
+            assert!(Command::new("mkfifo").arg(&config).status().unwrap().success());
+        }),
+    ];
+    for (why, make) in cases {
+        let _ = std::fs::remove_file(&config);
+        let _ = std::fs::remove_dir(&config);
+        make();
+        for args in [&["check"][..], &["check", "--format", "json"], &["ls"]] {
+            let out = common::portnix(&dir, args);
+            let all =
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert_eq!(out.status.code(), Some(2), "{why} {args:?}: {all}");
+            assert!(all.contains("load-failed") && all.contains(why), "{why} {args:?}: {all}");
+        }
+    }
+    let _ = std::fs::remove_file(&config);
+    let _ = std::fs::remove_dir(&config);
+    assert_eq!(common::portnix(&dir, &["check"]).status.code(), Some(0), "absent: no config");
 }

@@ -315,3 +315,39 @@ fn a_file_the_user_may_not_write_or_does_not_own_is_refused() {
         assert!(temporaries(&dir.join("lib")).is_empty());
     }
 }
+
+/// A name from the registry never chooses where a file goes, and no generated file is written
+/// outside the project root: a pull request that adds a category cannot make CI write anywhere.
+#[test]
+fn generated_paths_stay_inside_the_project() {
+    let dir = common::project(
+        "escape",
+        "{ \"../../ESCAPED\" = { a = 8000; }; prod = { a = 8001; }; \"a/b\" = { c = 8002; }; \"..\" = { d = 8003; }; }\n",
+        None,
+    );
+    std::fs::create_dir_all(dir.join("envs")).unwrap();
+    let out = common::portnix(&dir, &["gen", "env", "--per", "*", "-o", "envs/{}.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("envs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["%2E%2E.env", "..%2F..%2FESCAPED.env", "a%2Fb.env", "prod.env"]);
+    assert!(!dir.parent().unwrap().join("ESCAPED.env").exists());
+    // --check reads the same names back.
+    let out = common::portnix(&dir, &["gen", "env", "--per", "*", "-o", "envs/{}.env", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // An -o outside the root, directly or through `..` or a symlink, is refused.
+    std::os::unix::fs::symlink(std::env::temp_dir(), dir.join("out")).unwrap();
+    for o in ["../escaped.env", "envs/../../escaped.env", "out/portnix-escaped.env"] {
+        let out = common::portnix(&dir, &["gen", "env", "-o", o]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{o}: {err}");
+        assert!(err.contains("is outside the project root"), "{o}: {err}");
+    }
+    assert!(!std::env::temp_dir().join("portnix-escaped.env").exists());
+    let out = common::portnix(&dir, &["gen", "env", "-o", "out/portnix-escaped.env", "--allow-outside-root"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(std::env::temp_dir().join("portnix-escaped.env")).unwrap();
+}

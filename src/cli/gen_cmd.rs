@@ -81,7 +81,7 @@ pub(crate) fn stale(
         let template = args.output.as_ref()?.file_name()?.to_string_lossy().to_string();
         let name = path.file_name()?.to_string_lossy().to_string();
         let parts = crate::generate::generate_env_per(project, &options).ok()?;
-        parts.into_iter().find(|(part, _)| template.replace("{}", part) == name)?.1
+        parts.into_iter().find(|(part, _)| template.replace("{}", &file_part(part)) == name)?.1
     } else {
         generate(project, args.target, &options).ok()?.text
     };
@@ -133,7 +133,7 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         let template = args.output.as_ref().map(|o| o.to_string_lossy().to_string()).unwrap_or_default();
         let mut code = exit::OK;
         for (part, text) in &files {
-            let path = PathBuf::from(template.replace("{}", part));
+            let path = PathBuf::from(template.replace("{}", &file_part(part)));
             code = code.max(write_output(&project, &args, &path, text)?);
         }
         if files.is_empty() {
@@ -162,6 +162,49 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
     Ok(write_output(&project, &args, path, &generated.text)?)
 }
 
+/// A part of the registry's name as one component of a file name: a name can hold anything
+/// a Nix string can, and `../../x` or `a/b` must not choose where the file goes. `/`, `%`
+/// and NUL are written `%2F`, `%25`, `%00`; `.` and `..` as `%2E`, `%2E%2E`.
+pub(crate) fn file_part(part: &str) -> String {
+    match part {
+        "" => "%".into(),
+        "." => "%2E".into(),
+        ".." => "%2E%2E".into(),
+        _ => part.replace('%', "%25").replace('/', "%2F").replace('\0', "%00"),
+    }
+}
+
+/// Whether `path` (to be written) lies inside the project root, through symlinks: the nearest
+/// existing ancestor is resolved.
+fn inside_root(project: &crate::registry::Project, path: &std::path::Path) -> Result<(), WriteError> {
+    let root = project.root.clone().or_else(|| project.registry_file.parent().map(PathBuf::from));
+    let Some(root) = root else { return Ok(()) };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let real = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // The file may not exist yet: resolve its nearest existing ancestor, then the rest.
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
+        rest.push(name.to_owned());
+        existing = parent;
+    }
+    let mut resolved = real(existing);
+    for name in rest.iter().rev() {
+        match name.to_str() {
+            Some("..") => {
+                resolved.pop();
+            }
+            Some(".") => {}
+            _ => resolved.push(name),
+        }
+    }
+    if !resolved.starts_with(real(&root)) {
+        return Err(WriteError::OutsideRoot { path: path.to_path_buf(), root });
+    }
+    Ok(())
+}
+
 /// Writes (or with `--check`, compares) FILE under its directory's lock, so two runs never
 /// interleave and the file is always the old version or the new one.
 fn write_output(
@@ -185,6 +228,9 @@ fn write_output(
         })
         .collect();
     guard::not_an_input(path, &inputs)?;
+    if !args.project.allow_outside_root {
+        inside_root(project, path)?;
+    }
     let lock = Lock::for_file(path)?;
     let old = match std::fs::read(path) {
         Ok(b) => Some(b),

@@ -23,6 +23,8 @@ pub enum WriteError {
     Input { path: PathBuf, what: String },
     #[error("{} was changed by something else while portnix was editing it", path.display())]
     Changed { path: PathBuf },
+    #[error("{} is outside the project root {}", path.display(), root.display())]
+    OutsideRoot { path: PathBuf, root: PathBuf },
 }
 
 impl WriteError {
@@ -58,6 +60,9 @@ impl WriteError {
             }
             WriteError::Input { .. } => "write the output to another file".into(),
             WriteError::Changed { .. } => "run the command again".into(),
+            WriteError::OutsideRoot { .. } => {
+                "portnix writes only inside the project; pass --allow-outside-root to write there".into()
+            }
         })
     }
 }

@@ -97,12 +97,38 @@ pub(crate) enum FindError {
     NotFound(PathBuf),
 }
 
+/// Why `file` cannot be read as Nix, if it cannot: only a regular file (through links) can.
+fn unreadable(file: &Path) -> Option<String> {
+    let link = match std::fs::symlink_metadata(file) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some("does not exist".into()),
+        Err(e) => return Some(format!("cannot be read: {e}")),
+    };
+    match std::fs::metadata(file) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some("is a directory".into()),
+        Ok(_) => Some("is not a regular file (a FIFO, socket or device)".into()),
+        Err(e) if link.file_type().is_symlink() && e.raw_os_error() == Some(40) => {
+            Some("is a symlink loop".into())
+        }
+        Err(e) if link.file_type().is_symlink() && e.kind() == std::io::ErrorKind::NotFound => {
+            Some("is a symlink to nothing".into())
+        }
+        Err(e) => Some(format!("cannot be read: {e}")),
+    }
+}
+
 pub(crate) fn find_registry(explicit: Option<&Path>) -> Result<PathBuf, FindError> {
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
     }
     let cwd = std::env::current_dir()?;
-    cwd.ancestors().map(|d| d.join(REGISTRY)).find(|p| p.is_file()).ok_or(FindError::NotFound(cwd))
+    // Anything at the name stops the search (a dangling link too): it is this project's
+    // registry, and reading it says what is wrong, rather than a parent's being used.
+    cwd.ancestors()
+        .map(|d| d.join(REGISTRY))
+        .find(|p| std::fs::symlink_metadata(p).is_ok())
+        .ok_or(FindError::NotFound(cwd))
 }
 
 pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
@@ -114,10 +140,27 @@ pub fn load(opts: &LoadOptions) -> Result<Project, LoadError> {
         )
     })?;
     let registry_file = std::path::absolute(&registry_file).unwrap_or(registry_file);
+    // Only an absent config means "no config": a config that is there but cannot be read (a
+    // dangling link, a directory, a FIFO) is an error, not an empty config.
     let config_file = match &opts.config {
         Some(c) => Some(std::path::absolute(c).unwrap_or_else(|_| c.clone())),
-        None => registry_file.parent().map(|d| d.join(CONFIG)).filter(|p| p.is_file()),
+        None => {
+            registry_file.parent().map(|d| d.join(CONFIG)).filter(|p| std::fs::symlink_metadata(p).is_ok())
+        }
     };
+    for file in std::iter::once(&registry_file).chain(config_file.as_ref()) {
+        if opts.overlay.contains_key(file) {
+            continue;
+        }
+        if let Some(why) = unreadable(file) {
+            let what = if *file == registry_file { "the registry" } else { "the config" };
+            return Err(LoadError::plain(
+                Code::LoadFailed,
+                format!("{what} {} {why}", crate::syntax::display_path(file)),
+                "make it a regular Nix file, or remove it",
+            ));
+        }
+    }
     let dir = registry_file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
     let root = find_project_root(&dir);
     let import_root = root.clone().unwrap_or_else(|| dir.clone());
