@@ -122,6 +122,7 @@ fixtures! {
     privileged_port_pass_allowed: "privileged-port" "pass_allowed";
     privileged_port_warn_low: "privileged-port" "warn_low";
     process_config_fail_cycle: "process-config" "fail_cycle";
+    process_config_fail_environment_names: "process-config" "fail_environment_names";
     process_config_fail_healthy_without_probe: "process-config" "fail_healthy_without_probe";
     process_config_fail_incompatible: "process-config" "fail_incompatible";
     process_config_fail_log_ready_without_line: "process-config" "fail_log_ready_without_line";

@@ -250,7 +250,7 @@ fn process_compose_runs_what_the_config_says() {
             assert_eq!(got.description, p.description, "{name}");
             assert_eq!(got.log_location, p.log_location, "{name}");
             let env = got.environment.clone().unwrap_or_default();
-            for (k, v) in &p.environment {
+            for (k, v) in p.environment() {
                 assert!(env.contains(&format!("{k}={v}")), "{name}: {}: {k}={v} in {env:?}", p.name);
             }
             // Every port it serves, uses, or depends on, under its env name.

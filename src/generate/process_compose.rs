@@ -159,7 +159,7 @@ fn environment(ctx: &Context, p: &Process, served: &[&Entry], errors: &mut Vec<D
         .iter()
         .filter_map(|e| e.interval().filter(|(f, t)| f == t).map(|(f, _)| (env_name(e), f.to_string())))
         .collect();
-    for (k, v) in &p.environment {
+    for (k, v, _) in &p.environment {
         env.insert(k.clone(), v.clone());
     }
     env.into_iter().map(|(k, v)| format!("{k}={v}")).collect()

@@ -124,7 +124,8 @@ pub struct Process {
     pub depends_on: Vec<Dependency>,
     pub(crate) availability: Option<Availability>,
     pub(crate) shutdown: Option<Shutdown>,
-    pub environment: Vec<(String, String)>,
+    /// (name, value, where the name is given).
+    pub(crate) environment: Vec<(String, String, Option<Span>)>,
     pub(crate) env_file: Option<String>,
     pub(crate) working_dir: Option<String>,
     pub log_location: Option<String>,
@@ -134,6 +135,13 @@ pub struct Process {
     pub(crate) ready_log_line: Option<(String, Option<Span>)>,
     pub description: Option<String>,
     pub(crate) span: Option<Span>,
+}
+
+impl Process {
+    /// Its own environment's names and values, in order.
+    pub fn environment(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.environment.iter().map(|(k, v, _)| (k.as_str(), v.as_str()))
+    }
 }
 
 impl Reader {
@@ -263,7 +271,7 @@ impl Reader {
                     _ => self.string(v, &format!("environment.{k}")),
                 };
                 if let Some(value) = value {
-                    environment.push((k.to_string(), value));
+                    environment.push((k.to_string(), value, v.span));
                 }
             }
         }

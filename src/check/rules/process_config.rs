@@ -3,7 +3,9 @@
 //! beside `ready_log_line`, a dependency cycle, a dependency that names no process, a
 //! `process_healthy` dependency on a process without a probe, a `process_log_ready` one on a
 //! process without `ready_log_line`; and what portnix cannot write: a probe with no port to
-//! probe, a path in `serves` or `uses` that is not a port of the registry.
+//! probe, a path in `serves` or `uses` that is not a port of the registry, an `environment`
+//! name that would become another variable (`"DB_URL=postgres"` is written `DB_URL=postgres=...`,
+//! which the process reads as `DB_URL`).
 //!
 //! Why: `portnix gen process-compose` would write a file that fails at `process-compose up`,
 //! or one whose dependent processes wait forever.
@@ -27,6 +29,7 @@ pub(crate) fn run(ctx: &Context, out: &mut Vec<Finding>) {
     let find = |name: &str| procs.iter().find(|p| p.name == name);
     for p in procs {
         paths(ctx, p, out);
+        environment(p, out);
         for (probe, what) in [(&p.readiness, "readiness"), (&p.liveness, "liveness")] {
             if let Some(probe) = probe {
                 probed(ctx, p, probe, what, out);
@@ -235,5 +238,33 @@ fn cycles(procs: &[Process], out: &mut Vec<Finding>) {
                 path.pop();
             }
         }
+    }
+}
+
+/// process-compose hands each `NAME=value` to the process as it is: the first `=` ends the
+/// name, so a name with `=` sets another variable, and one with whitespace or NUL is not a
+/// name a shell or `getenv` can ask for.
+fn environment(p: &Process, out: &mut Vec<Finding>) {
+    for (name, _, span) in &p.environment {
+        let why = if name.is_empty() {
+            "is empty"
+        } else if name.contains('=') {
+            "holds `=`, so the process would read the part before it as the name"
+        } else if name.contains('\0') {
+            "holds a NUL byte, which no environment can carry"
+        } else if name.chars().any(char::is_whitespace) {
+            "holds whitespace, which no shell or getenv can ask for"
+        } else {
+            continue;
+        };
+        let mut f = error(
+            p,
+            format!("processes.{}.environment: the name {:?} {why}", p.name, name),
+            "an environment name is letters, digits and `_`: put the rest in the value",
+        );
+        if let Some(span) = span {
+            f = f.at(Some(*span));
+        }
+        out.push(f);
     }
 }
