@@ -534,6 +534,31 @@ fn markdown_splices_between_markers() {
 }
 
 #[test]
+fn markers_inside_fenced_code_are_text_and_force_keeps_the_prose_around_real_ones() {
+    let dir = common::project("md-fence", "{ db.pg = 5432; }\n", None);
+    let example = "How to keep a table:\n\n```markdown\n<!-- portnix:begin -->\n<!-- portnix:end -->\n```\n\n~~~~\n<!-- portnix:end -->\n```\n~~~~\n";
+    let readme =
+        format!("# Project\n\n{example}\n<!-- portnix:begin -->\nold\n<!-- portnix:end -->\n\nAfter.\n");
+    std::fs::write(dir.join("README.md"), &readme).unwrap();
+    let out = common::portnix(&dir, &["gen", "markdown", "-o", "README.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(text.starts_with(&format!("# Project\n\n{example}\n<!-- portnix:begin -->\n")), "{text}");
+    assert!(text.ends_with("<!-- portnix:end -->\n\nAfter.\n") && !text.contains("old"), "{text}");
+    // Two real pairs: refused, and --force does not replace the prose with a table either.
+    let two = format!("{readme}\n<!-- portnix:begin -->\n<!-- portnix:end -->\n");
+    std::fs::write(dir.join("README.md"), &two).unwrap();
+    for args in
+        [&["gen", "markdown", "-o", "README.md"][..], &["gen", "markdown", "-o", "README.md", "--force"]]
+    {
+        let out = common::portnix(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("exactly one pair"), "{args:?}");
+        assert_eq!(std::fs::read_to_string(dir.join("README.md")).unwrap(), two);
+    }
+}
+
+#[test]
 fn process_compose_warns_about_its_api_port() {
     let dir = common::project(
         "pc8080",

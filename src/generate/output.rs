@@ -29,7 +29,9 @@ pub(crate) fn desired(
             let text = text.unwrap_or_default();
             Ok(format!("{}{}{}", &text[..b], generated, &text[e..]))
         }
-        Err(_) if force => Ok(generated.to_string()),
+        // --force may replace a file with no markers at all, never the prose around markers
+        // that are there but do not make one pair.
+        Err(NoPlace::NoMarkers(_) | NoPlace::NotUtf8(_)) if force => Ok(generated.to_string()),
         Err(why) => Err(not_generated(path, why.to_string())),
     }
 }
@@ -67,12 +69,45 @@ fn near(line: &Option<Near>) -> String {
         .unwrap_or_default()
 }
 
+/// The fence a line opens or closes (CommonMark: up to three spaces, then three or more
+/// backticks or tildes): its character and length.
+fn fence(line: &str) -> Option<(char, usize)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    let c = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = rest.chars().take_while(|x| *x == c).count();
+    (indent <= 3 && n >= 3).then_some((c, n))
+}
+
 /// The byte range from the start of the begin marker's line to the end of the end marker's
-/// line. Markers count only on lines of their own, so prose that mentions them is left alone.
+/// line. Markers count only on lines of their own and outside fenced code blocks, so prose
+/// and examples that show them are left alone.
 fn markers(text: &str) -> Result<(usize, usize), NoPlace> {
     let (mut begins, mut ends, mut close) = (Vec::new(), Vec::new(), None);
     let mut offset = 0;
+    let mut open: Option<(char, usize)> = None;
     for (n, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        match (open, fence(bare)) {
+            (None, Some(f)) => {
+                open = Some(f);
+                offset += line.len();
+                continue;
+            }
+            // A closing fence is as long as the opening one or longer, with nothing after it.
+            (Some((c, len)), Some((c2, len2)))
+                if c == c2 && len2 >= len && bare.trim().chars().all(|x| x == c) =>
+            {
+                open = None;
+                offset += line.len();
+                continue;
+            }
+            (Some(_), _) => {
+                offset += line.len();
+                continue;
+            }
+            (None, None) => {}
+        }
         match line.trim() {
             l if l == BEGIN => begins.push(offset),
             l if l == END => ends.push(offset + line.len()),
