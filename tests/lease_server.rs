@@ -650,14 +650,15 @@ fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
     assert!(lines[0].starts_with("PORT   PROTO  SERVICE  TYPE   SCOPE  EXPIRES"), "{table}");
     assert!(lines[1].starts_with("20020  tcp    web      small  local  "), "{table}");
     assert!(lines[2].starts_with("20030  tcp    calm     small  local  ") && lines.len() == 3, "{table}");
-    let check = |leases: bool| {
+    let check_as = |leases: bool, format: &str| {
         let mut cmd = std::process::Command::new(common::lease::BIN);
-        cmd.current_dir(&dir).arg("check").arg("--store").arg(store(&dir));
+        cmd.current_dir(&dir).arg("check").arg("--store").arg(store(&dir)).args(["--format", format]);
         if leases {
             cmd.arg("--leases");
         }
         cmd.output().unwrap()
     };
+    let check = |leases: bool| check_as(leases, "human");
     assert_eq!(check(true).status.code(), Some(0), "nothing collides yet");
     // The registry gains an entry on web's port, and the config drops the wide pool.
     std::fs::write(
@@ -670,10 +671,30 @@ fn check_leases_lists_the_live_leases_the_changed_registry_no_longer_allows() {
     let out = check(true);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[lease-collision]: lease "), "{text}");
     assert!(text.contains("of web (tcp 20020") && text.contains("registry entry small.web2"), "{text}");
     assert!(text.contains("of api (tcp 21005") && text.contains("pool wide is no longer"), "{text}");
     assert!(!text.contains("of calm"), "{text}");
-    assert!(text.contains("2 live lease(s) collide"), "{text}");
+    assert!(text.contains("2 errors"), "{text}");
+    // Every machine format carries them, as any finding.
+    let out = check_as(true, "json");
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    // The dropped pool leaves its range unused: a warning beside the two.
+    assert_eq!(codes, ["unused-range", "lease-collision", "lease-collision"], "{json}");
+    let out = check_as(true, "github");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("::error").count(), 2, "{text}");
+    assert!(text.contains("lease-collision"), "{text}");
+    let out = check_as(true, "sarif");
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.iter().filter(|r| r["ruleId"] == "lease-collision").count(), 2, "{sarif}");
+    // `explain` knows the code.
+    let out =
+        std::process::Command::new(common::lease::BIN).args(["explain", "lease-collision"]).output().unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("live lease"), "{out:?}");
     assert_eq!(check(false).status.code(), Some(0), "without --leases the store is not read");
 }
 

@@ -65,7 +65,10 @@ pub(crate) fn run(args: CheckArgs) -> CliResult {
             Err(e) => return Err(CliError::failure(format!("cannot read {}: {e}", file.display()))),
         }
     }
-    let findings = crate::timing::phase("check", || check(&project, &options));
+    let mut findings = crate::timing::phase("check", || check(&project, &options));
+    if args.leases {
+        findings.extend(super::lease_cmd::colliding_leases(&project, &args.store)?);
+    }
     let sources = &project.sources;
     let text = match args.format {
         Format::Human => {
@@ -85,10 +88,8 @@ pub(crate) fn run(args: CheckArgs) -> CliResult {
     }
     let errors = findings.iter().any(|f| f.diag.severity() == Severity::Error);
     let warnings = findings.iter().any(|f| f.diag.severity() == Severity::Warning);
-    let colliding =
-        if args.leases { super::lease_cmd::colliding_leases(&project, &args.store)? > 0 } else { false };
     project.leak();
-    Ok(if errors || colliding || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK })
+    Ok(if errors || (args.deny_warnings && warnings) { exit::FINDINGS } else { exit::OK })
 }
 
 fn render(format: Format, sources: &crate::syntax::Sources, findings: &[crate::check::Finding]) -> String {

@@ -258,43 +258,46 @@ fn open_store(store: &StoreArgs, server: bool) -> Result<(Arc<dyn crate::lease::
     Ok((Arc::new(sqlite), format!("sqlite:{}", path.display())))
 }
 
-/// For `check --leases`: prints the live leases of the store that collide with `project` as it
-/// is now, and gives their number.
+/// For `check --leases`: the live leases of the store that collide with `project` as it is
+/// now, as findings of `check` (no location: a lease lives in the store, not in a file).
 pub(crate) fn colliding_leases(
     project: &crate::registry::Project,
     store: &StoreArgs,
-) -> Result<usize, CliError> {
+) -> Result<Vec<crate::check::Finding>, CliError> {
     let pools = pools_of(project)?;
-    let Some(path) = store.store.clone().or_else(default_store) else { return Ok(0) };
+    let Some(path) = store.store.clone().or_else(default_store) else { return Ok(Vec::new()) };
     // No store yet: no leases, and `check` creates none.
     if !path.exists() && !is_etcd(&path) {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let (opened, _) = open_store(store, false)?;
     let all = opened.read()?;
     let host = crate::lease::holder::host_name();
     let found = crate::lease::ops::collisions(&all, &pools, crate::lease::ops::now_ms(), &host);
-    for c in &found {
-        let l = &c.lease;
-        crate::stdio::outln!(
-            "lease-collision: lease {} of {} ({} {} in scope {}, type {}): {}",
-            l.id,
-            l.service,
-            l.protocol.as_str(),
-            l.port,
-            l.scope,
-            l.kind,
-            c.why
-        );
-    }
-    if !found.is_empty() {
-        crate::stdio::outln!(
-            "{} live lease(s) collide with the registry: release them (`portnix lease release ID`) so their services \
-             allocate again",
-            found.len()
-        );
-    }
-    Ok(found.len())
+    Ok(found
+        .iter()
+        .map(|c| {
+            let l = &c.lease;
+            let diag = crate::diagnostic::Diagnostic::new(
+                crate::diagnostic::Code::LeaseCollision,
+                format!(
+                    "lease {} of {} ({} {} in scope {}, type {}): {}",
+                    l.id,
+                    l.service,
+                    l.protocol.as_str(),
+                    l.port,
+                    l.scope,
+                    l.kind,
+                    c.why
+                ),
+            )
+            .with_hint(format!(
+                "release it (`portnix lease release {}`) so its service allocates again",
+                l.id
+            ));
+            crate::check::Finding { diag, paths: vec![l.service.to_string()] }
+        })
+        .collect())
 }
 
 /// The server named by PORTNIX_SERVER, with its token from PORTNIX_TOKEN or PORTNIX_TOKEN_FILE.

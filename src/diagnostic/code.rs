@@ -135,6 +135,10 @@ codes! {
         what: "with `--services /etc/services`: the port is registered there under another name",
         why: "another program on the host may expect that port; a team that shares hosts wants to know before it collides",
         example: "{ web.api = 5432; } where /etc/services names 5432 postgresql";
+    LeaseCollision = "lease-collision", Error, Check, false,
+        what: "with `check --leases`: a live lease the registry, as it is now, no longer lets it hold (an entry or reservation took its port, or its pool moved)",
+        why: "the lease's holder keeps the port while the registry gives it to someone else: two services on one port",
+        example: "portnix check --leases, after `portnix add web.api --port 20001` over a live lease of 20001";
     ConfigError = "config-error", Error, Config, false,
         what: "the config (`lib/portnix.nix`) has an unknown key, a value of the wrong type, or a setting that contradicts another",
         why: "a config portnix half understands would check less than the team believes it checks",
