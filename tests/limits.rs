@@ -338,3 +338,23 @@ fn a_file_within_the_budget_is_never_blamed_for_memory() {
     assert!(!err.contains("evaluation budget"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Nix's own eval-fail tests: `toJSON-stack-overflow` (a 100 000-level linked list, which Nix
+/// 2.8 cannot print either; it overflows past about 60 500 levels), and
+/// `fromJSON-valueWithNullByte` / `fromTOML-valueWithNullByte`, where 2.8 cuts the string at
+/// the NUL (so its length, `==` and hash would differ from the text) and later Nix refuses.
+#[test]
+fn what_nix_refuses_or_reads_differently_is_an_error() {
+    let linked = |n: u32| {
+        format!(
+            "let long = builtins.genList (x: x) {n}; list = builtins.foldl' (tail: head: {{ inherit head tail; }}) null long; in builtins.stringLength (builtins.toJSON list)"
+        )
+    };
+    assert_error(&linked(100_000), "stack-overflow");
+    // As deep as Nix 2.8 prints, it prints.
+    assert!(eval(&linked(50_000), None).is_ok());
+    assert_error(r#"builtins.fromJSON "\"a\\u0000b\"""#, "invalid-json");
+    assert_error(r#"(builtins.fromTOML "x = \"a\\u0000b\"").x"#, "invalid-argument");
+    // Without a NUL, the escapes read as before.
+    assert_eq!(eval(r#"builtins.fromJSON "\"a\\u0001b\"""#, None).unwrap(), r#""a\u0001b""#);
+}

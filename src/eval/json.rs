@@ -2,7 +2,7 @@
 
 use super::coerce::Coerce;
 use super::error::{EvalError, EvalResult};
-use super::{Eval, MAX_DEPTH, Value};
+use super::{Eval, Value};
 use crate::diagnostic::Code;
 
 /// C++'s default `ostream << double`: `%g` with six significant digits.
@@ -58,6 +58,10 @@ pub(crate) fn escape_char(out: &mut String, c: char) {
     }
 }
 
+/// How deep a value `toJSON` prints. Nix 2.8 overflows its stack between 60 465 and 60 937
+/// levels (lists and sets alike, at the usual 8 MiB stack), so deeper is an error in both.
+const TO_JSON_MAX_DEPTH: usize = 60_000;
+
 impl Eval {
     pub fn to_json(&mut self, v: &Value) -> EvalResult<String> {
         let mut out = String::new();
@@ -66,7 +70,7 @@ impl Eval {
     }
 
     fn write_json(&mut self, v: &Value, out: &mut String, depth: usize) -> EvalResult<()> {
-        if depth > MAX_DEPTH {
+        if depth > TO_JSON_MAX_DEPTH {
             return Err(EvalError::new(Code::StackOverflow, "value nested too deeply to print as JSON"));
         }
         // Each visit of a shared part is printed again, so each is paid for.

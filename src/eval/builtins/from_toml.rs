@@ -22,6 +22,11 @@ fn from_toml(ev: &mut Eval, a: &[Thunk], _: Span) -> EvalResult<Value> {
 
 fn convert(v: &toml::Value) -> EvalResult<Value> {
     Ok(match v {
+        // Nix strings are C strings: 2.8 cuts one at a NUL, later Nix refuses it. Refused
+        // here, so no value differs silently from what Nix reads.
+        toml::Value::String(s) if s.contains('\0') => {
+            return Err(invalid("a string with a NUL byte (\\u0000), which a Nix string cannot hold"));
+        }
         toml::Value::String(s) => Value::str(s.as_str()),
         toml::Value::Integer(i) => Value::Int(*i),
         toml::Value::Float(f) => Value::Float(*f),

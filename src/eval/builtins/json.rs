@@ -37,6 +37,14 @@ fn convert(j: &serde_json::Value) -> EvalResult<Value> {
                 return Err(EvalError::new(Code::InvalidJson, format!("fromJSON: bad number {n}")));
             }
         },
+        // Nix strings are C strings: 2.8 cuts one at a NUL, later Nix refuses it. Refused
+        // here, so no value differs silently from what Nix reads.
+        serde_json::Value::String(s) if s.contains('\0') => {
+            return Err(EvalError::new(
+                Code::InvalidJson,
+                "fromJSON: a string with a NUL byte (\\u0000), which a Nix string cannot hold",
+            ));
+        }
         serde_json::Value::String(s) => Value::str(s.as_str()),
         serde_json::Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
