@@ -73,6 +73,9 @@ in
     };
   };
 
+  # The test data and fuzz seeds write ports by hand on purpose.
+  lint.exclude = [ "tests" "fuzz" ];
+
   # Tailscale's port is fixed by Tailscale itself.
   ignore."ephemeral-port" = [ "infrastructure.tailscale" ];
 }

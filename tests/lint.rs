@@ -243,3 +243,96 @@ fn since_a_revision_finds_what_moving_a_block_left_behind() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("'no-such-tag' is not a revision"), "{bad:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// With no paths, lint looks through the project's own files: what git tracks or would track
+/// (an ignored file is not the project's), without directories that hold another project's
+/// registry, and without what `lint.exclude` names. Outside git, the same tree rules hold.
+#[test]
+fn with_no_paths_lint_reads_the_projects_own_files() {
+    let dir = std::env::temp_dir().join(format!("portnix-lint-scope-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let write = |file: &str, text: &str| {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("flake.nix", "{ }\n");
+    write("lib/ports.nix", "{ db.pg = 5432; }\n");
+    write("lib/portnix.nix", "{ lint.exclude = [ \"vendor\" \"gen/*.json\" ]; }\n");
+    write("app/tracked.yaml", "port: 5432\n");
+    write("app/new.env", "PG=5432\n");
+    write("build/out.json", "{ \"port\": 5432 }\n");
+    write(".gitignore", "build/\n");
+    write("examples/other/ports.nix", "{ db.pg = 5432; }\n");
+    write("examples/other/app.yaml", "port: 5432\n");
+    write("templates/t/lib/ports.nix", "{ db.pg = 5432; }\n");
+    write("templates/t/app.env", "PG=5432\n");
+    write("vendor/lib.json", "{ \"port\": 5432 }\n");
+    write("gen/a.json", "{ \"port\": 5432 }\n");
+    write("gen/keep.yaml", "port: 5432\n");
+    let files = |out: &std::process::Output| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut f: Vec<String> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["location"]["file"].as_str().unwrap().to_string())
+            .collect();
+        f.sort();
+        f
+    };
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_portnix"))
+            .args(["lint", "--format", "json"])
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    // Outside git: the tree, less other projects and what the config excludes.
+    let out = run();
+    assert_eq!(
+        files(&out),
+        ["app/new.env", "app/tracked.yaml", "build/out.json", "gen/keep.yaml"],
+        "{out:?}"
+    );
+    // In git: the ignored build output goes too; the untracked new file stays.
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "app/tracked.yaml", "lib", "flake.nix"]);
+    let out = run();
+    assert_eq!(files(&out), ["app/new.env", "app/tracked.yaml", "gen/keep.yaml"], "{out:?}");
+    // Named paths are read whole, other projects included.
+    let out = Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["lint", "--format", "json", "examples"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(files(&out), ["examples/other/app.yaml", "examples/other/ports.nix"], "{out:?}");
+}
+
+/// Linear in the matches of one line: a 10 MB one-line JSON of ports is read in one pass
+/// (it did not finish in 60 s when each match counted its line's characters again).
+#[test]
+fn a_ten_megabyte_one_line_json_is_read_in_one_pass() {
+    let dir = std::env::temp_dir().join(format!("portnix-lint-wide-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("flake.nix"), "{ }\n").unwrap();
+    std::fs::write(dir.join("lib/ports.nix"), "{ db.pg = 5432; }\n").unwrap();
+    let item = "{\"a\":5432,\"b\":\"é\"},";
+    let n = (10 << 20) / item.len();
+    let json = format!("[{}{{}}]", item.repeat(n));
+    std::fs::write(dir.join("wide.json"), &json).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_portnix"))
+        .args(["lint", "--format", "json", "--max-file-size", "20000000", "wide.json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = findings.as_array().unwrap();
+    assert_eq!(findings.len(), n);
+    // Columns count characters: the last match is where its characters put it.
+    let last = &findings[n - 1]["location"];
+    assert_eq!(last["line"], 1);
+    let chars_before = (n - 1) * item.chars().count() + 1 + "{\"a\":".len();
+    assert_eq!(last["column"].as_u64().unwrap() as usize, chars_before + 1);
+}

@@ -129,21 +129,23 @@ fn refuses_a_move_that_collides_or_cannot_be_traced_and_writes_nothing() {
     let ports = "let\n  base = 16000;\nin\n{\n  neurectomy = { api = base + 80; web = base + 1; };\n  sigmalang = { ide = 26000; };\n  odd = { a = builtins.add 30000 1; };\n}\n";
     let config = "{\n  ranges = {\n    neurectomy = { from = 16000; to = 16999; };\n    sigmalang = { from = 26000; to = 26999; };\n  };\n  reserved = [ { from = 1024; to = 3000; reason = \"common apps\"; } ];\n}\n";
     let dir = project("renumber-refusals", ports, Some(config));
-    let cases: &[(&[&str], &str)] = &[
-        (&["neurectomy", "--to", "25920"], "neurectomy.api would take 26000, which sigmalang.ide has"),
-        (&["neurectomy", "--to", "2000"], "which is reserved: common apps"),
+    // The registry's no exits 1; what renumber cannot trace, 2.
+    let cases: &[(&[&str], &str, i32)] = &[
+        (&["neurectomy", "--to", "25920"], "neurectomy.api would take 26000, which sigmalang.ide has", 1),
+        (&["neurectomy", "--to", "2000"], "which is reserved: common apps", 1),
         (
             &["neurectomy", "--to", "26500"],
             "the range \"neurectomy\" would be 26500-27499, over \"sigmalang\" (26000-26999)",
+            1,
         ),
-        (&["odd", "--to", "31000"], "odd.a: `builtins.add 30000 1` is computed"),
-        (&["neurectomy", "--to", "65500"], "would become 65501-65580, outside 1-65535"),
-        (&["nothing", "--to", "5000"], "no entry of the registry is under nothing"),
+        (&["odd", "--to", "31000"], "odd.a: `builtins.add 30000 1` is computed", 2),
+        (&["neurectomy", "--to", "65500"], "would become 65501-65580, outside 1-65535", 1),
+        (&["nothing", "--to", "5000"], "no entry of the registry is under nothing", 1),
     ];
-    for (args, says) in cases {
+    for (args, says, code) in cases {
         let out = portnix(&dir, &[&["renumber"][..], args].concat());
         let (_, stderr) = text(&out);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
         assert_eq!(std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap(), ports);
         assert_eq!(std::fs::read_to_string(dir.join("lib/portnix.nix")).unwrap(), config);
@@ -155,7 +157,7 @@ fn refuses_a_move_that_collides_or_cannot_be_traced_and_writes_nothing() {
     // Without a range of its own, the block starts at its lowest port.
     let out = portnix(&dir, &["renumber", "neurectomy", "--to", "17080"]);
     let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("other.x would change from 21000 to 22000"), "{stderr}");
     assert!(stderr.contains("used outside it too"), "{stderr}");
     assert_eq!(std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap(), shared);

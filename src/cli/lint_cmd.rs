@@ -11,7 +11,9 @@ use crate::lint::{IGNORE, lint};
 pub(crate) struct LintArgs {
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
-    /// Files or directories to look through; the project root by default.
+    /// Files or directories to look through. By default the project's own files: those git
+    /// tracks or would track, without directories that hold another project's registry or
+    /// that the config's `lint.exclude` names.
     pub(crate) paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
@@ -26,11 +28,12 @@ pub(crate) struct LintArgs {
 
 pub(crate) fn run(args: LintArgs) -> CliResult {
     let project = args.project.load()?;
-    let paths = if args.paths.is_empty() {
-        let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();
-        vec![project.root.clone().unwrap_or(dir)]
+    // With no paths, the project's own files (see `lint::project_files`); named paths are
+    // looked through whole.
+    let (paths, scope) = if args.paths.is_empty() {
+        crate::lint::project_files(&project, true)
     } else {
-        args.paths.clone()
+        (args.paths.clone(), None)
     };
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
         return Err(CliError::failure(format!("{}: no such file or directory", missing.display())));
@@ -42,7 +45,7 @@ pub(crate) fn run(args: LintArgs) -> CliResult {
         ),
         None => None,
     };
-    let (findings, skipped) = lint(&project, &paths, args.max_file_size, moved.as_ref());
+    let (findings, skipped) = lint(&project, &paths, scope, args.max_file_size, moved.as_ref());
     for s in &skipped {
         crate::stdio::errln!("warning: skipped {}: {}", crate::stdio::escape(&s.file), s.reason);
     }

@@ -3,7 +3,6 @@
 //! date (seed 003's checklist of compose files, .env files, CORS and manifests).
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use clap::{Args, Parser};
 
@@ -101,8 +100,6 @@ fn checklist(before: &Project, done: &mut Renumbered, anywhere: bool) -> Vec<Str
     let synced = crate::sync::plan::plan(&done.after, &mut sources, anywhere).unwrap_or_default();
     done.after.sources = sources;
     let after = &done.after;
-    let root =
-        after.root.clone().or_else(|| after.registry_file.parent().map(PathBuf::from)).unwrap_or_default();
     let claimed = crate::lint::port_index(after);
     let mut moved: HashMap<i64, Vec<Moved>> = HashMap::new();
     for (old, new, name, selector) in &done.moved {
@@ -128,15 +125,16 @@ fn checklist(before: &Project, done: &mut Renumbered, anywhere: bool) -> Vec<Str
         }
         out.push(format!("{}: a sync target out of date; run `portnix sync`", f.shown));
     }
-    let (findings, _) =
-        crate::lint::lint(after, std::slice::from_ref(&root), crate::lint::DEFAULT_MAX_FILE, Some(&moved));
+    let (files, scope) = crate::lint::project_files(after, true);
+    let (findings, _) = crate::lint::lint(after, &files, scope, crate::lint::DEFAULT_MAX_FILE, Some(&moved));
     let mut refs: Vec<String> = findings
         .iter()
         .filter(|f| !own.contains(&f.location.file))
         .filter(|f| !synced_lines.contains(&(f.location.file.clone(), f.location.line)))
         .map(|f| format!("{}: {}: {}", f.location, f.port, f.suggestion))
         .collect();
-    for (path, words) in crate::lint::generated_files(std::slice::from_ref(&root)) {
+    let (files, scope) = crate::lint::project_files(after, false);
+    for (path, words) in crate::lint::generated_files(&files, scope) {
         let command = words.join(" ");
         let stale = match GenLine::try_parse_from(&words) {
             Ok(GenLine { command: GenOnly::Gen(gen_args) }) => super::gen_cmd::stale(after, &gen_args, &path),

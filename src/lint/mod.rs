@@ -2,6 +2,7 @@
 //! (seed 001's anti-patterns). A number counts only when it is a registry port.
 
 pub mod scan;
+pub(crate) mod scope;
 pub(crate) mod since;
 mod walk;
 
@@ -75,9 +76,29 @@ pub(crate) struct Skipped {
 
 /// With `since`, the numbers looked for are the old ports of entries that moved or went
 /// away (`lint --since REV`), instead of today's ports.
+/// What a lint with no paths looks through: git's list of the project's files, without other
+/// projects' directories and `lint.exclude` (no scope left to apply), or, outside a work
+/// tree, the project root with the scope the walk applies as it goes.
+/// `lintable`: only the kinds of file lint reads (git lists every file).
+pub(crate) fn project_files(project: &Project, lintable: bool) -> (Vec<PathBuf>, Option<scope::Scope>) {
+    let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();
+    let root = project.root.clone().unwrap_or(dir);
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    let mut scope = scope::Scope::new(project, &root);
+    match scope::git_files(&root) {
+        Some(files) => {
+            let inside = |p: &PathBuf| std::fs::canonicalize(p).is_ok_and(|r| r.starts_with(&root));
+            let kind = |f: &PathBuf| !lintable || kind_of(f).is_some();
+            (files.into_iter().filter(|f| kind(f) && inside(f) && !scope.skips(f)).collect(), None)
+        }
+        None => (vec![root], Some(scope)),
+    }
+}
+
 pub(crate) fn lint(
     project: &Project,
     paths: &[PathBuf],
+    scope: Option<scope::Scope>,
     max_file: u64,
     since: Option<&HashMap<i64, Vec<since::Moved>>>,
 ) -> (Vec<Finding>, Vec<Skipped>) {
@@ -87,7 +108,7 @@ pub(crate) fn lint(
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
     let mut out = Vec::new();
-    let mut walk = walk::Walk::new(paths, max_file);
+    let mut walk = walk::Walk::new(paths, max_file).within(scope);
     let mut unparsed = Vec::new();
     walk.run(paths, |walk::LintFile { path: file, text }| {
         if std::fs::canonicalize(&file).is_ok_and(|c| own.contains(&c)) {
@@ -105,18 +126,32 @@ pub(crate) fn lint(
             return;
         };
         let lines = crate::syntax::LineIndex::new(&text);
+        // Linear in the text however many numbers a line holds (a one-line JSON of 10 MB):
+        // columns are counted on from the last number, and each line is looked at once.
+        let mut numbers = numbers;
+        numbers.sort_unstable_by_key(|(offset, _)| *offset);
+        let mut cursor = lines.cursor(&text);
+        let mut ignored_line: Option<(u32, bool)> = None;
         for (offset, port) in numbers {
             let stale = since.and_then(|m| m.get(&port));
             let owners = index.get(&port);
             if since.is_some() && stale.is_none() || since.is_none() && owners.is_none() {
                 continue;
             }
-            let (line, column) = lines.line_col_in(&text, offset as u32);
+            let (line, column) = cursor.line_col(offset as u32);
             let this = lines.line_text(&text, line);
-            // The comment marks its own line, or the line below when it stands alone.
-            let above = if line > 1 { lines.line_text(&text, line - 1).trim_start() } else { "" };
-            let above_is_comment = above.starts_with('#') || above.starts_with("//");
-            if this.contains(IGNORE) || above_is_comment && above.contains(IGNORE) {
+            let ignored = match ignored_line {
+                Some((l, ignored)) if l == line => ignored,
+                _ => {
+                    // The comment marks its own line, or the line below when it stands alone.
+                    let above = if line > 1 { lines.line_text(&text, line - 1).trim_start() } else { "" };
+                    let above_is_comment = above.starts_with('#') || above.starts_with("//");
+                    let ignored = this.contains(IGNORE) || above_is_comment && above.contains(IGNORE);
+                    ignored_line = Some((line, ignored));
+                    ignored
+                }
+            };
+            if ignored {
                 continue;
             }
             let location = Location { file: display.clone(), line, column };
@@ -171,10 +206,10 @@ pub(crate) fn lint(
 
 /// The files under `paths` that portnix generated, each with the command its header says
 /// regenerates it (split into words as a shell would split that simple line).
-pub(crate) fn generated_files(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<String>)> {
+pub(crate) fn generated_files(paths: &[PathBuf], scope: Option<scope::Scope>) -> Vec<(PathBuf, Vec<String>)> {
     const SAYS: &str = "Regenerate with: ";
     let mut out = Vec::new();
-    let mut walk = walk::Walk::every_file(paths, DEFAULT_MAX_FILE);
+    let mut walk = walk::Walk::every_file(paths, DEFAULT_MAX_FILE).within(scope);
     walk.run(paths, |walk::LintFile { path, text }| {
         if !text.contains(crate::files::guard::MARK) {
             return;

@@ -28,13 +28,19 @@ pub(crate) struct Walk {
     max_file: u64,
     /// Every file, not only the kinds lint reads (for finding generated files).
     every: bool,
+    /// The default walk's scope: directories of other projects and `lint.exclude` left out.
+    scope: Option<super::scope::Scope>,
     pub(crate) skipped: Vec<Skipped>,
 }
 
 impl Walk {
     pub(crate) fn new(paths: &[PathBuf], max_file: u64) -> Walk {
         let roots = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
-        Walk { roots, seen: HashSet::new(), max_file, every: false, skipped: Vec::new() }
+        Walk { roots, seen: HashSet::new(), max_file, every: false, scope: None, skipped: Vec::new() }
+    }
+
+    pub(crate) fn within(self, scope: Option<super::scope::Scope>) -> Walk {
+        Walk { scope, ..self }
     }
 
     pub(crate) fn every_file(paths: &[PathBuf], max_file: u64) -> Walk {
@@ -65,6 +71,9 @@ impl Walk {
     }
 
     fn visit(&mut self, path: &Path, named: bool, files: &mut Vec<PathBuf>) {
+        if !named && self.scope.as_mut().is_some_and(|s| s.skips(path)) {
+            return;
+        }
         let Ok(link) = std::fs::symlink_metadata(path) else {
             self.skip(path, "cannot be read");
             return;

@@ -152,6 +152,9 @@ pub struct Config {
     /// Fields a leaf with metadata may carry that portnix reads nothing from (`check`), so
     /// they are not reported as unknown.
     pub(crate) extra_fields: Vec<String>,
+    /// `lint.exclude`: paths (relative to the project root, `*` within one segment) that
+    /// `portnix lint` does not look through when it is given no paths.
+    pub(crate) lint_exclude: Vec<String>,
 }
 
 impl Config {
@@ -199,9 +202,20 @@ pub(crate) const KEYS: &[&str] = &[
     "args",
     "module",
     "extraFields",
+    "lint",
 ];
 
 impl Reader {
+    /// `lint = { exclude = [ "examples" "vendor/*" ]; };`
+    fn lint(&mut self, node: &Node) -> Vec<String> {
+        let Some(attrs) = self.set(node, "lint") else { return Vec::new() };
+        self.unknown_keys(attrs, &["exclude"], "lint");
+        let Some(items) = node.data.get("exclude").and_then(|e| self.list(e, "lint.exclude")) else {
+            return Vec::new();
+        };
+        items.iter().filter_map(|i| self.string(i, "lint.exclude")).collect()
+    }
+
     fn range_bounds(&mut self, node: &Node, what: &str) -> Option<(i64, i64)> {
         let attrs = self.set(node, what)?;
         self.unknown_keys(attrs, &["from", "to"], what);
@@ -411,6 +425,7 @@ pub(crate) fn parse(root: &Node) -> Result<Config, Vec<Diagnostic>> {
                 // The registry's arguments, taken by the loader before the config is read.
                 "args" => {}
                 "extraFields" => config.extra_fields = p.extra_fields(value),
+                "lint" => config.lint_exclude = p.lint(value),
                 // Which attribute of a module registry's config is the registry: the real
                 // Nix's wrapper reads it.
                 "module" => {

@@ -51,11 +51,49 @@ impl LineIndex {
         (from..to, first + 1)
     }
 
+    /// A cursor that gives line:column for offsets in ascending order in time linear in the
+    /// text, where `line_col_in` would count a long line's characters again for each one.
+    pub(crate) fn cursor<'a>(&'a self, text: &'a str) -> Cursor<'a> {
+        Cursor { index: self, text, line: 0, at: 0, col: 1 }
+    }
+
     pub(crate) fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
         let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);
         let start = self.starts[i] as usize;
         let end = self.starts.get(i + 1).map_or(text.len(), |&e| e as usize);
         text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// See `LineIndex::cursor`.
+pub(crate) struct Cursor<'a> {
+    index: &'a LineIndex,
+    text: &'a str,
+    /// 0-based line of `at`, the last offset asked for, and its 1-based column.
+    line: usize,
+    at: usize,
+    col: u32,
+}
+
+impl Cursor<'_> {
+    /// 1-based line and character column of `offset`; offsets before the last one asked for
+    /// are answered too, from their line's start.
+    pub(crate) fn line_col(&mut self, offset: u32) -> (u32, u32) {
+        let starts = &self.index.starts;
+        let offset = offset.min(self.text.len() as u32) as usize;
+        let mut offset = offset;
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let next_line = starts.get(self.line + 1).map_or(usize::MAX, |&s| s as usize);
+        if offset < self.at || offset >= next_line {
+            self.line = starts.partition_point(|&s| s as usize <= offset) - 1;
+            self.at = starts[self.line] as usize;
+            self.col = 1;
+        }
+        self.col += self.text[self.at..offset].chars().count() as u32;
+        self.at = offset;
+        (self.line as u32 + 1, self.col)
     }
 }
 
@@ -74,6 +112,10 @@ mod tests {
         assert_eq!(idx.line_col_in(text, 11), (4, 1));
         assert_eq!(idx.line_text(text, 2), "é = 1;");
         assert_eq!(idx.starts.len(), 4);
+        let mut cursor = idx.cursor(text);
+        for offset in [0, 2, 3, 5, 5, 11, 2] {
+            assert_eq!(cursor.line_col(offset), idx.line_col_in(text, offset), "{offset}");
+        }
     }
 
     #[test]
