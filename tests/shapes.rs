@@ -118,7 +118,8 @@ fn set_changes_only_the_port_of_a_metadata_leaf_or_a_list_item() {
     // A whole list is several ports: which one is meant must be said.
     let unchanged = ports_text(&dir);
     let (code, _, err) = run(&dir, &["set", "network.syncthing", "22002"]);
-    assert_eq!(code, 1);
+    // Bad usage, not the registry's no.
+    assert_eq!(code, 2);
     assert!(err.contains("a list of 2 ports") && err.contains("[0]"), "{err}");
     assert_eq!(run(&dir, &["set", "network.syncthing[7]", "22002"]).0, 1);
     // The other item's port is taken: refused like any other claimed port.
@@ -137,11 +138,14 @@ fn add_writes_the_shape_its_neighbours_use_and_rm_and_mv_take_whole_leaves() {
     assert_eq!(run(&dir, &["get", "network.unbound"]).1, "5335\n");
     let (_, ls, _) = run(&dir, &["ls", "network.unbound", "--json"]);
     assert!(ls.contains(r#""protocol": "udp""#), "{ls}");
-    // web's leaves are plain numbers: so is the new one, and the config must say the protocol.
+    // web's leaves are plain numbers: so is the new one, and the config says the protocol.
     let (code, _, err) = run(&dir, &["add", "web.metrics", "--port", "8082", "--protocol", "udp"]);
     assert_eq!(code, 0, "{err}");
     assert!(ports_text(&dir).contains("web = { api = 8080; admin = 8081; metrics = 8082; };"));
-    assert!(err.contains(r#"services."web.metrics".protocol = "udp""#), "{err}");
+    let config = std::fs::read_to_string(dir.join("lib/portnix.nix")).unwrap();
+    assert!(config.contains(r#"  services."web.metrics" = { protocol = "udp"; };"#), "{config}");
+    let (_, ls, _) = run(&dir, &["ls", "web.metrics", "--json"]);
+    assert!(ls.contains(r#""protocol": "udp""#), "{ls}");
 
     let (code, _, err) = run(&dir, &["mv", "network.wireguard", "network.wg"]);
     assert_eq!(code, 0, "{err}");

@@ -78,12 +78,17 @@ pub(crate) struct Skipped {
 /// away (`lint --since REV`), instead of today's ports.
 /// What a lint with no paths looks through: git's list of the project's files, without other
 /// projects' directories and `lint.exclude` (no scope left to apply), or, outside a work
-/// tree, the project root with the scope the walk applies as it goes.
+/// tree, the project's directory with the scope the walk applies as it goes.
 /// `lintable`: only the kinds of file lint reads (git lists every file).
 pub(crate) fn project_files(project: &Project, lintable: bool) -> (Vec<PathBuf>, Option<scope::Scope>) {
+    // The project is the directory that owns the registry (`X` for `X/lib/ports.nix`, the
+    // registry's own directory otherwise), not the whole repository it may sit in.
     let dir = project.registry_file.parent().map(PathBuf::from).unwrap_or_default();
-    let root = project.root.clone().unwrap_or(dir);
-    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    let owner = match dir.file_name() {
+        Some(n) if n == "lib" => dir.parent().map(PathBuf::from).unwrap_or(dir),
+        _ => dir,
+    };
+    let root = std::fs::canonicalize(&owner).unwrap_or(owner);
     let mut scope = scope::Scope::new(project, &root);
     match scope::git_files(&root) {
         Some(files) => {

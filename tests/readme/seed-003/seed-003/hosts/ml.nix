@@ -1,0 +1,1 @@
+{ ... }: { services.ml.port = 16081; }
