@@ -64,7 +64,8 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 /// the last, a range when there is one, and a few between.
 fn page(name: &str, dir: &Path, registry: &str, out: &Path) -> Value {
     let file = out.join(format!("{name}.html"));
-    run(dir, &["gen", "html", "--registry", registry, "-o", file.to_str().unwrap()]);
+    // The pages go to a temporary directory, outside the project: said so.
+    run(dir, &["gen", "html", "--registry", registry, "--allow-outside-root", "-o", file.to_str().unwrap()]);
     let json: Value =
         serde_json::from_slice(&run(dir, &["gen", "json", "--force", "--registry", registry]).stdout)
             .unwrap();

@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
                     return;
                 }
                 want.insert(fresh.clone(), PortValue::of_int(40000));
-                plan::add(&cx, &fresh, 40000, Protocol::Tcp).map(|(p, _)| p)
+                plan::add(&cx, &fresh, 40000, Protocol::Tcp)
             }
             1 => {
                 want.remove(&pick);

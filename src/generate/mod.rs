@@ -146,6 +146,26 @@ fn context<'a>(project: &'a Project, target: Target, options: &'a GenOptions) ->
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| crate::syntax::display_path(&project.registry_file));
     let mut command = format!("portnix gen {}", target.name());
+    // The files it was made from, where portnix would not find them by itself: run from the
+    // project root, the command regenerates this file from this registry and config.
+    let rel = |p: &std::path::Path| {
+        let shown = root
+            .as_deref()
+            .and_then(|r| p.strip_prefix(r).ok())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| p.display().to_string());
+        if shown.contains([' ', '\'', '"']) { format!("'{}'", shown.replace('\'', "")) } else { shown }
+    };
+    let found = root.as_deref().map(|r| r.join(crate::registry::load::REGISTRY));
+    if found.as_deref() != Some(project.registry_file.as_path()) {
+        command.push_str(&format!(" --registry {}", rel(&project.registry_file)));
+    }
+    let beside = project.registry_file.parent().map(|d| d.join(crate::registry::load::CONFIG));
+    if let Some(config) = &project.config_file
+        && beside.as_ref() != Some(config)
+    {
+        command.push_str(&format!(" --config {}", rel(config)));
+    }
     if !options.prefix.is_empty() {
         command.push_str(&format!(" --prefix {}", options.prefix));
     }
