@@ -1,5 +1,6 @@
 //! The edit fuzzer: random valid layouts (blocks on one line and on many, several bindings a
-//! line, braces closing on a binding's line, dotted keys, comments, CRLF, tabs) and random
+//! line, braces closing on a binding's line, dotted keys, comments, CRLF, tabs; a config that
+//! imports the registry and interpolates a port by `let`, `with` or `inherit`) and random
 //! `add`, `rm`, `mv` and `set` edits on them, through the commands' own plans (locate, edit,
 //! prove). Every edit must either be refused or give a file that rnix parses and that
 //! evaluates, read independently here, to the old registry plus exactly that change.
@@ -41,6 +42,11 @@ struct Layout {
     crlf: bool,
     /// The set inside `let ... in`, as registries with shared bases are written.
     wrapped: bool,
+    /// The config beside it: none (0), or one that imports the registry and interpolates the
+    /// port of entry `referenced` into a process command, by `let ports = import` (1), `with`
+    /// (2) or `let inherit (import ...) category` (3), as configs are written.
+    config: usize,
+    referenced: usize,
 }
 
 /// Between two bindings: a space, a new line, a trailing comment, a comment line.
@@ -123,8 +129,9 @@ fn layout() -> impl Strategy<Value = Layout> {
         prop::sample::select(vec!["  ", "    ", "\t"]),
         prop::bool::weighted(0.3),
         prop::bool::weighted(0.2),
+        (0..4usize, any::<usize>()),
     )
-        .prop_map(|(mut categories, open, gaps, close, indent, crlf, wrapped)| {
+        .prop_map(|(mut categories, open, gaps, close, indent, crlf, wrapped, (config, referenced))| {
             categories.sort_by(|a, b| a.name.cmp(&b.name));
             categories.dedup_by(|a, b| a.name == b.name);
             let mut port = 20000;
@@ -134,8 +141,35 @@ fn layout() -> impl Strategy<Value = Layout> {
                     port += 1;
                 }
             }
-            Layout { categories, open, gaps, close, indent, crlf, wrapped }
+            Layout { categories, open, gaps, close, indent, crlf, wrapped, config, referenced }
         })
+}
+
+/// The entry the config interpolates, and the config's text.
+fn config_of(l: &Layout) -> Option<(Vec<String>, String)> {
+    let entries: Vec<Vec<String>> = model(l).into_keys().collect();
+    let path = entries[l.referenced % entries.len()].clone();
+    let (c, s) = (&path[0], quote_segment(&path[1]));
+    // The path as portnix writes it (`apps."v1.api"`), inside a Nix string.
+    let dotted = format!("{}.{}", path[0], quote_segment(&path[1])).replace('"', "\\\"");
+    let process = |selection: &str| {
+        format!(
+            "processes.srv = {{\n    command = \"srv --port ${{toString {selection}}}\";\n    serves = [ \"{dotted}\" ];\n  }};"
+        )
+    };
+    let text = match l.config {
+        0 => return None,
+        1 => format!(
+            "let\n  ports = import ./ports.nix;\nin\n{{\n  {}\n}}\n",
+            process(&format!("ports.{c}.{s}"))
+        ),
+        2 => format!("with import ./ports.nix;\n{{\n  {}\n}}\n", process(&format!("{c}.{s}"))),
+        _ => format!(
+            "let\n  inherit (import ./ports.nix) {c};\nin\n{{\n  {}\n}}\n",
+            process(&format!("{c}.{s}"))
+        ),
+    };
+    Some((path, text))
 }
 
 #[derive(Clone, Debug)]
@@ -198,11 +232,14 @@ struct Tally {
     by_nix: usize,
     /// `set` edits whose every byte outside the one number was checked unchanged.
     set_bytes: usize,
+    /// Accepted edits of layouts whose config interpolates the registry, read back.
+    configs: usize,
 }
 
 fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<(), TestCaseError> {
     let text = render(l);
-    let dir = common::project("edit-fuzz", &text, None);
+    let config = config_of(l);
+    let dir = common::project("edit-fuzz", &text, config.as_ref().map(|(_, c)| c.as_str()));
     let registry = dir.join("lib/ports.nix");
     let options = LoadOptions { registry: Some(registry.clone()), ..LoadOptions::default() };
     let project = load(&options)
@@ -253,17 +290,47 @@ fn run_case(l: &Layout, op: &Op, tally: &mut Tally, with_nix: bool) -> Result<()
         Ok(plan) => plan.edits,
         Err(e) => {
             let why = e.to_string();
-            let kind =
-                ["unparsable", "more than intended", "would not evaluate", "is computed", "already exists"]
-                    .into_iter()
-                    .find(|k| why.contains(k))
-                    .map_or_else(|| why.lines().next().unwrap_or("").to_string(), str::to_string);
+            let kind = [
+                "unparsable",
+                "more than intended",
+                "would not evaluate",
+                "is computed",
+                "already exists",
+                "the config still names",
+                "beyond the references",
+            ]
+            .into_iter()
+            .find(|k| why.contains(k))
+            .map_or_else(|| why.lines().next().unwrap_or("").to_string(), str::to_string);
             *tally.refused.entry(kind).or_default() += 1;
             return Ok(());
         }
     };
     tally.accepted += 1;
-    let after = &edits[0].after;
+    let registry_edit = edits.iter().find(|e| e.file.ends_with("ports.nix"));
+    let after = registry_edit.map_or(&text, |e| &e.after);
+    // The config as the edit leaves it, read by the evaluator on its own: the interpolated
+    // command says the port the referenced entry has now, under whatever name it has now.
+    if let Some((referenced, _)) = &config {
+        for e in &edits {
+            std::fs::write(&e.file, &e.after).unwrap();
+        }
+        let now = match op {
+            Op::Mv { .. } if !want.contains_key(referenced) => {
+                want.iter().find(|(k, _)| !before.contains_key(*k)).map(|(k, _)| k.clone())
+            }
+            _ => Some(referenced.clone()),
+        };
+        let json = common::portnix_eval(&dir.join("lib/portnix.nix")).map_err(TestCaseError::fail)?;
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let port = now.as_ref().and_then(|p| want.get(p)).copied();
+        let command = value["processes"]["srv"]["command"].as_str().unwrap_or_default().to_string();
+        prop_assert_eq!(command, format!("srv --port {}", port.unwrap_or_default()), "{:?} on\n{}", op, text);
+        let serves = value["processes"]["srv"]["serves"][0].as_str().unwrap_or_default().to_string();
+        let written = now.map(|p| format!("{}.{}", p[0], quote_segment(&p[1]))).unwrap_or_default();
+        prop_assert_eq!(serves, written);
+        tally.configs += 1;
+    }
     let parsed = rnix::Root::parse(after);
     prop_assert!(parsed.errors().is_empty(), "accepted but unparsable: {:?}\n{after}", parsed.errors());
     let got = read_back(&dir.join("lib"), after).map_err(|e| TestCaseError::fail(format!("{e}\n{after}")))?;
@@ -312,17 +379,30 @@ fn every_edit_refuses_or_gives_exactly_old_plus_change() {
     });
     let tally = tally.into_inner();
     eprintln!(
-        "{} cases: {} edits accepted and proven ({} sets changed one number and nothing else), {} read by real Nix; refused: {:?}",
+        "{} cases: {} edits accepted and proven ({} sets changed one number and nothing else, {} with a config that interpolates the registry), {} read by real Nix; refused: {:?}",
         count.get(),
         tally.accepted,
         tally.set_bytes,
+        tally.configs,
         tally.by_nix,
         tally.refused
     );
     if let Err(e) = result {
         panic!("{e}");
     }
-    let refused: usize = tally.refused.values().sum();
+    // The registry's own answer (an entry the config still names, one already there) is right;
+    // what counts against the editor is a layout it could not edit.
+    let refused: usize = tally
+        .refused
+        .iter()
+        .filter(|(k, _)| !k.contains("still names") && !k.contains("already"))
+        .map(|(_, n)| n)
+        .sum();
     assert!(refused * 20 <= tally.accepted, "too many refusals: {:?}", tally.refused);
     assert!(tally.set_bytes * 8 >= tally.accepted, "too few set edits: {}", tally.set_bytes);
+    assert!(
+        tally.configs * 3 >= tally.accepted,
+        "too few layouts with an interpolating config: {}",
+        tally.configs
+    );
 }

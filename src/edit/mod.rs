@@ -74,7 +74,7 @@ impl EditError {
 /// A text change to one file.
 #[derive(Clone, Debug)]
 pub struct Edit {
-    pub(crate) file: std::path::PathBuf,
+    pub file: std::path::PathBuf,
     pub(crate) before: String,
     pub after: String,
 }
