@@ -353,3 +353,38 @@ fn a_config_that_is_there_but_cannot_be_read_is_load_failed() {
     let _ = std::fs::remove_dir(&config);
     assert_eq!(common::portnix(&dir, &["check"]).status.code(), Some(0), "absent: no config");
 }
+
+/// An answer says one thing: a reserved port is not "free", an empty answer says it is
+/// empty, and a description's newline does not start a row of its own.
+#[test]
+fn answers_are_unambiguous_and_never_silently_empty() {
+    let dir = common::project(
+        "answers",
+        "{ web.api = 8080; }\n",
+        Some(
+            "{ reserved = [ { from = 1; to = 1023; reason = \"system ports\"; } ]; services.\"web.api\".description = \"two\\nlines\"; }\n",
+        ),
+    );
+    let run = |args: &[&str]| {
+        let out = common::portnix(&dir, args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, _) = run(&["which", "80"]);
+    assert_eq!((code, out.as_str()), (Some(0), "80 is reserved: system ports\n"));
+    let (_, out, _) = run(&["which", "9000"]);
+    assert_eq!(out, "9000 is free, and no configured range covers it\n");
+    let (code, out, err) = run(&["ls", "db*"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(out.lines().count(), 1, "the header only: {out}");
+    assert!(err.contains("no entry matches 'db*'"), "{err}");
+    let (_, out, _) = run(&["ls"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("two\\nlines"), "{out}");
+    let (code, _, err) = run(&["gen", "env", "--only", "nothing"]);
+    assert_eq!(code, Some(0));
+    assert!(err.contains("--only nothing matches no entry"), "{err}");
+}

@@ -122,6 +122,11 @@ pub(crate) fn run(args: GenArgs) -> CliResult {
         return Ok(exit::FINDINGS);
     }
     let options = args.options()?;
+    if let Some(only) = &options.only
+        && !project.entries.iter().any(|e| only.matches_prefix(&e.path))
+    {
+        crate::stdio::errln!("warning: --only {only} matches no entry; the output holds no ports");
+    }
     if options.per.is_some() && args.target == Target::Env {
         let files = crate::generate::generate_env_per(&project, &options).map_err(|diags| {
             super::error::CliError::Rendered(crate::diagnostic::render_all_with(

@@ -52,18 +52,32 @@ pub(crate) fn ls(args: LsArgs) -> CliResult {
             crate::stdio::out!("{}", crate::report::pretty_json(&items));
             return Ok(exit::OK);
         }
+        if entries.is_empty() {
+            match &args.pattern {
+                Some(p) => crate::stdio::errln!("note: no entry matches '{}'", crate::stdio::escape(p)),
+                None => crate::stdio::errln!("note: the registry has no entries"),
+            }
+        }
         // Owner and status are columns when the registry gives any (seed 000 keeps both).
         let people = entries.iter().any(|e| e.meta.owner.is_some() || e.meta.status.is_some());
+        // A cell is one line: a newline or tab inside a name or description is shown escaped.
+        let cell = |s: String| {
+            if s.contains(['\n', '\t', '\r']) {
+                s.replace('\n', "\\n").replace('\t', "\\t").replace('\r', "\\r")
+            } else {
+                s
+            }
+        };
         let rows: Vec<[String; 7]> = entries
             .iter()
             .map(|e| {
                 [
                     e.value_text(),
                     e.meta.protocol.as_str().to_string(),
-                    e.name.clone(),
-                    e.meta.description.clone().unwrap_or_default(),
-                    e.meta.owner.clone().unwrap_or_default(),
-                    e.meta.status.clone().unwrap_or_default(),
+                    cell(e.name.clone()),
+                    cell(e.meta.description.clone().unwrap_or_default()),
+                    cell(e.meta.owner.clone().unwrap_or_default()),
+                    cell(e.meta.status.clone().unwrap_or_default()),
                     location(&project, e),
                 ]
             })
@@ -118,7 +132,8 @@ pub(crate) fn which(args: WhichArgs) -> CliResult {
     for e in &w.claimants {
         crate::stdio::houtln!("{}  {}  {}  {}", args.port, e.name, e.value_text(), location(&project, e));
     }
-    if w.claimants.is_empty() {
+    // A reserved port is not free, even when no entry claims it.
+    if w.claimants.is_empty() && w.reserved.is_empty() {
         match w.ranges.first() {
             Some(r) => {
                 crate::stdio::houtln!(
@@ -133,7 +148,15 @@ pub(crate) fn which(args: WhichArgs) -> CliResult {
         }
     }
     for r in &w.reserved {
-        crate::stdio::houtln!("{} is reserved: {}", args.port, r.reason);
+        let allowed = if r.allow.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (allowed for {})",
+                r.allow.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        };
+        crate::stdio::houtln!("{} is reserved: {}{allowed}", args.port, r.reason);
     }
     Ok(exit::OK)
 }
