@@ -267,3 +267,27 @@ fn a_fallback_the_config_gives_is_set_in_the_config() {
     assert_eq!(nix(&dir, "(import ./portnix.nix).services.\"luminous.nlpApi\".fallback"), 13460);
     assert_eq!(nix(&dir, "(import ./portnix.nix).services.\"luminous.websocket\".fallback"), 13457);
 }
+
+/// `inherit web;` of a let-bound category: `get` finds its entries, and so do the edits, which
+/// write into the binding it copies; an inherited leaf itself is refused (exit 2), not missing.
+#[test]
+fn edits_follow_an_inherited_category_and_refuse_an_inherited_leaf() {
+    let ports =
+        "let\n  web = { api = 8080; };\n  pg = 5432;\nin\n{\n  inherit web;\n  db = { inherit pg; };\n}\n";
+    let dir = common::project("inherit", ports, None);
+    assert_eq!(ok(&dir, &["get", "web.api"]).trim(), "8080");
+    ok(&dir, &["set", "web.api", "8081"]);
+    ok(&dir, &["add", "web.admin", "--port", "8090"]);
+    ok(&dir, &["mv", "web.admin", "web.console"]);
+    assert_eq!(
+        nix(&dir, "(import ./lib/ports.nix).web"),
+        serde_json::json!({ "api": 8081, "console": 8090 })
+    );
+    assert!(std::fs::read_to_string(dir.join("lib/ports.nix")).unwrap().contains("  inherit web;\n"));
+    for args in [&["rm", "db.pg"][..], &["set", "db.pg", "5433"]] {
+        let (code, _, err) = run(&dir, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("pg is inherited"), "{err}");
+    }
+    assert_eq!(nix(&dir, "(import ./lib/ports.nix).db.pg"), 5432);
+}

@@ -171,8 +171,14 @@ pub fn locate(
         let nested = set
             .attrpath_values()
             .find(|apv| attrpath_names(apv).is_some_and(|n| n.len() == 1 && n[0] == *seg));
-        let Some(apv) = nested else { break };
-        let value = apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?;
+        let value = match nested {
+            Some(apv) => apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?,
+            // `inherit web;`: the category is the binding it copies.
+            None => match inherited(&set, seg) {
+                Some(value) => value,
+                None => break,
+            },
+        };
         let what = segments[..=i].join(".");
         if let Some(path) = import_target(&strip(value.clone()), &file.path) {
             file = open(&path, overrides, root)?;
@@ -211,11 +217,91 @@ pub(crate) fn value_expr(
             let names = attrpath_names(&apv)?;
             (!names.is_empty() && segments[i..].starts_with(&names)).then_some((names.len(), apv))
         });
-        let Some((n, apv)) = found else {
-            return Err(EditError::no(format!("no entry {} in {}", segments.join("."), file.path.display())));
-        };
-        expr = apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?;
-        i += n;
+        match found {
+            Some((n, apv)) => {
+                expr = apv.value().ok_or_else(|| EditError::new("incomplete attribute"))?;
+                i += n;
+            }
+            None => match inherited(&set, &segments[i]) {
+                Some(value) => {
+                    expr = value;
+                    i += 1;
+                }
+                None => {
+                    return Err(EditError::no(format!(
+                        "no entry {} in {}",
+                        segments.join("."),
+                        file.path.display()
+                    )));
+                }
+            },
+        }
     }
     Ok((file, expr))
+}
+
+/// The value bound to `name` where `at` sees it: a `let` or `rec` binding around it.
+pub(crate) fn binding(at: &rnix::SyntaxNode, name: &str) -> Option<ast::Expr> {
+    for node in at.ancestors() {
+        let bindings: Option<Vec<ast::AttrpathValue>> = if let Some(l) = ast::LetIn::cast(node.clone()) {
+            Some(l.attrpath_values().collect())
+        } else if let Some(s) = ast::AttrSet::cast(node.clone()).filter(|s| s.rec_token().is_some()) {
+            Some(s.attrpath_values().collect())
+        } else if let Some(l) = ast::Lambda::cast(node.clone())
+            && let Some(ast::Param::Pattern(p)) = l.param()
+            && p.pat_entries().any(|e| e.ident().is_some_and(|i| i.syntax().text() == name))
+        {
+            // A function's argument: its value is the caller's, not in this file.
+            return None;
+        } else {
+            None
+        };
+        let Some(bindings) = bindings else { continue };
+        let found = bindings.into_iter().find(|apv| attrpath_names(apv).is_some_and(|n| n == [name]));
+        if let Some(apv) = found {
+            return apv.value();
+        }
+    }
+    None
+}
+
+/// The attribute `names` of a literal set, stepping through nested sets.
+pub(crate) fn member(set: ast::Expr, names: &[String]) -> Option<ast::Expr> {
+    if names.is_empty() {
+        return Some(set);
+    }
+    let set = match set {
+        ast::Expr::Paren(p) => p.expr()?,
+        other => other,
+    };
+    let ast::Expr::AttrSet(s) = set else { return None };
+    for (key, node) in super::entries(&s) {
+        if key.len() <= names.len() && key[..] == names[..key.len()] {
+            let value = ast::AttrpathValue::cast(node)?.value()?;
+            return member(value, &names[key.len()..]);
+        }
+    }
+    None
+}
+
+/// The value `inherit name;` or `inherit (from) name;` in `set` gives `name`: the binding it
+/// copies, when that is in this file.
+pub(crate) fn inherited(set: &ast::AttrSet, name: &str) -> Option<ast::Expr> {
+    for inherit in set.inherits() {
+        if !inherit.attrs().any(|a| attr_name(&a).as_deref() == Some(name)) {
+            continue;
+        }
+        return match inherit.from().and_then(|f| f.expr()) {
+            // The name as the set's surroundings see it (a `let` around it).
+            None => binding(&set.syntax().parent()?, name),
+            Some(from) => {
+                let from = match strip(from) {
+                    ast::Expr::Ident(id) => binding(id.syntax(), &id.syntax().text().to_string())?,
+                    other => other,
+                };
+                member(from, &[name.to_string()])
+            }
+        };
+    }
+    None
 }

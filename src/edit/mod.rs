@@ -382,6 +382,15 @@ fn align(text: &str, existing: &[(Vec<String>, rnix::SyntaxNode)], key: &str) ->
 /// The binding of the entry at `rest` in the target set.
 fn entry_node(target: &Target) -> Result<rnix::SyntaxNode, EditError> {
     let found = entries(&target.set).into_iter().find(|(n, _)| n == &target.rest);
+    if found.is_none()
+        && let [name] = target.rest.as_slice()
+        && target.set.inherits().any(|i| i.attrs().any(|a| locate::attr_name(&a).as_deref() == Some(name)))
+    {
+        return Err(EditError::new(format!(
+            "{name} is inherited (`inherit {name};`) in {}: edit the binding it copies by hand",
+            target.file.path.display()
+        )));
+    }
     found.map(|(_, node)| node).ok_or_else(|| {
         EditError::no(format!("no entry {} in {}", target.rest.join("."), target.file.path.display()))
     })

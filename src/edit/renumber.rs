@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rnix::ast::{self, HasEntry};
+use rnix::ast;
 use rowan::ast::AstNode;
 
-use super::locate::attrpath_names;
+use super::locate::{binding, member};
 use super::plan::{Context, Plan};
 use super::verify::{Change, verify};
 use super::{Edit, EditError, entries, key_text};
@@ -78,50 +78,6 @@ fn computed(e: &ast::Expr) -> EditError {
         e.syntax().text().to_string().split_whitespace().collect::<Vec<_>>().join(" ")
     ))
     .with_hint("move these entries by hand, or write them as literals or offsets from one base")
-}
-
-/// The value bound to `name` where `at` sees it: a `let` or `rec` binding around it.
-fn binding(at: &rnix::SyntaxNode, name: &str) -> Option<ast::Expr> {
-    for node in at.ancestors() {
-        let bindings: Option<Vec<ast::AttrpathValue>> = if let Some(l) = ast::LetIn::cast(node.clone()) {
-            Some(l.attrpath_values().collect())
-        } else if let Some(s) = ast::AttrSet::cast(node.clone()).filter(|s| s.rec_token().is_some()) {
-            Some(s.attrpath_values().collect())
-        } else if let Some(l) = ast::Lambda::cast(node.clone())
-            && let Some(ast::Param::Pattern(p)) = l.param()
-            && p.pat_entries().any(|e| e.ident().is_some_and(|i| i.syntax().text() == name))
-        {
-            // A function's argument: its value is the caller's, not in this file.
-            return None;
-        } else {
-            None
-        };
-        let Some(bindings) = bindings else { continue };
-        let found = bindings.into_iter().find(|apv| attrpath_names(apv).is_some_and(|n| n == [name]));
-        if let Some(apv) = found {
-            return apv.value();
-        }
-    }
-    None
-}
-
-/// The attribute `names` of a literal set, stepping through nested sets.
-fn member(set: ast::Expr, names: &[String]) -> Option<ast::Expr> {
-    if names.is_empty() {
-        return Some(set);
-    }
-    let set = match set {
-        ast::Expr::Paren(p) => p.expr()?,
-        other => other,
-    };
-    let ast::Expr::AttrSet(s) = set else { return None };
-    for (key, node) in entries(&s) {
-        if key.len() <= names.len() && key[..] == names[..key.len()] {
-            let value = ast::AttrpathValue::cast(node)?.value()?;
-            return member(value, &names[key.len()..]);
-        }
-    }
-    None
 }
 
 /// Every integer literal `e` is made of, added to `sites`; an error for anything else.
