@@ -165,7 +165,7 @@ pub(crate) fn verify(
         // text, evaluated against the edited registry, is what it should say. Ranges under a
         // moved block move once, from their old bounds.
         Change::Set { .. } | Change::Shift { .. } | Change::Add { .. } => {
-            let reread = old_config_against(&opts, before, edits)?;
+            let reread = old_config_against(&opts, before, &after, edits)?;
             match (change, reread, before.config_data.as_ref()) {
                 (Change::Shift { pattern, delta }, Some(now), Some(was)) => {
                     Some(shift_ranges(&now, was, pattern, *delta))
@@ -196,28 +196,23 @@ pub(crate) fn verify(
 }
 
 /// The config's old text evaluated against the edited registry: every edit but the config's
-/// own applied. `None` without a config.
+/// own applied. `None` without a config. When no edit touches the config, that is what the
+/// edited project `after` already read.
 fn old_config_against(
     opts: &LoadOptions,
     before: &Project,
+    after: &Project,
     edits: &[Edit],
 ) -> Result<Option<Node>, EditError> {
     let Some(config_file) = &before.config_file else { return Ok(None) };
     let config_key = crate::eval::import::file_key(config_file);
-    if !edits.iter().any(|e| crate::eval::import::file_key(&e.file) == config_key) {
-        // The config's text is untouched: what the edited project reads is the answer.
-        let mut opts = opts.clone();
-        opts.overlay = edits.iter().map(|e| (e.file.clone(), e.after.clone())).collect();
-        return load(&opts).map(|p| p.config_data).map_err(|e| {
-            refuse(format!("the edited registry would not evaluate:\n{}", e.render().trim_end()))
-        });
+    let others: Vec<&Edit> =
+        edits.iter().filter(|e| crate::eval::import::file_key(&e.file) != config_key).collect();
+    if others.len() == edits.len() {
+        return Ok(after.config_data.clone());
     }
     let mut opts = opts.clone();
-    opts.overlay = edits
-        .iter()
-        .filter(|e| crate::eval::import::file_key(&e.file) != config_key)
-        .map(|e| (e.file.clone(), e.after.clone()))
-        .collect();
+    opts.overlay = others.into_iter().map(|e| (e.file.clone(), e.after.clone())).collect();
     load(&opts).map(|p| p.config_data).map_err(|e| {
         refuse(format!(
             "the config's old text would not evaluate against the edited registry:\n{}",
