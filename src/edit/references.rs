@@ -127,16 +127,16 @@ fn binding_keys(node: &rnix::SyntaxNode) -> Vec<String> {
     keys
 }
 
-/// Whether a string that equals the path is a reference to the entry: an item of `serves`,
-/// `uses`, `shareWith`, a reservation's `allow`, an `ignore` list, or a sync target's
-/// `port`. Free text (a description, an owner, an environment value that happens to say
-/// the path) is not, and `mv` leaves it as written.
-fn names_a_path(node: &rnix::SyntaxNode) -> bool {
-    let keys = binding_keys(node);
-    let last = keys.last().map(String::as_str);
+/// Whether a string that equals the path, at `keys` (the config's bindings it sits in,
+/// outermost first), is a reference to the entry: an item of `serves`, `uses`, `shareWith`,
+/// a reservation's `allow`, an `ignore` list, or a sync target's `port`. Free text (a
+/// description, an owner, an environment value that happens to say the path) is not, and
+/// `mv` leaves it as written. The text rewrite and its proof both ask this.
+pub(crate) fn names_a_path<S: AsRef<str>>(keys: &[S]) -> bool {
+    let (first, last) = (keys.first().map(AsRef::as_ref), keys.last().map(AsRef::as_ref));
     matches!(last, Some("serves" | "uses" | "shareWith" | "allow"))
-        || keys.first().is_some_and(|k| k == "ignore")
-        || (keys.first().is_some_and(|k| k == "sync") && last == Some("port"))
+        || first == Some("ignore")
+        || (first == Some("sync") && last == Some("port"))
 }
 
 fn word_char(c: u8) -> bool {
@@ -158,7 +158,7 @@ pub(crate) fn find(file: &File, needle: &Needle, registry: &Path) -> Vec<Referen
             let is_attr = node.parent().is_some_and(|p| p.kind() == SyntaxKind::NODE_ATTRPATH);
             if literal(&s).as_deref() == Some(dotted.as_str()) {
                 if !is_attr {
-                    if names_a_path(&node) {
+                    if names_a_path(&binding_keys(&node)) {
                         push(&node, start, end, Kind::PathString);
                     }
                 } else if is_services_key(&node) {

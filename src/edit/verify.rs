@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::references::names_a_path;
 use super::{Edit, EditError};
 use crate::registry::data::{Data, Node};
 use crate::registry::path::Pattern;
@@ -337,16 +338,6 @@ fn first_difference(want: &Entries, got: &Entries) -> String {
         Some(k) => format!("{} would appear", show(k)),
         None => "the entries differ".into(),
     }
-}
-
-/// Whether a string at `keys` (the bindings it sits in, outermost first) names an entry:
-/// the same places `references::find` rewrites. Free text that happens to say the path
-/// (a description, an environment value) is not a reference.
-fn names_a_path(keys: &[Rc<str>]) -> bool {
-    let last = keys.last().map(|k| &**k);
-    matches!(last, Some("serves" | "uses" | "shareWith" | "allow"))
-        || keys.first().is_some_and(|k| &**k == "ignore")
-        || (keys.first().is_some_and(|k| &**k == "sync") && last == Some("port"))
 }
 
 /// The config as it should read after the change: every reference to the path renamed or
