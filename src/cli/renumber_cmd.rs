@@ -125,15 +125,17 @@ fn checklist(before: &Project, done: &mut Renumbered, anywhere: bool) -> Vec<Str
         }
         out.push(format!("{}: a sync target out of date; run `portnix sync`", f.shown));
     }
-    let (files, scope) = crate::lint::project_files(after, true);
-    let (findings, _) = crate::lint::lint(after, &files, scope, crate::lint::DEFAULT_MAX_FILE, Some(&moved));
+    // Every file of the project once (git is asked once): lint passes over what it does not
+    // read, and the generated files are looked for among all of them.
+    let (files, scope) = crate::lint::project_files(after, false);
+    let (findings, _) =
+        crate::lint::lint(after, &files, scope.clone(), crate::lint::DEFAULT_MAX_FILE, Some(&moved));
     let mut refs: Vec<String> = findings
         .iter()
         .filter(|f| !own.contains(&f.location.file))
         .filter(|f| !synced_lines.contains(&(f.location.file.clone(), f.location.line)))
         .map(|f| format!("{}: {}: {}", f.location, f.port, f.suggestion))
         .collect();
-    let (files, scope) = crate::lint::project_files(after, false);
     for (path, words) in crate::lint::generated_files(&files, scope) {
         let command = words.join(" ");
         let stale = match GenLine::try_parse_from(&words) {

@@ -29,6 +29,7 @@ fn segment(pattern: &str, name: &str) -> bool {
 }
 
 /// Decides, once per directory, whether the default lint looks inside it.
+#[derive(Clone)]
 pub(crate) struct Scope {
     root: PathBuf,
     own: Vec<PathBuf>,

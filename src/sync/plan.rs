@@ -199,14 +199,16 @@ pub(crate) fn plan(
                 }
             };
             let (change, id) = &mut files[index];
-            // A problem is shown in the file as it is on disk, before any earlier target's rewrite.
+            // The values as the file is on disk, before any earlier target's rewrite: where a
+            // problem is shown, and what each target claims.
+            let on_disk = locate(&format, &change.before, &key);
             let slots = locate(&format, &change.after, &key).map_err(|e| {
-                let e = locate(&format, &change.before, &key).err().unwrap_or(e);
+                let e = on_disk.as_ref().err().cloned().unwrap_or(e);
                 located_error(*id, &change.before, e, &key, &t.file)
             })?;
             // Two targets on one value (two patterns that match one number, say): the last
             // would win, and --check would pass on a file that says one of two ports.
-            if let Ok(on_disk) = locate(&format, &change.before, &key) {
+            if let Ok(on_disk) = on_disk {
                 for slot in on_disk {
                     let other = claimed
                         .iter()
