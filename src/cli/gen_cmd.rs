@@ -179,35 +179,15 @@ pub(crate) fn file_part(part: &str) -> String {
     }
 }
 
-/// Whether `path` (to be written) lies inside the project root, through symlinks: the nearest
-/// existing ancestor is resolved.
+/// Whether `path` (to be written) lies inside the project root, through symlinks and `..`.
 fn inside_root(project: &crate::registry::Project, path: &std::path::Path) -> Result<(), WriteError> {
     let root = project.root.clone().or_else(|| project.registry_file.parent().map(PathBuf::from));
-    let Some(root) = root else { return Ok(()) };
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let real = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    // The file may not exist yet: resolve its nearest existing ancestor, then the rest.
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    while std::fs::symlink_metadata(existing).is_err() {
-        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
-        rest.push(name.to_owned());
-        existing = parent;
-    }
-    let mut resolved = real(existing);
-    for name in rest.iter().rev() {
-        match name.to_str() {
-            Some("..") => {
-                resolved.pop();
-            }
-            Some(".") => {}
-            _ => resolved.push(name),
+    match root {
+        Some(root) if !crate::files::inside::is_inside(path, &root) => {
+            Err(WriteError::OutsideRoot { path: path.to_path_buf(), root })
         }
+        _ => Ok(()),
     }
-    if !resolved.starts_with(real(&root)) {
-        return Err(WriteError::OutsideRoot { path: path.to_path_buf(), root });
-    }
-    Ok(())
 }
 
 /// Writes (or with `--check`, compares) FILE under its directory's lock, so two runs never

@@ -135,8 +135,7 @@ pub struct Confine {
 impl Confine {
     pub(crate) fn check(&self, path: &Path) -> Result<(), EditError> {
         let Some(root) = &self.root else { return Ok(()) };
-        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        if real(path).starts_with(real(root)) {
+        if crate::files::inside::is_inside(path, root) {
             return Ok(());
         }
         Err(EditError::new(format!(

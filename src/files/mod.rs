@@ -5,6 +5,7 @@
 
 mod error;
 pub(crate) mod guard;
+pub(crate) mod inside;
 pub(crate) mod lock;
 pub(crate) mod replace;
 

@@ -62,8 +62,7 @@ fn target_path(root: &Path, t: &SyncTarget, anywhere: bool) -> Result<PathBuf, D
     let rel = Path::new(&t.file);
     let leaves = rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir));
     let path = root.join(rel);
-    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    if !anywhere && (leaves || !real(&path).starts_with(real(root))) {
+    if !anywhere && (leaves || !crate::files::inside::is_inside(&path, root)) {
         return Err(error(
             t.span,
             format!("sync target {} is outside the project root {}", t.file, root.display()),
