@@ -52,15 +52,15 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The `services` key whose `fallback` the config gives, when `segs` is such a fallback
-    /// (`a.b.fallback`, defined in the config rather than in the leaf).
-    fn config_fallback(&self, segs: &[String], item: Option<u32>) -> Option<String> {
+    /// The config and the `services` key whose `fallback` it gives, when `segs` is such a
+    /// fallback (`a.b.fallback`, defined in the config rather than in the leaf).
+    fn config_fallback(&self, segs: &[String], item: Option<u32>) -> Option<(&'a Path, String)> {
         let (last, parent) = segs.split_last()?;
-        let config = self.project.config_file.as_ref()?;
+        let config = self.project.config_file.as_deref()?;
         let e = &self.project.entries[self.entry_item(segs, item)?];
         let file = e.span.map(|s| self.project.sources.get(s.file).path.clone())?;
         (last == "fallback" && crate::eval::import::file_key(&file) == crate::eval::import::file_key(config))
-            .then(|| key_text(parent))
+            .then(|| (config, key_text(parent)))
     }
 
     /// The variable portnix names after the entry, when the config does not name one.
@@ -183,8 +183,8 @@ pub fn set(cx: &Context, segs: &[String], item: Option<u32>, port: i64) -> Resul
     });
     // A fallback the config gives (`services."a.b".fallback = 13456;`) is set there.
     let target = match cx.config_fallback(segs, item) {
-        Some(service) => super::locate::locate(
-            cx.project.config_file.as_deref().unwrap_or(&cx.project.registry_file),
+        Some((config, service)) => super::locate::locate(
+            config,
             &["services".to_string(), service, "fallback".to_string()],
             &Overrides::new(),
             &cx.root,

@@ -80,8 +80,7 @@ impl Cursor<'_> {
     /// are answered too, from their line's start.
     pub(crate) fn line_col(&mut self, offset: u32) -> (u32, u32) {
         let starts = &self.index.starts;
-        let offset = offset.min(self.text.len() as u32) as usize;
-        let mut offset = offset;
+        let mut offset = offset.min(self.text.len() as u32) as usize;
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
